@@ -1,0 +1,45 @@
+"""Rekindle's platform-neutral core: content, ritual selection, the guided session and the household store.
+
+Front ends (the Alexa skill, the laptop voice loop, text mode) call
+:class:`Rekindle.handle` with a :class:`Command` and speak the :class:`Reply`.
+This package imports no voice or web platform library.
+"""
+
+from .commands import Command, CommandKind
+from .content import ContentError, ContentLibrary, Depth, Pillar, default_content, load_content
+from .engine import Rekindle, Turn
+from .intent_map import INTENT_COMMANDS, command_for_intent
+from .replies import Cue, CueKind, Pause, Reply, Segment, Speech
+from .selection import Planner, TonightPlan, night_of
+from .sqlite_store import SqliteStore
+from .store import CompletedRitual, HouseholdStore, Preferences, StepRecord, StoreError
+
+__all__ = [
+    "INTENT_COMMANDS",
+    "Command",
+    "CommandKind",
+    "CompletedRitual",
+    "ContentError",
+    "ContentLibrary",
+    "Cue",
+    "CueKind",
+    "Depth",
+    "HouseholdStore",
+    "Pause",
+    "Pillar",
+    "Planner",
+    "Preferences",
+    "Rekindle",
+    "Reply",
+    "Segment",
+    "Speech",
+    "SqliteStore",
+    "StepRecord",
+    "StoreError",
+    "TonightPlan",
+    "Turn",
+    "command_for_intent",
+    "default_content",
+    "load_content",
+    "night_of",
+]

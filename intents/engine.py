@@ -1,0 +1,147 @@
+"""The shared brain: one call per turn, used by every front end.
+
+    engine = Rekindle(store)
+    turn = engine.handle("home", Command.of("open"), state=None)
+    speak(turn.reply); state = turn.state   # carry the state to the next turn
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from .commands import Command, CommandKind
+from .content import ContentLibrary, default_content
+from .phrases import Phrases, default_phrases
+from .replies import Reply
+from .selection import Planner, TonightPlan, night_of
+from .session import Context, Conversation, Outcome, SessionState, Stage
+from .store import CompletedRitual, HouseholdStore, nights_together
+
+log = logging.getLogger("rekindle.engine")
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The reply to speak and the state to carry to the next turn."""
+
+    reply: Reply
+    state: dict[str, Any]
+    completed: CompletedRitual | None = None
+
+
+class Rekindle:
+    """Runs guided rituals for households, persisting through a :class:`HouseholdStore`."""
+
+    def __init__(
+        self,
+        store: HouseholdStore,
+        content: ContentLibrary | None = None,
+        phrases: Phrases | None = None,
+        clock: Callable[[], datetime] = local_now,
+        front: str = "text",
+        ritual: str | None = None,
+    ) -> None:
+        self.store = store
+        self.content = content or default_content()
+        self.phrases = phrases or default_phrases()
+        self.planner = Planner(self.content)
+        self.clock = clock
+        self.front = front
+        if ritual is not None and ritual not in self.content.rituals:
+            known = ", ".join(sorted(self.content.rituals))
+            raise ValueError(f"No ritual called {ritual!r}. Known rituals: {known}")
+        self.ritual = ritual
+
+    def tonight(self, household: str, night: date | None = None) -> TonightPlan:
+        """Tonight's ritual for a household (deterministic for household, night and past history)."""
+        night = night or night_of(self.clock())
+        prefs = self.store.load_preferences(household)
+        return self.planner.plan(household, night, prefs, self.store.history(household), self.ritual)
+
+    def handle(self, household: str, command: Command, state: Mapping[str, Any] | None = None) -> Turn:
+        """Apply one command. ``state`` is what the previous turn returned (None to begin).
+
+        OPEN starts a conversation: it resumes a ritual left midway tonight if
+        the store has one. A state from an earlier night, or one that cannot be
+        read, is replaced by a fresh offer rather than failing.
+        """
+        now = self.clock()
+        night = night_of(now)
+        prefs = self.store.load_preferences(household)
+        history = self.store.history(household)
+        session = self._restore(household, night, state, command)
+        ctx = Context(
+            content=self.content,
+            phrases=self.phrases,
+            planner=self.planner,
+            preferences=prefs,
+            make_plan=lambda ritual_id: self.planner.plan(
+                household, night, ctx.preferences, history, ritual_id or self.ritual),
+            recently_used=self.planner.recently_used(history, night),
+            nights_before=nights_together(history),
+            now=now,
+            front=self.front,
+        )
+        if session is None:
+            session = SessionState.new(ctx.make_plan(None))
+            if any(r.night == night and r.ritual_id == session.plan.ritual_id for r in history):
+                session.stage = Stage.FINISHED
+        conversation = Conversation(ctx)
+        if command.kind is CommandKind.OPEN:
+            outcome = conversation.open(session)
+        else:
+            outcome = conversation.handle(session, command)
+        self._persist(household, night, outcome)
+        log.debug("turn household=%s command=%s stage=%s step=%s", household, command.kind.value,
+                  outcome.state.stage.value, outcome.state.step)
+        return Turn(outcome.reply, outcome.state.to_dict(), outcome.completed)
+
+    def _restore(
+        self, household: str, night: date, state: Mapping[str, Any] | None, command: Command
+    ) -> SessionState | None:
+        candidates: list[Mapping[str, Any]] = []
+        if state:
+            candidates.append(state)
+        if command.kind is CommandKind.OPEN or not state:
+            saved = self.store.load_progress(household, night)
+            if saved:
+                candidates.insert(0, saved) if command.kind is CommandKind.OPEN else candidates.append(saved)
+        for candidate in candidates:
+            try:
+                session = SessionState.from_dict(candidate)
+            except (KeyError, ValueError, TypeError, AttributeError):
+                log.info("ignoring unreadable session state")
+                continue
+            if session.plan.household != household or session.plan.night != night:
+                continue
+            if not self._plan_is_known(session.plan):
+                continue
+            return session
+        return None
+
+    def _plan_is_known(self, plan: TonightPlan) -> bool:
+        """A state naming content this library no longer has is not resumable."""
+        for step in plan.steps:
+            if step.question_id and step.question_id not in self.content.questions:
+                return False
+            if step.touch_id and step.touch_id not in self.content.touch_prompts:
+                return False
+        return True
+
+    def _persist(self, household: str, night: date, outcome: Outcome) -> None:
+        if outcome.preferences is not None:
+            self.store.save_preferences(household, outcome.preferences)
+        if outcome.completed is not None:
+            self.store.record_ritual(household, outcome.completed)
+        elif outcome.progress and outcome.state.stage in (Stage.STEP, Stage.PAUSED, Stage.RESUME_OFFER):
+            self.store.save_progress(household, night, outcome.state.to_dict())
+        elif outcome.clear_progress:
+            self.store.clear_progress(household)

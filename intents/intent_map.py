@@ -1,0 +1,79 @@
+"""Interaction-model intent names to engine commands.
+
+Both fronts speak in the intent names of ``interaction_models/``: the Alexa
+skill receives them from Amazon, the laptop loop from its own matcher. This
+table is the one place that says what each intent means to the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .commands import Command, CommandKind
+
+INTENT_COMMANDS: Mapping[str, CommandKind] = {
+    "TonightRitualIntent": CommandKind.START,
+    "ConnectionQuestionIntent": CommandKind.QUESTION,
+    "TouchPromptIntent": CommandKind.TOUCH,
+    "DifferentQuestionIntent": CommandKind.DIFFERENT_QUESTION,
+    "MoreTimeIntent": CommandKind.MORE_TIME,
+    "TimeLeftIntent": CommandKind.HOW_MUCH_LEFT,
+    "SetPartnerNamesIntent": CommandKind.SET_NAMES,
+    "SetRitualLengthIntent": CommandKind.SET_LENGTH,
+    "SkipIntent": CommandKind.SKIP,
+    "AMAZON.HelpIntent": CommandKind.HELP,
+    "AMAZON.StopIntent": CommandKind.STOP,
+    "AMAZON.CancelIntent": CommandKind.STOP,
+    "AMAZON.NavigateHomeIntent": CommandKind.STOP,
+    "AMAZON.FallbackIntent": CommandKind.UNKNOWN,
+    "AMAZON.NextIntent": CommandKind.NEXT,
+    "AMAZON.PreviousIntent": CommandKind.BACK,
+    "AMAZON.RepeatIntent": CommandKind.REPEAT,
+    "AMAZON.StartOverIntent": CommandKind.START_OVER,
+    "AMAZON.PauseIntent": CommandKind.PAUSE,
+    "AMAZON.ResumeIntent": CommandKind.RESUME,
+    "AMAZON.YesIntent": CommandKind.YES,
+    "AMAZON.NoIntent": CommandKind.NO,
+}
+
+NAME_SLOTS = ("firstName", "secondName")
+LENGTH_SLOT = "minutes"
+
+_LENGTH_WORDS = {
+    "five": 5,
+    "short": 5,
+    "quick": 5,
+    "ten": 10,
+    "medium": 10,
+    "twenty": 20,
+    "long": 20,
+    "longer": 20,
+}
+
+
+def parse_minutes(value: str | None) -> int | None:
+    """Read a spoken or typed length ("ten", "10", "short") as minutes."""
+    if not value:
+        return None
+    text = value.strip().lower().removesuffix(" minutes").removesuffix(" minute")
+    if text.isdigit():
+        return int(text)
+    return _LENGTH_WORDS.get(text)
+
+
+def command_for_intent(name: str, slots: Mapping[str, str | None] | None = None) -> Command:
+    """Translate an intent name and its resolved slot values into a command.
+
+    Unknown intent names become ``UNKNOWN`` so a newer model never crashes an
+    older engine.
+    """
+    kind = INTENT_COMMANDS.get(name, CommandKind.UNKNOWN)
+    slots = slots or {}
+    if kind is CommandKind.SET_NAMES:
+        names = tuple(
+            str(slots[s]).strip().title() for s in NAME_SLOTS if slots.get(s) and str(slots[s]).strip()
+        )
+        return Command(kind, names=names)
+    if kind is CommandKind.SET_LENGTH:
+        return Command(kind, minutes=parse_minutes(slots.get(LENGTH_SLOT)))
+    return Command(kind)

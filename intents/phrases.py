@@ -1,0 +1,66 @@
+"""Rekindle's own words around the content, read from ``content/phrases.yaml``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .content import CONTENT_DIR, ContentError, _Reader, load_forbidden
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+SAMPLE_VALUES = {
+    "title": "Gratitude before sleep",
+    "minutes": "ten",
+    "minutes_left": "five",
+    "step": "two",
+    "steps": "five",
+    "nights": "twelve",
+    "first": "Sam",
+    "second": "Alex",
+    "question": "What made you smile today?",
+    "invite": "If you both like, hold hands.",
+}
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """Keyed phrase variants. ``say`` fills placeholders."""
+
+    table: Mapping[str, tuple[str, ...]]
+
+    def say(self, key: str, variant: int = 0, **values: object) -> str:
+        options = self.table[key]
+        template = options[variant % len(options)]
+        return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "")), template)
+
+
+def load_phrases(path: Path = CONTENT_DIR / "phrases.yaml") -> Phrases:
+    """Load and lint the phrase table (placeholders are filled with samples for the lint)."""
+    reader = _Reader(path, load_forbidden(path.parent))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContentError(f"{path.name}: cannot read: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ContentError(f"{path.name}: expected a mapping of phrase keys")
+    table: dict[str, tuple[str, ...]] = {}
+    for key, variants in data.items():
+        if not isinstance(variants, list) or not variants:
+            raise reader.fail(str(key), "needs a list of at least one phrase")
+        for text in variants:
+            unknown = set(PLACEHOLDER.findall(str(text))) - SAMPLE_VALUES.keys()
+            if unknown:
+                raise reader.fail(str(key), f"unknown placeholder(s) {sorted(unknown)}")
+            reader.text(str(key), "phrase", PLACEHOLDER.sub(lambda m: SAMPLE_VALUES[m.group(1)], str(text)))
+        table[str(key)] = tuple(" ".join(str(v).split()) for v in variants)
+    return Phrases(table)
+
+
+@lru_cache(maxsize=1)
+def default_phrases() -> Phrases:
+    return load_phrases()

@@ -1,0 +1,241 @@
+"""Choosing tonight's ritual and its content.
+
+The choice is a pure function of the household, the night, its preferences and
+its history *before* tonight, so a speaker and a laptop in one home offer the
+same ritual all evening. Content used in the last 30 days is avoided while
+unused content remains; depth rises gently with consecutive nights.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from .content import ContentLibrary, Depth, Question, RitualTemplate, TouchPrompt
+from .store import CompletedRitual, Preferences, nights_together
+
+REPEAT_WINDOW_DAYS = 30
+WEEKLY_DAY = 6  # Sunday: weekly rituals are offered then when one is due
+NIGHT_ROLLOVER_HOUR = 4  # half past midnight still belongs to the evening before
+QUESTION_ONLY = "just-a-question"
+TOUCH_ONLY = "just-a-touch"
+
+
+def night_of(moment: datetime) -> date:
+    """The evening a moment belongs to."""
+    return (moment - timedelta(hours=NIGHT_ROLLOVER_HOUR)).date()
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """A concrete step: the template step with its content chosen."""
+
+    kind: str
+    text: str = ""
+    question_id: str | None = None
+    touch_id: str | None = None
+    seconds: int = 0
+    theme: str | None = None
+
+    @property
+    def content_id(self) -> str | None:
+        return self.question_id or self.touch_id
+
+
+@dataclass(frozen=True)
+class TonightPlan:
+    """Tonight's ritual with its content chosen."""
+
+    household: str
+    night: date
+    ritual_id: str
+    title: str
+    minutes: int
+    depth: Depth
+    first_speaker: int
+    steps: tuple[PlannedStep, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "household": self.household,
+            "night": self.night.isoformat(),
+            "ritual_id": self.ritual_id,
+            "title": self.title,
+            "minutes": self.minutes,
+            "depth": self.depth.name.lower(),
+            "first_speaker": self.first_speaker,
+            "steps": [{k: v for k, v in asdict(s).items() if v not in (None, "", 0)} for s in self.steps],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TonightPlan:
+        return cls(
+            household=str(data["household"]),
+            night=date.fromisoformat(str(data["night"])),
+            ritual_id=str(data["ritual_id"]),
+            title=str(data["title"]),
+            minutes=int(data["minutes"]),
+            depth=Depth.parse(str(data["depth"])),
+            first_speaker=int(data["first_speaker"]) % 2,
+            steps=tuple(PlannedStep(**s) for s in data["steps"]),
+        )
+
+    def with_step(self, index: int, step: PlannedStep) -> TonightPlan:
+        steps = list(self.steps)
+        steps[index] = step
+        return TonightPlan(self.household, self.night, self.ritual_id, self.title, self.minutes,
+                           self.depth, self.first_speaker, tuple(steps))
+
+
+def seeded_random(*parts: object) -> random.Random:
+    """A random generator fixed by its parts (stable across processes and machines)."""
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def consecutive_nights(history: Iterable[CompletedRitual], before: date) -> int:
+    """Nights in a row with a ritual, ending the night before ``before``."""
+    nights = {r.night for r in history}
+    count, day = 0, before - timedelta(days=1)
+    while day in nights:
+        count += 1
+        day -= timedelta(days=1)
+    return count
+
+
+def target_depth(run: int, ceiling: Depth) -> Depth:
+    """Light for the first two nights in a row, deeper for the next two, then deepest."""
+    level = Depth.LIGHT if run < 2 else Depth.DEEPER if run < 4 else Depth.DEEPEST
+    return min(level, ceiling)
+
+
+def length_fits(template: RitualTemplate, minutes: int) -> bool:
+    if minutes <= 5:
+        return template.minutes <= 7
+    if minutes <= 10:
+        return 8 <= template.minutes <= 14
+    return template.minutes >= 15
+
+
+class Planner:
+    """Chooses tonight's ritual and its content for a household."""
+
+    def __init__(self, content: ContentLibrary) -> None:
+        self.content = content
+
+    def plan(
+        self,
+        household: str,
+        night: date,
+        preferences: Preferences,
+        history: Sequence[CompletedRitual],
+        ritual_id: str | None = None,
+    ) -> TonightPlan:
+        """Tonight's plan; ``ritual_id`` forces a template (e.g. just a question)."""
+        before = [r for r in history if r.night < night]
+        recent = self._recently_used(before, night)
+        rng = seeded_random(household, night.isoformat())
+        template = self.content.rituals[ritual_id] if ritual_id else self._choose_ritual(
+            rng, night, preferences, before)
+        depth = target_depth(consecutive_nights(before, night), preferences.depth_ceiling)
+        chosen: set[str] = set()
+        steps: list[PlannedStep] = []
+        for step in template.steps:
+            if step.kind == "question":
+                if step.prompt:
+                    steps.append(PlannedStep("question", text=step.prompt))
+                    continue
+                q = self.pick_question(rng, step.theme, depth, recent, chosen)
+                chosen.add(q.id)
+                steps.append(PlannedStep("question", question_id=q.id, theme=step.theme))
+            elif step.kind == "touch":
+                if not preferences.touch:
+                    continue
+                t = self._pick_touch(rng, step.touch_kind, recent, chosen)
+                chosen.add(t.id)
+                steps.append(PlannedStep("touch", touch_id=t.id, seconds=t.seconds))
+            else:
+                steps.append(PlannedStep(step.kind, text=step.text, seconds=step.seconds))
+        return TonightPlan(
+            household=household,
+            night=night,
+            ritual_id=template.id,
+            title=template.title,
+            minutes=template.minutes,
+            depth=depth,
+            first_speaker=nights_together(list(before)) % 2,
+            steps=tuple(steps),
+        )
+
+    def _choose_ritual(
+        self, rng: random.Random, night: date, prefs: Preferences, before: Sequence[CompletedRitual]
+    ) -> RitualTemplate:
+        last_done = {r.ritual_id: r.night for r in before}
+        usable = [
+            r for r in sorted(self.content.rituals.values(), key=lambda r: r.id)
+            if r.cadence != "on_request" and (prefs.touch or not r.needs_touch)
+        ]
+        fitting = [r for r in usable if length_fits(r, prefs.minutes)] or usable
+        weekly_due = [
+            r for r in fitting
+            if r.cadence == "weekly" and (night - last_done.get(r.id, date.min)).days >= 7
+        ]
+        if night.weekday() == WEEKLY_DAY and weekly_due:
+            return rng.choice(weekly_due)
+        nightly = [r for r in fitting if r.cadence == "nightly"] or fitting
+        fresh = [r for r in nightly if (night - last_done.get(r.id, date.min)).days > 3]
+        return rng.choice(fresh or nightly)
+
+    def pick_question(
+        self,
+        rng: random.Random,
+        theme: str | None,
+        depth: Depth,
+        recent: Mapping[str, date],
+        exclude: Iterable[str] = (),
+    ) -> Question:
+        """A question of ``theme`` at ``depth`` if possible, unused lately if possible."""
+        excluded = set(exclude)
+        pool = [
+            q for q in sorted(self.content.questions.values(), key=lambda q: q.id)
+            if (theme is None or q.theme == theme) and q.id not in excluded
+        ] or [q for q in self.content.questions.values() if q.id not in excluded]
+        tiers = (
+            [q for q in pool if q.depth == depth and q.id not in recent],
+            [q for q in pool if q.depth <= depth and q.id not in recent],
+            [q for q in pool if q.id not in recent],
+        )
+        for tier in tiers:
+            if tier:
+                return rng.choice(tier)
+        return min(pool, key=lambda q: (recent.get(q.id, date.min), q.id))
+
+    def _pick_touch(
+        self, rng: random.Random, kind: str | None, recent: Mapping[str, date], exclude: set[str]
+    ) -> TouchPrompt:
+        pool = [
+            t for t in sorted(self.content.touch_prompts.values(), key=lambda t: t.id)
+            if (kind is None or t.kind == kind) and t.id not in exclude
+        ] or sorted(self.content.touch_prompts.values(), key=lambda t: t.id)
+        unused = [t for t in pool if t.id not in recent]
+        if unused:
+            return rng.choice(unused)
+        return min(pool, key=lambda t: (recent.get(t.id, date.min), t.id))
+
+    @staticmethod
+    def _recently_used(before: Iterable[CompletedRitual], night: date) -> dict[str, date]:
+        since = night - timedelta(days=REPEAT_WINDOW_DAYS)
+        used: dict[str, date] = {}
+        for ritual in before:
+            if ritual.night >= since:
+                for cid in ritual.content_ids:
+                    used[cid] = max(used.get(cid, date.min), ritual.night)
+        return used
+
+    def recently_used(self, history: Sequence[CompletedRitual], night: date) -> dict[str, date]:
+        """Content ids used in the 30 nights before ``night``, with the last night each was used."""
+        return self._recently_used([r for r in history if r.night < night], night)

@@ -1,0 +1,41 @@
+"""Alexa interaction models, one JSON file per locale.
+
+These files are the single source of truth for what Rekindle understands:
+the Alexa skill is deployed with them and the offline loop builds its grammar
+and matcher from them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+MODEL_DIR = Path(__file__).parent
+DEFAULT_LOCALE = "en-US"
+
+
+def locales() -> list[str]:
+    """Locales that have a model, e.g. ``["en-AU", "en-CA", ...]``."""
+    return sorted(p.stem for p in MODEL_DIR.glob("*.json"))
+
+
+def model_path(locale: str = DEFAULT_LOCALE) -> Path:
+    return MODEL_DIR / f"{locale}.json"
+
+
+def load_model(locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
+    """The whole interaction model document for ``locale``."""
+    path = model_path(locale)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"No interaction model for locale {locale!r}; available: {', '.join(locales())}"
+        )
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def language_model(locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
+    """The ``interactionModel.languageModel`` part: invocation name, intents, types."""
+    lm: dict[str, Any] = load_model(locale)["interactionModel"]["languageModel"]
+    return lm

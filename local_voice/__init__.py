@@ -1,0 +1,1 @@
+"""Offline voice adapter: recognition, understanding and speech on a laptop (see README)."""

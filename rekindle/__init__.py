@@ -1,0 +1,1 @@
+"""Composition root: the ``rekindle`` command wires the core to its adapters."""

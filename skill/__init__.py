@@ -1,0 +1,1 @@
+"""Alexa adapter: ASK SDK handlers over the shared engine (see README)."""
