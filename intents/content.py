@@ -168,23 +168,23 @@ class _Reader:
             if ident in seen:
                 raise self.fail(ident, "duplicate id")
             seen.add(ident)
-        return items
+        return list(items)
 
     def text(self, entry: str, field: str, value: Any, required: bool = True) -> str:
         if value is None and not required:
             return ""
         if not isinstance(value, str) or not value.strip():
             raise self.fail(entry, f"'{field}' must be non-empty text")
-        value = " ".join(value.split())
-        if len(value) > MAX_UTTERANCE:
-            raise self.fail(entry, f"'{field}' is {len(value)} characters; the limit is {MAX_UTTERANCE}")
-        if not SPEAKABLE.match(value):
-            bad = sorted({c for c in value if not SPEAKABLE.match(c)})
+        text: str = " ".join(value.split())
+        if len(text) > MAX_UTTERANCE:
+            raise self.fail(entry, f"'{field}' is {len(text)} characters; the limit is {MAX_UTTERANCE}")
+        if not SPEAKABLE.match(text):
+            bad = sorted({c for c in text if not SPEAKABLE.match(c)})
             raise self.fail(entry, f"'{field}' has characters a speech engine would read aloud: {bad}")
         for pattern in self.forbidden:
-            if pattern.search(value):
+            if pattern.search(text):
                 raise self.fail(entry, f"'{field}' uses forbidden word {pattern.pattern[2:-2]!r}")
-        return value
+        return text
 
     def choice(self, entry: str, field: str, value: Any, options: Iterable[str]) -> str:
         options = tuple(options)

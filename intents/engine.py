@@ -80,7 +80,7 @@ class Rekindle:
         session = self._restore(household, night, state, command)
         ctx = Context(
             content=self.content,
-            phrases=self.phrases,
+            phrases=self.phrases.for_night(night.toordinal()),
             planner=self.planner,
             preferences=prefs,
             make_plan=lambda ritual_id: self.planner.plan(

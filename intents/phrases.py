@@ -32,10 +32,15 @@ class Phrases:
     """Keyed phrase variants. ``say`` fills placeholders."""
 
     table: Mapping[str, tuple[str, ...]]
+    variant: int = 0
 
-    def say(self, key: str, variant: int = 0, **values: object) -> str:
+    def for_night(self, number: int) -> Phrases:
+        """The same table choosing variants for one night, so a night's wording stays steady."""
+        return Phrases(self.table, number)
+
+    def say(self, key: str, **values: object) -> str:
         options = self.table[key]
-        template = options[variant % len(options)]
+        template = options[self.variant % len(options)]
         return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "")), template)
 
 

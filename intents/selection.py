@@ -149,7 +149,7 @@ class Planner:
                 if step.prompt:
                     steps.append(PlannedStep("question", text=step.prompt))
                     continue
-                q = self.pick_question(rng, step.theme, depth, recent, chosen)
+                q = self.pick_question(rng, step.theme, depth, recent, chosen, preferences.depth_ceiling)
                 chosen.add(q.id)
                 steps.append(PlannedStep("question", question_id=q.id, theme=step.theme))
             elif step.kind == "touch":
@@ -197,34 +197,36 @@ class Planner:
         depth: Depth,
         recent: Mapping[str, date],
         exclude: Iterable[str] = (),
+        ceiling: Depth = Depth.DEEPEST,
     ) -> Question:
-        """A question of ``theme`` at ``depth`` if possible, unused lately if possible."""
+        """A question of ``theme`` at ``depth`` if possible, unused lately if possible, never past ``ceiling``."""
         excluded = set(exclude)
-        pool = [
-            q for q in sorted(self.content.questions.values(), key=lambda q: q.id)
-            if (theme is None or q.theme == theme) and q.id not in excluded
-        ] or [q for q in self.content.questions.values() if q.id not in excluded]
+        allowed = [q for q in sorted(self.content.questions.values(), key=lambda q: q.id) if q.depth <= ceiling]
+        everything = [q for q in allowed if q.id not in excluded] or allowed
+        themed = [q for q in everything if theme is None or q.theme == theme] or everything
         tiers = (
-            [q for q in pool if q.depth == depth and q.id not in recent],
-            [q for q in pool if q.depth <= depth and q.id not in recent],
-            [q for q in pool if q.id not in recent],
+            [q for q in themed if q.depth == depth and q.id not in recent],
+            [q for q in themed if q.depth <= depth and q.id not in recent],
+            [q for q in themed if q.id not in recent],
+            # The theme is used up for this month: an unused question of another theme beats a repeat.
+            [q for q in everything if q.depth <= depth and q.id not in recent],
+            [q for q in everything if q.id not in recent],
         )
         for tier in tiers:
             if tier:
                 return rng.choice(tier)
-        return min(pool, key=lambda q: (recent.get(q.id, date.min), q.id))
+        return min(everything, key=lambda q: (recent.get(q.id, date.min), q.id))
 
     def _pick_touch(
         self, rng: random.Random, kind: str | None, recent: Mapping[str, date], exclude: set[str]
     ) -> TouchPrompt:
-        pool = [
-            t for t in sorted(self.content.touch_prompts.values(), key=lambda t: t.id)
-            if (kind is None or t.kind == kind) and t.id not in exclude
-        ] or sorted(self.content.touch_prompts.values(), key=lambda t: t.id)
-        unused = [t for t in pool if t.id not in recent]
-        if unused:
-            return rng.choice(unused)
-        return min(pool, key=lambda t: (recent.get(t.id, date.min), t.id))
+        everything = [t for t in sorted(self.content.touch_prompts.values(), key=lambda t: t.id)
+                      if t.id not in exclude] or sorted(self.content.touch_prompts.values(), key=lambda t: t.id)
+        kinded = [t for t in everything if kind is None or t.kind == kind] or everything
+        for tier in ([t for t in kinded if t.id not in recent], [t for t in everything if t.id not in recent]):
+            if tier:
+                return rng.choice(tier)
+        return min(kinded, key=lambda t: (recent.get(t.id, date.min), t.id))
 
     @staticmethod
     def _recently_used(before: Iterable[CompletedRitual], night: date) -> dict[str, date]:

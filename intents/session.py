@@ -196,8 +196,8 @@ class Conversation:
         if k is CommandKind.BACK:
             return Outcome(self._offer_reply(state, self.say("no_earlier_step")), state)
         if k is CommandKind.PAUSE:
-            state.stage = Stage.PAUSED
-            return Outcome(ReplyBuilder().say(self.say("paused")).build(self.say("paused_reprompt")), state)
+            b = ReplyBuilder().say(self.say("offer_paused"))
+            return Outcome(b.build(self.say("offer_reprompt")), state)
         if k is CommandKind.HELP:
             return Outcome(ReplyBuilder().say(self.say("help_offer")).build(self.say("offer_reprompt")), state)
         if k is CommandKind.REPEAT:
@@ -478,7 +478,8 @@ class Conversation:
         shown = set(state.swapped) | {s.question_id for s in state.plan.steps if s.question_id}
         rng = seeded_random(state.plan.household, state.plan.night, state.step, len(state.swapped))
         question = self.ctx.planner.pick_question(rng, step.theme, state.plan.depth,
-                                                  self.ctx.recently_used, shown)
+                                                  self.ctx.recently_used, shown,
+                                                  self.ctx.preferences.depth_ceiling)
         if step.question_id:
             state.swapped = (*state.swapped, step.question_id)
         state.plan = state.plan.with_step(state.step, replace(step, question_id=question.id, text=""))
@@ -504,8 +505,8 @@ class Conversation:
         if k is CommandKind.STOP:
             return self._goodbye(state)
         if k is CommandKind.HOW_MUCH_LEFT:
-            reply = ReplyBuilder().say(self._time_left_text(state), self.say("paused_reprompt"))
-            return Outcome(reply.build(self.say("paused_reprompt")), state, progress=True)
+            b = ReplyBuilder().say(self._time_left_text(state), self.say("paused_reprompt"))
+            return Outcome(b.build(self.say("paused_reprompt")), state, progress=True)
         key = "help_paused" if k is CommandKind.HELP else "paused_reprompt"
         reply = ReplyBuilder().say(self.say(key)).build(self.say("paused_reprompt"))
         return Outcome(reply, state, progress=True)

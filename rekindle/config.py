@@ -71,7 +71,8 @@ def open_store(url: str | None = None) -> HouseholdStore:
             raise StoreError(
                 "The DynamoDB store needs the Alexa extras: pip install 'rekindle[alexa]'"
             ) from exc
-        return DynamoDbHouseholdStore.from_table(table)
+        dynamo: HouseholdStore = DynamoDbHouseholdStore.from_table(table)
+        return dynamo
     raise StoreError(
         f"REKINDLE_STORE={url!r} is not a store Rekindle knows. "
         "Use sqlite:///path/to/rekindle.db or dynamodb://TABLE_NAME."

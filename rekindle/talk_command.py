@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from typing import Any
 
@@ -13,7 +14,7 @@ from . import config
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
-    p = sub.add_parser(
+    p: argparse.ArgumentParser = sub.add_parser(
         "talk",
         help="guide tonight's ritual, hands-free",
         description="Walk the two of you through tonight's ritual. By voice by default; "
@@ -28,17 +29,17 @@ def talk(args: argparse.Namespace) -> int:
     if not args.text:
         voice = _voice_talk()
         if voice is not None:
-            return voice(args)
+            return int(voice(args))
         print("rekindle: voice mode is not available here; running in text mode.", file=sys.stderr)
     return talk_text(args)
 
 
 def _voice_talk() -> Any:
     try:
-        from rekindle import voice_commands
+        module = importlib.import_module("rekindle.voice_commands")
     except ImportError:
         return None
-    return getattr(voice_commands, "talk_voice", None)
+    return getattr(module, "talk_voice", None)
 
 
 def talk_text(args: argparse.Namespace) -> int:

@@ -1,0 +1,174 @@
+"""The guided session: every command in every reachable state, state round trips, resuming."""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from intents import Command, CommandKind, Preferences, Rekindle, SqliteStore
+from intents.replies import Pause, Speech
+from intents.session import SessionState
+
+NOW = datetime(2026, 11, 25, 21, 30, tzinfo=timezone.utc)
+ALL = [Command(k) for k in CommandKind] + [
+    Command(CommandKind.SET_NAMES, names=("Sam", "Robin")),
+    Command(CommandKind.SET_LENGTH, minutes=20),
+]
+
+
+def engine_for(tmp_path: Path, ritual: str, names: bool = False) -> Rekindle:
+    store = SqliteStore(tmp_path / "session.db")
+    if names:
+        store.save_preferences("h", Preferences(names=("Sam", "Robin")))
+    return Rekindle(store, clock=lambda: NOW, ritual=ritual)
+
+
+def key(state: dict[str, Any]) -> tuple[Any, ...]:
+    return (state["stage"], state["step"], state["part"], state["plan"]["ritual_id"])
+
+
+def reachable(engine: Rekindle, limit: int = 400) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Breadth-first walk over every command from the opening."""
+    first = engine.handle("h", Command(CommandKind.OPEN)).state
+    seen = {key(first): first}
+    queue = deque([first])
+    while queue and len(seen) < limit:
+        state = queue.popleft()
+        for command in ALL:
+            nxt = engine.handle("h", command, state).state
+            if key(nxt) not in seen:
+                seen[key(nxt)] = nxt
+                queue.append(nxt)
+    return seen
+
+
+def check_reply_rules(reply: Any, context: str) -> None:
+    assert reply.text.strip(), f"{context}: empty reply"
+    assert all(len(s.text) <= 300 for s in reply.segments if isinstance(s, Speech)), context
+    assert all(0 < s.seconds <= 600 for s in reply.segments if isinstance(s, Pause)), context
+    if reply.end_session:
+        assert not reply.listen and not reply.reprompt, context
+        assert not reply.text.rstrip().endswith("?"), f"{context}: asks a question and then closes"
+    else:
+        assert reply.listen and reply.reprompt.strip(), f"{context}: open session without a reprompt"
+
+
+@pytest.mark.parametrize("ritual", ["appreciation-exchange", "touch-and-breathe", "just-a-question"])
+@pytest.mark.parametrize("names", [False, True])
+def test_every_command_in_every_reachable_state(tmp_path: Path, ritual: str, names: bool) -> None:
+    engine = engine_for(tmp_path, ritual, names)
+    states = reachable(engine)
+    stages = {k[0] for k in states}
+    assert {"offer", "step", "paused", "finished", "declined"} <= stages
+    step_kinds = {states[k]["plan"]["steps"][k[1]]["kind"] for k in states if k[0] == "step"}
+    assert step_kinds & {"question", "touch"}
+    for state_key, state in states.items():
+        for command in ALL:
+            turn = engine.handle("h", command, state)
+            check_reply_rules(turn.reply, f"{state_key} + {command.kind.value}")
+            encoded = json.dumps(turn.state)
+            assert len(encoded) < 4096
+            assert SessionState.from_dict(json.loads(encoded)).to_dict() == turn.state
+
+
+@pytest.mark.parametrize("ritual", ["appreciation-exchange", "touch-and-breathe"])
+def test_no_dead_ends(tmp_path: Path, ritual: str) -> None:
+    engine = engine_for(tmp_path, ritual)
+    for state_key, state in reachable(engine).items():
+        current = state
+        for _ in range(40):
+            if current["stage"] in ("finished", "ended"):
+                break
+            kind = {"paused": CommandKind.RESUME, "declined": CommandKind.YES,
+                    "offer": CommandKind.YES, "resume_offer": CommandKind.YES}.get(current["stage"],
+                                                                                  CommandKind.NEXT)
+            current = engine.handle("h", Command(kind), current).state
+        assert current["stage"] in ("finished", "ended"), f"stuck from {state_key}"
+
+
+def test_unknown_command_gets_a_helpful_reply(tmp_path: Path) -> None:
+    engine = engine_for(tmp_path, "appreciation-exchange")
+    state = engine.handle("h", Command(CommandKind.OPEN)).state
+    turn = engine.handle("h", Command(CommandKind.UNKNOWN), state)
+    assert "didn't catch" in turn.reply.text
+    assert "Shall we begin" in turn.reply.text
+    assert not turn.reply.end_session
+
+
+def test_malformed_state_is_replaced_not_fatal(tmp_path: Path) -> None:
+    engine = engine_for(tmp_path, "appreciation-exchange")
+    for bad in ({"v": 1}, {"v": 99, "plan": {}}, {"v": 1, "sid": "x", "stage": "nope", "plan": "x"},
+                {"v": 1, "sid": "x", "stage": "step", "step": 99,
+                 "plan": engine.tonight("h").to_dict()}):
+        turn = engine.handle("h", Command(CommandKind.NEXT), bad)
+        assert turn.reply.text and turn.state["v"] == 1
+
+
+def test_ritual_left_midway_resumes_later_tonight(tmp_path: Path) -> None:
+    engine = engine_for(tmp_path, "appreciation-exchange")
+    state = engine.handle("h", Command(CommandKind.OPEN)).state
+    for kind in (CommandKind.YES, CommandKind.NEXT, CommandKind.NEXT):
+        state = engine.handle("h", Command(kind), state).state
+    assert state["step"] == 2
+    stop = engine.handle("h", Command(CommandKind.STOP), state)
+    assert stop.reply.end_session
+    # later, in a new conversation (and a new engine over the same file)
+    later = Rekindle(SqliteStore(tmp_path / "session.db"), clock=lambda: NOW.replace(hour=23),
+                     ritual="appreciation-exchange")
+    opened = later.handle("h", Command(CommandKind.OPEN))
+    assert "step 3 of 6" in opened.reply.text
+    resumed = later.handle("h", Command(CommandKind.YES), opened.state)
+    assert resumed.state["step"] == 2 and resumed.state["stage"] == "step"
+    assert "Tell your partner one thing" in resumed.reply.text
+
+
+def test_progress_from_an_earlier_night_is_not_offered(tmp_path: Path) -> None:
+    engine = engine_for(tmp_path, "appreciation-exchange")
+    state = engine.handle("h", Command(CommandKind.OPEN)).state
+    state = engine.handle("h", Command(CommandKind.YES), state).state
+    engine.handle("h", Command(CommandKind.STOP), state)
+    tomorrow = Rekindle(SqliteStore(tmp_path / "session.db"),
+                        clock=lambda: NOW.replace(day=26), ritual="appreciation-exchange")
+    assert "Welcome to Rekindle" in tomorrow.handle("h", Command(CommandKind.OPEN)).reply.text
+
+
+def test_completion_is_recorded_once_with_skips(tmp_path: Path) -> None:
+    engine = engine_for(tmp_path, "touch-and-breathe")
+    state = engine.handle("h", Command(CommandKind.OPEN)).state
+    turn = None
+    for kind in (CommandKind.YES, CommandKind.SKIP, CommandKind.YES, CommandKind.NEXT):
+        turn = engine.handle("h", Command(kind), state)
+        state = turn.state
+    assert turn is not None and turn.reply.end_session and turn.completed
+    history = engine.store.history("h")
+    assert len(history) == 1
+    assert [s.skipped for s in history[0].steps] == [False, True, False, False]
+    # replaying the final command with the old state does not record twice
+    assert engine.store.record_ritual("h", turn.completed) is False
+    assert len(engine.store.history("h")) == 1
+
+
+def test_set_length_replans_the_offer(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "len.db")
+    engine = Rekindle(store, clock=lambda: NOW)
+    state = engine.handle("h", Command(CommandKind.OPEN)).state
+    turn = engine.handle("h", Command(CommandKind.SET_LENGTH, minutes=5), state)
+    assert "about 5 minutes from now on" in turn.reply.text
+    assert turn.state["plan"]["minutes"] <= 7
+    assert store.load_preferences("h").minutes == 5
+
+
+def test_names_are_used_and_alternate(tmp_path: Path) -> None:
+    engine = engine_for(tmp_path, "just-a-question")
+    state = engine.handle("h", Command(CommandKind.OPEN)).state
+    turn = engine.handle("h", Command(CommandKind.SET_NAMES, names=("Sam", "Robin")), state)
+    assert "Thank you, Sam and Robin" in turn.reply.text
+    turn = engine.handle("h", Command(CommandKind.YES), turn.state)
+    assert "Sam, would you like to go first" in turn.reply.text
+    turn = engine.handle("h", Command(CommandKind.NEXT), turn.state)
+    assert "Now Robin" in turn.reply.text
