@@ -11,6 +11,7 @@ from intents.content import ContentError
 from intents.store import StoreError
 
 from . import core_commands, talk_command
+from .errors import UserError
 
 EPILOG = """\
 examples:
@@ -22,10 +23,6 @@ examples:
 Data lives in the user data folder (override with REKINDLE_HOME); the store is
 chosen by REKINDLE_STORE (sqlite:///path/file.db or dynamodb://TABLE).
 """
-
-
-class UserError(Exception):
-    """A problem the user can fix; printed without a stack trace."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,7 @@ from intents.engine import Rekindle
 from local_voice.text_loop import run_text_loop
 
 from . import config
+from .errors import UserError
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
@@ -21,6 +22,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
         "--text to type instead (type things like: yes, next, repeat, skip, more time, help, stop).",
     )
     p.add_argument("--text", action="store_true", help="type commands and read replies instead of speaking")
+    p.add_argument("--ritual", metavar="ID", help="run this ritual instead of tonight's choice (see rekindle content)")
     p.set_defaults(handler=talk)
     return p
 
@@ -45,7 +47,10 @@ def _voice_talk() -> Any:
 def talk_text(args: argparse.Namespace) -> int:
     store = config.open_store()
     try:
-        engine = Rekindle(store, front="text")
+        try:
+            engine = Rekindle(store, front="text", ritual=args.ritual)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
         interactive = sys.stdin.isatty()
         run_text_loop(engine, config.household(), sys.stdin, sys.stdout, prompt="> " if interactive else "")
     finally:
