@@ -1,0 +1,23 @@
+"""Each golden utterance means its intent to the interaction-model matcher, so every front agrees."""
+
+from __future__ import annotations
+
+import pytest
+from golden_transcripts import GoldenTurn, load_goldens
+
+from intents.understanding import IntentMatcher
+
+MATCHER = IntentMatcher.for_locale("en-US")
+TURNS = [(g.name, i, t) for g in load_goldens() for i, t in enumerate(g.turns) if t.say is not None]
+
+
+@pytest.mark.parametrize(("name", "index", "turn"), TURNS, ids=[f"{n}-{i + 1}" for n, i, _ in TURNS])
+def test_golden_utterance_matches_its_intent(name: str, index: int, turn: GoldenTurn) -> None:
+    assert turn.say is not None
+    match = MATCHER.match(turn.say)
+    if turn.intent == "AMAZON.FallbackIntent":
+        assert match is None, f"{name}: {turn.say!r} should not match any intent"
+        return
+    assert match is not None, f"{name}: {turn.say!r} matched nothing"
+    assert match.intent == turn.intent
+    assert dict(match.slots) == turn.slots
