@@ -211,28 +211,25 @@ class Conversation:
             return self._enter(state, self.say("resumed", title=state.plan.title))
         if k is CommandKind.START_OVER:
             return self._restart(state)
-        if k is CommandKind.NO:
+        if k in (CommandKind.NO, CommandKind.SKIP):
             state.stage = Stage.DECLINED
             return Outcome(ReplyBuilder().say(self.say("declined")).build(self.say("declined_reprompt")), state)
         if k is CommandKind.STOP:
             return self._goodbye(state, keep_progress=True)
-        state_copy = SessionState.from_dict(state.to_dict())
-        state_copy.stage = Stage.OFFER
-        outcome = self._offer(state_copy, command)
-        if outcome.state.stage is Stage.OFFER:
-            # Commands that do not move us keep the resume offer standing.
-            reopened = self.open(replace(state, stage=Stage.PAUSED))
-            prefix = outcome.reply.text if command.kind in (
-                CommandKind.HELP, CommandKind.HOW_MUCH_LEFT, CommandKind.UNKNOWN) else ""
-            if command.kind is CommandKind.HELP:
-                prefix = self.say("help_paused")
-            elif command.kind is CommandKind.UNKNOWN:
-                prefix = self.say("unknown")
-            elif command.kind is CommandKind.HOW_MUCH_LEFT:
-                prefix = self._time_left_text(state)
-            b = ReplyBuilder().say(prefix).say(reopened.reply.text)
-            return Outcome(b.build(self.say("offer_reprompt")), reopened.state)
-        return outcome
+        if k in (CommandKind.QUESTION, CommandKind.DIFFERENT_QUESTION):
+            return self._mini(state, "question")
+        if k is CommandKind.TOUCH:
+            return self._mini(state, "touch")
+        # Anything else leaves the resume offer standing, with a word about the request.
+        prefix = {
+            CommandKind.HELP: self.say("help_paused"),
+            CommandKind.UNKNOWN: self.say("unknown"),
+            CommandKind.HOW_MUCH_LEFT: self._time_left_text(state),
+            CommandKind.MORE_TIME: self.say("more_time_none"),
+        }.get(k, "")
+        reopened = self.open(replace(state, stage=Stage.PAUSED))
+        b = ReplyBuilder().say(prefix, reopened.reply.text)
+        return Outcome(b.build(self.say("offer_reprompt")), reopened.state, progress=True)
 
     def _declined(self, state: SessionState, command: Command) -> Outcome:
         k = command.kind
@@ -315,6 +312,15 @@ class Conversation:
         b.say(step.text)
         return self.say("help_step")
 
+    def _card(self, state: SessionState) -> str:
+        """Short text for a screen or the Alexa app: the question, or the touch invitation."""
+        step = state.current
+        if step.kind == "question":
+            return self._question_text(step)
+        if step.kind == "touch":
+            return self.ctx.content.touch_prompts[step.touch_id or ""].invite
+        return step.text
+
     def _question_text(self, step: PlannedStep) -> str:
         if step.question_id:
             return self.ctx.content.questions[step.question_id].text
@@ -327,7 +333,7 @@ class Conversation:
             step = state.current
             if step.kind in ("question", "touch"):
                 reprompt = self._step_prompt(state, b)
-                reply = b.build(reprompt)
+                reply = b.build(reprompt, card=self._card(state), title=state.plan.title)
                 if step.kind == "question":
                     reply = replace(reply, free_talk=True)
                 return Outcome(reply, state, progress=True)
@@ -364,7 +370,8 @@ class Conversation:
             front=self.ctx.front,
             steps=steps,
         )
-        reply = b.build("", card=f"{state.plan.title}: complete.", end_session=True)
+        reply = b.build("", card=self.say("finished_card", title=state.plan.title), end_session=True,
+                        title=state.plan.title)
         return Outcome(reply, state, completed=completed, clear_progress=True)
 
     def _start_touch(self, state: SessionState, seconds: int, intro: str = "") -> Outcome:
@@ -442,7 +449,7 @@ class Conversation:
             reprompt = self._current_reprompt(state)
             if add_reprompt:
                 b.say(fallback or reprompt)
-        reply = b.build(reprompt)
+        reply = b.build(reprompt, card=self._card(state), title=state.plan.title)
         if state.current.kind == "question":
             reply = replace(reply, free_talk=True)
         return Outcome(reply, state, progress=True)
