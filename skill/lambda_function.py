@@ -1,0 +1,46 @@
+"""AWS Lambda entry point: ``skill.lambda_function.lambda_handler``.
+
+The store comes from ``REKINDLE_STORE`` (default ``dynamodb://rekindle`` on
+Lambda, where the file system is read-only); each Alexa user is a household.
+``REKINDLE_SKILL_ID``, when set, makes the skill refuse requests for other skills.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, cast
+
+from intents.engine import Rekindle
+
+from .handlers import EngineSource, HouseholdOf, alexa_user, skill_builder
+
+LAMBDA_STORE = "dynamodb://rekindle"
+SKILL_ID_ENV = "REKINDLE_SKILL_ID"
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def default_engine() -> Rekindle:
+    """The engine over the configured store, opened on the first request."""
+    from rekindle.config import open_store
+
+    return Rekindle(open_store(os.environ.get("REKINDLE_STORE") or LAMBDA_STORE), front="alexa")
+
+
+def make_lambda_handler(engine: EngineSource = default_engine, household_of: HouseholdOf = alexa_user,
+                        skill_id: str | None = None) -> Handler:
+    """A Lambda handler for ``engine`` (an engine, or a factory called on first use)."""
+    handler = skill_builder(engine, household_of, skill_id).lambda_handler()
+    return cast(Handler, handler)
+
+
+_handler: Handler | None = None
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The function Lambda calls with each Alexa request."""
+    global _handler
+    if _handler is None:
+        _handler = make_lambda_handler(skill_id=os.environ.get(SKILL_ID_ENV) or None)
+    return _handler(event, context)
