@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, cast
 
 from ask_sdk_core.dispatch_components.exception_components import AbstractExceptionHandler
@@ -205,7 +206,8 @@ class ApologyHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         intent = _intent_name(handler_input) or "-"
-        where = "".join(traceback.format_tb(exception.__traceback__)[-3:]).replace("\n", " | ")
+        frames = traceback.extract_tb(exception.__traceback__)[-4:]
+        where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
         log.error("turn failed: %s on %s %s at %s", type(exception).__name__, _request_type(handler_input),
                   intent, where)
         builder = handler_input.response_builder

@@ -147,9 +147,9 @@ def speech_text(response: dict[str, Any]) -> str:
                     .replace("&gt;", ">").replace("&apos;", "'").split())
 
 
-def run_golden(golden: Golden, send: Send) -> Conversation:
+def run_golden(golden: Golden, send: Send, user_id: str = USER_ID) -> Conversation:
     """Play a golden transcript through ``send`` and check every reply."""
-    talk = Conversation(send)
+    talk = Conversation(send, user_id=user_id)
     for index, turn in enumerate(golden.turns):
         if turn.is_open:
             response = talk.launch()

@@ -1,0 +1,206 @@
+"""Real Alexa request envelopes through the Lambda handler, over a real SQLite store."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from golden_transcripts import Golden, load_goldens
+from test_alexa_helpers import (
+    SKILL_ID,
+    USER_ID,
+    Conversation,
+    envelope,
+    intent_request,
+    launch_request,
+    run_golden,
+    session_ended_request,
+    speech_text,
+)
+
+from intents import Preferences, Rekindle, SqliteStore
+from interaction_models import language_model, locales
+from skill import lambda_function
+from skill.handlers import STATE_KEY
+from skill.lambda_function import make_lambda_handler
+
+GOLDENS = load_goldens()
+NOW = datetime.fromisoformat("2026-11-25T21:00:00+00:00")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SqliteStore:
+    return SqliteStore(tmp_path / "lambda.db")
+
+
+def lambda_talk(store: SqliteStore, ritual: str | None = "appreciation-exchange", locale: str = "en-US",
+                now: datetime = NOW) -> Conversation:
+    engine = Rekindle(store, clock=lambda: now, front="alexa", ritual=ritual)
+    handler = make_lambda_handler(engine, skill_id=SKILL_ID)
+    return Conversation(lambda event: json.loads(json.dumps(handler(event, None))), locale=locale)
+
+
+@pytest.mark.parametrize("golden", GOLDENS, ids=[g.name for g in GOLDENS])
+def test_golden_through_lambda(golden: Golden, tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "golden.db")
+    if golden.preferences:
+        store.save_preferences(golden.household, Preferences.from_dict(golden.preferences))
+    engine = Rekindle(store, clock=lambda: golden.now, ritual=golden.ritual, front="alexa")
+    handler = make_lambda_handler(engine, skill_id=SKILL_ID)
+    run_golden(golden, lambda event: handler(event, None), user_id=golden.household)
+
+
+def test_whole_ritual_through_lambda_lands_in_history(store: SqliteStore) -> None:
+    talk = lambda_talk(store)
+    assert "Shall we begin" in speech_text(talk.launch())
+    assert "One of you begins" in speech_text(talk.intent("AMAZON.YesIntent"))
+    talk.intent("AMAZON.NextIntent")
+    for _ in range(4):
+        reply = talk.intent("AMAZON.NextIntent")
+        if "skip to pass" in speech_text(reply):
+            break
+    assert "skip to pass" in speech_text(reply)
+    assert "next when you're ready" in speech_text(talk.intent("AMAZON.NextIntent"))
+    assert "a little longer" in speech_text(talk.intent("MoreTimeIntent"))
+    closing = talk.intent("AMAZON.NextIntent")
+    assert closing["response"]["shouldEndSession"] is True
+    assert "first ritual together" in speech_text(closing)
+    talk.launch()
+    stop = talk.intent("AMAZON.StopIntent")
+    assert stop["response"]["shouldEndSession"] is True
+    [done] = store.history(USER_ID)
+    assert done.ritual_id == "appreciation-exchange" and done.front == "alexa"
+    assert {s.kind for s in done.steps} >= {"question", "touch"}
+
+
+def test_launch_keeps_the_session_open_with_a_reprompt(store: SqliteStore) -> None:
+    response = lambda_talk(store).launch()
+    body = response["response"]
+    assert body["shouldEndSession"] is False
+    assert body["reprompt"]["outputSpeech"]["ssml"].startswith("<speak>")
+    assert response["sessionAttributes"][STATE_KEY]["stage"] == "offer"
+
+
+def test_one_shot_intent_in_a_new_session(store: SqliteStore) -> None:
+    talk = lambda_talk(store)
+    response = talk.intent("ConnectionQuestionIntent")
+    assert response["response"]["shouldEndSession"] is False
+    assert "?" in speech_text(response)
+
+
+def test_set_names_with_slot_values(store: SqliteStore) -> None:
+    talk = lambda_talk(store)
+    talk.launch()
+    response = talk.intent("SetPartnerNamesIntent", {"firstName": "sam", "secondName": "Robin"})
+    assert "Sam" in speech_text(response) and "Robin" in speech_text(response)
+    assert store.load_preferences(USER_ID).names == ("Sam", "Robin")
+
+
+@pytest.mark.parametrize("slots", [{}, {"firstName": "Sam"}])
+def test_set_names_without_slot_values(store: SqliteStore, slots: dict[str, str]) -> None:
+    talk = lambda_talk(store)
+    talk.launch()
+    response = talk.intent("SetPartnerNamesIntent", slots)
+    assert response["response"]["shouldEndSession"] is False
+    assert store.load_preferences(USER_ID).names == ()
+
+
+@pytest.mark.parametrize(("spoken", "minutes"), [("twenty", 20), ("short", 5), ("10", 10), (None, None),
+                                                 ("forty two", None)])
+def test_set_length_resolves_slot_values(store: SqliteStore, spoken: str | None, minutes: int | None) -> None:
+    talk = lambda_talk(store)
+    talk.launch()
+    response = talk.intent("SetRitualLengthIntent", {"minutes": spoken})
+    assert response["response"]["shouldEndSession"] is False
+    expected = minutes if minutes is not None else Preferences().minutes
+    assert store.load_preferences(USER_ID).minutes == expected
+
+
+@pytest.mark.parametrize("reason", ["USER_INITIATED", "EXCEEDED_MAX_REPROMPTS", "ERROR"])
+def test_session_ended_reasons(store: SqliteStore, reason: str, caplog: pytest.LogCaptureFixture) -> None:
+    talk = lambda_talk(store)
+    talk.launch()
+    talk.intent("AMAZON.YesIntent")
+    error = ("INVALID_RESPONSE", "SSML problem near Sam and Robin") if reason == "ERROR" else None
+    with caplog.at_level(logging.INFO, logger="rekindle"):
+        response = talk.send(envelope(session_ended_request(reason, error), session_id=talk.session_id,
+                                      new=False, attributes=talk.attributes))
+    assert "outputSpeech" not in response["response"]
+    assert reason in caplog.text
+    assert "Sam and Robin" not in caplog.text
+    resumed = lambda_talk(store).launch()
+    assert "pick up where you left off" in speech_text(resumed)
+
+
+@pytest.mark.parametrize("locale", [loc for loc in locales() if loc != "en-US"])
+def test_other_english_locales(store: SqliteStore, locale: str) -> None:
+    talk = lambda_talk(store, locale=locale)
+    assert talk.launch()["response"]["shouldEndSession"] is False
+    response = talk.intent("AMAZON.YesIntent")
+    assert "One of you begins" in speech_text(response)
+    assert talk.intent("AMAZON.CancelIntent")["response"]["shouldEndSession"] is True
+
+
+def test_every_model_intent_is_answered_by_its_handler(store: SqliteStore) -> None:
+    for intent in language_model("en-US")["intents"]:
+        name = intent["name"]
+        talk = lambda_talk(store)
+        talk.launch()
+        response = talk.intent(name)
+        assert isinstance(response["response"].get("shouldEndSession"), bool), name
+        if name != "AMAZON.FallbackIntent":
+            assert "Sorry, I didn't catch that" not in speech_text(response), name
+
+
+def test_an_intent_unknown_to_this_build_gets_a_gentle_answer(store: SqliteStore) -> None:
+    talk = lambda_talk(store)
+    talk.launch()
+    event = envelope(intent_request("NewerModelIntent", declared=False), session_id=talk.session_id, new=False,
+                     attributes=talk.attributes)
+    response = talk.send(event)
+    assert response["response"]["shouldEndSession"] is False
+    assert "didn't catch" in speech_text(response)
+
+
+def test_a_failing_store_apologises_keeps_state_and_stop_still_ends(
+        store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
+    talk = lambda_talk(store)
+    talk.launch()
+    state_before = dict(talk.attributes)
+    store.close()  # every later read fails inside the engine: a real sqlite3 error, not a stand-in
+    with caplog.at_level(logging.DEBUG):
+        response = talk.intent("SetPartnerNamesIntent", {"firstName": "Quinn", "secondName": "Noor"})
+    assert response["response"]["shouldEndSession"] is False
+    assert "went wrong" in speech_text(response)
+    assert "reprompt" in response["response"]
+    assert talk.attributes == state_before
+    assert "StoreError" in caplog.text and "sqlite_store.py" in caplog.text
+    assert "Quinn" not in caplog.text and "Noor" not in caplog.text
+    stop = talk.intent("AMAZON.StopIntent")
+    assert stop["response"]["shouldEndSession"] is True
+
+
+def test_wrong_application_id_is_refused_on_lambda(store: SqliteStore) -> None:
+    engine = Rekindle(store, clock=lambda: NOW, front="alexa")
+    handler = make_lambda_handler(engine, skill_id=SKILL_ID)
+    event = envelope(launch_request(), session_id="s", new=True, attributes={}, application_id="amzn1.ask.skill.x")
+    with pytest.raises(Exception, match="Skill ID Verification failed"):
+        handler(event, None)
+
+
+def test_module_handler_uses_the_configured_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "configured.db"
+    monkeypatch.setenv("REKINDLE_STORE", f"sqlite:///{db}")
+    monkeypatch.setenv("REKINDLE_SKILL_ID", SKILL_ID)
+    monkeypatch.setattr(lambda_function, "_handler", None)
+    event: dict[str, Any] = envelope(launch_request(), session_id="s", new=True, attributes={})
+    response = lambda_function.lambda_handler(event, None)
+    assert response["response"]["shouldEndSession"] is False
+    event = envelope(intent_request("SetRitualLengthIntent", {"minutes": "five"}), session_id="s", new=False,
+                     attributes=response["sessionAttributes"])
+    lambda_function.lambda_handler(event, None)
+    assert SqliteStore(db).load_preferences(USER_ID).minutes == 5

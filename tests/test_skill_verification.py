@@ -1,0 +1,289 @@
+"""Signed requests over real HTTP: each of Amazon's rules broken on its own gives a clean 400.
+
+The tests make their own CA, intermediate and echo-api leaf (test_alexa_helpers.make_pki).
+Only two things are pointed at test data: the trusted roots, and the function that
+fetches the chain (it returns the test PEM instead of calling s3.amazonaws.com).
+Path validation, expiry, SAN, signature, timestamp and application-id checks all run
+for real inside the Flask app under waitress.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from test_alexa_helpers import (
+    CHAIN_URL,
+    SKILL_ID,
+    LiveServer,
+    Pki,
+    envelope,
+    launch_request,
+    make_pki,
+    now_stamp,
+)
+
+from intents import Rekindle, SqliteStore
+from skill.handlers import build_skill, one_household
+from skill.verification import (
+    ChainCache,
+    VerificationException,
+    check_chain_url,
+    fetch_url,
+    request_verifiers,
+)
+from skill.web import create_app
+
+
+@pytest.fixture(scope="module")
+def pki() -> Pki:
+    return make_pki()
+
+
+@pytest.fixture(scope="module")
+def other_pki() -> Pki:
+    return make_pki()
+
+
+@contextmanager
+def endpoint(tmp: Path, roots: list[Any], fetch: Callable[[str], bytes], skill_id: str | None = SKILL_ID,
+             verify: bool = True, clock: Callable[[], datetime] | None = None) -> Iterator[str]:
+    engine = Rekindle(SqliteStore(tmp / "verify.db"), front="alexa")
+    skill = build_skill(engine, one_household("home"), skill_id)
+    kwargs: dict[str, Any] = {"clock": clock} if clock else {}
+    verifiers = request_verifiers(skill_id, verify_signature=verify, roots=roots, fetch=fetch, **kwargs)
+    with LiveServer(create_app(skill, verifiers, skill_id)) as server:
+        yield server.url + "/alexa"
+
+
+def body_for(application_id: str = SKILL_ID, timestamp: str | None = None) -> bytes:
+    env = envelope(launch_request(), session_id="amzn1.echo-api.session.t", new=True, attributes={},
+                   application_id=application_id, timestamp=timestamp)
+    return json.dumps(env).encode()
+
+
+def assert_refused(response: requests.Response, reason: str = "") -> None:
+    assert response.status_code == 400, response.text
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert "Traceback" not in response.text and "File \"" not in response.text
+    assert reason.lower() in response.json()["reason"].lower()
+
+
+@pytest.fixture(scope="module")
+def good(pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
+    fetched: list[str] = []
+
+    def fetch(url: str) -> bytes:
+        fetched.append(url)
+        return pki.chain_pem
+
+    with endpoint(tmp_path_factory.mktemp("good"), [pki.root], fetch) as url:
+        yield url, fetched
+
+
+def test_a_correctly_signed_request_is_answered(good: tuple[str, list[str]], pki: Pki) -> None:
+    url, _ = good
+    body = body_for()
+    response = requests.post(url, data=body, headers=pki.headers(body), timeout=10)
+    assert response.status_code == 200
+    assert response.json()["response"]["shouldEndSession"] is False
+
+
+def test_the_chain_is_fetched_once_and_cached(good: tuple[str, list[str]], pki: Pki) -> None:
+    url, fetched = good
+    chain_url = "https://s3.amazonaws.com/echo.api/cache-test.pem"
+    for _ in range(5):
+        body = body_for()
+        assert requests.post(url, data=body, headers=pki.headers(body, chain_url), timeout=10).status_code == 200
+    assert fetched.count(chain_url) == 1
+
+
+@pytest.mark.parametrize("missing", ["SignatureCertChainUrl", "Signature-256"])
+def test_missing_header(good: tuple[str, list[str]], pki: Pki, missing: str) -> None:
+    url, _ = good
+    body = body_for()
+    headers = pki.headers(body)
+    del headers[missing]
+    assert_refused(requests.post(url, data=body, headers=headers, timeout=10), f"missing {missing}")
+
+
+@pytest.mark.parametrize("chain_url", [
+    "http://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+    "https://notamazon.com/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com/EcHo.aPi/echo-api-cert.pem",
+    "https://s3.amazonaws.com/invalid.path/echo-api-cert.pem",
+    "https://s3.amazonaws.com:563/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com/echo.api/../other/echo-api-cert.pem",
+    "https://s3.amazonaws.com.evil.example/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com:notaport/echo.api/echo-api-cert.pem",
+])
+def test_bad_chain_url(good: tuple[str, list[str]], pki: Pki, chain_url: str) -> None:
+    url, fetched = good
+    body = body_for()
+    assert_refused(requests.post(url, data=body, headers=pki.headers(body, chain_url), timeout=10),
+                   "certificate chain URL")
+    assert chain_url not in fetched
+
+
+@pytest.mark.parametrize("chain_url", [
+    "HTTPS://S3.AMAZONAWS.COM/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com:443/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com/echo.api/../echo.api/echo-api-cert.pem",
+])
+def test_chain_url_variants_amazon_allows(chain_url: str) -> None:
+    check_chain_url(chain_url)
+
+
+def test_signature_not_base64(good: tuple[str, list[str]], pki: Pki) -> None:
+    url, _ = good
+    body = body_for()
+    headers = {**pki.headers(body), "Signature-256": "not base64 at all!"}
+    assert_refused(requests.post(url, data=body, headers=headers, timeout=10), "base64")
+
+
+def test_signature_by_another_key(good: tuple[str, list[str]], pki: Pki, other_pki: Pki) -> None:
+    url, _ = good
+    body = body_for()
+    headers = {**pki.headers(body), "Signature-256": pki.sign(body, other_pki.leaf_key)}
+    assert_refused(requests.post(url, data=body, headers=headers, timeout=10), "signature does not match")
+
+
+def test_body_changed_after_signing(good: tuple[str, list[str]], pki: Pki) -> None:
+    url, _ = good
+    body = body_for()
+    headers = pki.headers(body)
+    tampered = body.replace(b"LaunchRequest", b"LaunchRequest", 1) + b"\n"
+    assert_refused(requests.post(url, data=tampered, headers=headers, timeout=10), "signature does not match")
+
+
+@pytest.mark.parametrize("case", ["expired", "not_yet_valid", "wrong_san", "untrusted_root"])
+def test_certificate_rules(tmp_path: Path, pki: Pki, other_pki: Pki, case: str) -> None:
+    now = datetime.now(timezone.utc)
+    if case == "expired":
+        bad = make_pki(leaf_not_before=now - timedelta(days=30), leaf_not_after=now - timedelta(minutes=5))
+    elif case == "not_yet_valid":
+        bad = make_pki(leaf_not_before=now + timedelta(days=1), leaf_not_after=now + timedelta(days=30))
+    elif case == "wrong_san":
+        bad = make_pki(san="echo-api.example.com")
+    else:
+        bad = other_pki
+    trusted = [pki.root] if case == "untrusted_root" else [bad.root]
+    with endpoint(tmp_path, trusted, lambda _url: bad.chain_pem) as url:
+        body = body_for()
+        assert_refused(requests.post(url, data=body, headers=bad.headers(body), timeout=10),
+                       "signing certificate is not valid")
+
+
+@pytest.mark.parametrize("fetched", [b"", b"not a certificate", OSError("unreachable")])
+def test_chain_that_cannot_be_fetched_or_read(tmp_path: Path, pki: Pki, fetched: Any) -> None:
+    def fetch(_url: str) -> bytes:
+        if isinstance(fetched, Exception):
+            raise fetched
+        return bytes(fetched)
+
+    with endpoint(tmp_path, [pki.root], fetch) as url:
+        body = body_for()
+        assert_refused(requests.post(url, data=body, headers=pki.headers(body), timeout=10),
+                       "certificate chain")
+
+
+@pytest.mark.parametrize(("offset", "accepted"), [(-151, False), (151, False), (-140, True), (140, True)])
+def test_timestamp_window(good: tuple[str, list[str]], pki: Pki, offset: int, accepted: bool) -> None:
+    url, _ = good
+    body = body_for(timestamp=now_stamp(datetime.now(timezone.utc) + timedelta(seconds=offset)))
+    response = requests.post(url, data=body, headers=pki.headers(body), timeout=10)
+    if accepted:
+        assert response.status_code == 200
+    else:
+        assert_refused(response, "timestamp")
+
+
+def test_wrong_application_id(good: tuple[str, list[str]], pki: Pki) -> None:
+    url, _ = good
+    body = body_for(application_id="amzn1.ask.skill.someone-else")
+    assert_refused(requests.post(url, data=body, headers=pki.headers(body), timeout=10), "another skill")
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (b"{not json", "not JSON"),
+    (b"\xff\xfe\x00", "not JSON"),
+    (b"[1, 2, 3]", "not an Alexa request"),
+    (b'{"version": "1.0"}', "not an Alexa request"),
+    (b'{"version": "1.0", "request": {"type": "LaunchRequest", "timestamp": 12}}', "not an Alexa request"),
+])
+def test_malformed_bodies_even_when_signed(good: tuple[str, list[str]], pki: Pki, body: bytes,
+                                           reason: str) -> None:
+    url, _ = good
+    assert_refused(requests.post(url, data=body, headers=pki.headers(body), timeout=10), reason)
+
+
+def test_oversized_body_is_refused(good: tuple[str, list[str]], pki: Pki) -> None:
+    url, _ = good
+    body = b'{"request": {}, "pad": "' + b"x" * (300 * 1024) + b'"}'
+    assert_refused(requests.post(url, data=body, headers=pki.headers(body), timeout=10), "too large")
+
+
+def test_no_verify_skips_signatures_but_not_the_skill_id(tmp_path: Path) -> None:
+    with endpoint(tmp_path, [], lambda _u: b"", verify=False) as url:
+        assert requests.post(url, data=body_for(), timeout=10).status_code == 200
+        assert_refused(requests.post(url, data=body_for(application_id="amzn1.ask.skill.x"), timeout=10),
+                       "another skill")
+
+
+def test_cache_lasts_until_the_chain_expires(pki: Pki) -> None:
+    moment = [datetime.now(timezone.utc)]
+    calls: list[str] = []
+
+    def fetch(url: str) -> bytes:
+        calls.append(url)
+        return pki.chain_pem
+
+    cache = ChainCache([pki.root], fetch, clock=lambda: moment[0])
+    cache.leaf(CHAIN_URL)
+    cache.leaf(CHAIN_URL)
+    assert len(calls) == 1
+    moment[0] = pki.leaf.not_valid_after_utc + timedelta(seconds=1)
+    with pytest.raises(VerificationException):
+        cache.leaf(CHAIN_URL)  # refetched, and now the leaf has expired
+    assert len(calls) == 2
+
+
+class _Stall(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path == "/big":
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"x" * (100 * 1024))
+        else:
+            time.sleep(3)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_default_fetch_has_a_timeout_and_a_size_limit() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Stall)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        started = time.monotonic()
+        with pytest.raises((socket.timeout, TimeoutError, OSError)):
+            fetch_url(base + "/slow", timeout=0.3)
+        assert time.monotonic() - started < 2.5
+        with pytest.raises(ValueError, match="too large"):
+            fetch_url(base + "/big", timeout=2)
+    finally:
+        server.shutdown()
+        server.server_close()
