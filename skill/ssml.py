@@ -33,6 +33,7 @@ WORDS_PER_SECOND = 2.3
 CUE_GAP_SECONDS = 1.0
 SPEECH_GAP_SECONDS = 0.4
 RATE = "95%"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def render_reply(reply: Reply) -> RenderedSpeech:
             if previous_was_speech:
                 parts.append(breaks(SPEECH_GAP_SECONDS))
                 silence += SPEECH_GAP_SECONDS
-            parts.append(escape(segment.text))
+            parts.append(_escape(segment.text))
             previous_was_speech = True
             continue
         previous_was_speech = False
@@ -94,14 +95,19 @@ def render_reply(reply: Reply) -> RenderedSpeech:
         silence += round(seconds, 3)
     ssml = _wrap("".join(parts))
     if len(ssml) > MAX_SSML_CHARS:
-        ssml = _wrap(escape(_shorten(reply.text, MAX_SSML_CHARS - len(_wrap("")) - 200)))
+        ssml = _wrap(_escape(_shorten(reply.text, MAX_SSML_CHARS - len(_wrap("")) - 200)))
         silence = 0.0
     return RenderedSpeech(ssml, silence, clipped)
 
 
 def render_text(text: str) -> str:
     """Plain text (a reprompt, an apology) as ``<speak>`` SSML."""
-    return _wrap(escape(_shorten(text, MAX_SSML_CHARS - 200)))
+    return _wrap(_escape(_shorten(text, MAX_SSML_CHARS - 200)))
+
+
+def _escape(text: str) -> str:
+    """XML-escape, dropping characters XML cannot carry at all."""
+    return escape(_NOT_XML.sub("", text))
 
 
 def _wrap(body: str) -> str:

@@ -1,0 +1,112 @@
+"""SSML rendering within Alexa's limits, and certification rules over many real responses."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_alexa_helpers import Conversation, speech_text
+
+from intents import Rekindle, SqliteStore
+from intents.replies import Cue, CueKind, Pause, Reply, Speech
+from interaction_models import language_model
+from skill.lambda_function import make_lambda_handler
+from skill.ssml import AUDIO_BUDGET_SECONDS, MAX_SSML_CHARS, render_reply, render_text
+
+BREAK = re.compile(r'<break time="(\d+)ms"/>')
+
+
+def break_seconds(ssml: str) -> list[float]:
+    return [int(ms) / 1000 for ms in BREAK.findall(ssml)]
+
+
+def test_text_is_escaped_and_the_markup_parses() -> None:
+    ssml = render_text("Tom & Jerry <3 say \"hi\"")
+    root = ET.fromstring(ssml)
+    assert root.tag == "speak"
+    assert "Tom & Jerry <3" in "".join(root.itertext())
+
+
+def test_long_silence_is_chained_breaks_of_at_most_ten_seconds() -> None:
+    reply = Reply((Speech("Hold each other."), Cue(CueKind.TOUCH_START), Pause(60, timer=True),
+                   Cue(CueKind.TOUCH_END), Speech("Say next when you're ready.")))
+    rendered = render_reply(reply)
+    gaps = break_seconds(rendered.ssml)
+    assert max(gaps) <= 10
+    assert gaps.count(10) == 6
+    assert rendered.clipped_seconds == 0
+
+
+def test_an_over_long_touch_is_capped_to_the_audio_budget() -> None:
+    reply = Reply((Speech("Hold each other."), Pause(400, timer=True), Speech("Say more time or next.")))
+    rendered = render_reply(reply)
+    assert sum(break_seconds(rendered.ssml)) <= AUDIO_BUDGET_SECONDS
+    assert rendered.clipped_seconds > 200
+    assert rendered.ssml.endswith("Say more time or next.</prosody></speak>")
+
+
+words = st.text(min_size=1, max_size=600)
+segments = st.lists(st.one_of(
+    words.map(Speech),
+    st.floats(min_value=0, max_value=400, allow_nan=False).map(Pause),
+    st.floats(min_value=0, max_value=400, allow_nan=False).map(lambda s: Pause(s, timer=True)),
+    st.sampled_from(list(CueKind)).map(Cue),
+), max_size=30)
+
+
+@given(segments)
+@settings(max_examples=150, deadline=None)
+def test_any_reply_renders_to_valid_bounded_ssml(parts: list[Any]) -> None:
+    ssml = render_reply(Reply(tuple(parts))).ssml
+    ET.fromstring(ssml)
+    assert len(ssml) < MAX_SSML_CHARS
+    gaps = break_seconds(ssml)
+    assert all(0 < g <= 10 for g in gaps)
+    fixed = sum(p.seconds for p in parts if isinstance(p, Pause) and not p.timer)
+    assert sum(gaps) <= max(AUDIO_BUDGET_SECONDS, fixed + 0.4 * len(parts) + len(parts)) + 0.01
+
+
+def check_certification_rules(intent: str | None, response: dict[str, Any]) -> None:
+    body = response["response"]
+    speech = speech_text(response)
+    if intent is None or intent != "SessionEndedRequest":
+        assert isinstance(body.get("shouldEndSession"), bool), "shouldEndSession must be explicit"
+        ET.fromstring(body["outputSpeech"]["ssml"])
+        assert len(body["outputSpeech"]["ssml"]) < MAX_SSML_CHARS
+    if body.get("shouldEndSession") is False:
+        assert body["reprompt"]["outputSpeech"]["ssml"], "an open session needs a reprompt"
+    if body.get("shouldEndSession") is True:
+        assert "reprompt" not in body
+        assert not speech.rstrip().endswith("?"), f"asked a question and closed: {speech!r}"
+    if intent in (None, "AMAZON.HelpIntent"):
+        assert body["shouldEndSession"] is False
+    if intent in ("AMAZON.StopIntent", "AMAZON.CancelIntent"):
+        assert body["shouldEndSession"] is True
+
+
+INTENTS = [i["name"] for i in language_model("en-US")["intents"]]
+SLOT_SAMPLES = {"SetPartnerNamesIntent": {"firstName": "Sam", "secondName": "Robin"},
+                "SetRitualLengthIntent": {"minutes": "twenty"}}
+
+
+@given(st.lists(st.sampled_from(INTENTS), min_size=1, max_size=25),
+       st.sampled_from(["appreciation-exchange", "touch-and-breathe", None]))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_certification_rules_hold_on_any_path(tmp_path: Path, path: list[str], ritual: str | None) -> None:
+    store = SqliteStore(tmp_path / f"cert-{abs(hash((tuple(path), ritual)))}.db")
+    engine = Rekindle(store, clock=lambda: datetime.fromisoformat("2026-11-27T21:30:00+00:00"),
+                      front="alexa", ritual=ritual)
+    handler = make_lambda_handler(engine)
+    talk = Conversation(lambda event: json.loads(json.dumps(handler(event, None))))
+    check_certification_rules(None, talk.launch())
+    for name in path:
+        if not talk.open_session:
+            check_certification_rules(None, talk.launch())
+        check_certification_rules(name, talk.intent(name, SLOT_SAMPLES.get(name)))
+    store.close()

@@ -1,0 +1,85 @@
+"""The self-hosted skill over real HTTP: signed requests, goldens, and the laptop's own store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import requests
+from golden_transcripts import Golden, load_goldens
+from test_alexa_helpers import SKILL_ID, Conversation, LiveServer, Pki, make_pki, run_golden, speech_text
+
+from intents import Preferences, Rekindle
+from rekindle import config
+from rekindle.cli import main as rekindle_main
+from skill.handlers import build_skill, one_household
+from skill.verification import request_verifiers
+from skill.web import create_app
+
+GOLDENS = load_goldens()
+
+
+@pytest.fixture(scope="module")
+def pki() -> Pki:
+    return make_pki()
+
+
+@contextmanager
+def signed_endpoint(engine: Rekindle, pki: Pki, household: str) -> Iterator[Callable[[dict[str, Any]], Any]]:
+    skill = build_skill(engine, one_household(household), SKILL_ID)
+    verifiers = request_verifiers(SKILL_ID, roots=[pki.root], fetch=lambda _url: pki.chain_pem)
+    with LiveServer(create_app(skill, verifiers, SKILL_ID)) as server, requests.Session() as http:
+        def send(event: dict[str, Any]) -> Any:
+            body = json.dumps(event).encode()
+            response = http.post(server.url + "/alexa", data=body, headers=pki.headers(body), timeout=10)
+            assert response.status_code == 200, response.text
+            return response.json()
+
+        yield send
+
+
+@pytest.mark.parametrize("golden", GOLDENS, ids=[g.name for g in GOLDENS])
+def test_golden_through_the_web_service(golden: Golden, pki: Pki) -> None:
+    store = config.open_store()
+    if golden.preferences:
+        store.save_preferences(golden.household, Preferences.from_dict(golden.preferences))
+    engine = Rekindle(store, clock=lambda: golden.now, ritual=golden.ritual, front="alexa")
+    with signed_endpoint(engine, pki, golden.household) as send:
+        run_golden(golden, send)
+
+
+def test_whole_ritual_over_http_shows_in_the_laptops_history(pki: Pki, capsys: pytest.CaptureFixture[str]) -> None:
+    engine = Rekindle(config.open_store(), front="alexa", ritual="appreciation-exchange")
+    with signed_endpoint(engine, pki, config.household()) as send:
+        talk = Conversation(send)
+        assert "Shall we begin" in speech_text(talk.launch())
+        talk.intent("AMAZON.YesIntent")
+        reply = talk.intent("AMAZON.NextIntent")
+        while "skip to pass" not in speech_text(reply):
+            reply = talk.intent("AMAZON.NextIntent")
+            assert reply["response"]["shouldEndSession"] is False
+        talk.intent("AMAZON.NextIntent")
+        assert "a little longer" in speech_text(talk.intent("MoreTimeIntent"))
+        closing = talk.intent("AMAZON.NextIntent")
+        assert closing["response"]["shouldEndSession"] is True
+        talk.launch()
+        assert talk.intent("AMAZON.StopIntent")["response"]["shouldEndSession"] is True
+    capsys.readouterr()
+    assert rekindle_main(["history"]) == 0
+    out = capsys.readouterr().out
+    assert "Appreciation exchange" in out and "via alexa" in out
+
+
+def test_health_and_methods(pki: Pki) -> None:
+    engine = Rekindle(config.open_store(), front="alexa")
+    skill = build_skill(engine, one_household("home"), SKILL_ID)
+    app = create_app(skill, request_verifiers(SKILL_ID, roots=[pki.root], fetch=lambda _u: pki.chain_pem),
+                     SKILL_ID)
+    with LiveServer(app) as server:
+        assert requests.get(server.url + "/health", timeout=5).json() == {"status": "ok"}
+        assert requests.get(server.url + "/alexa", timeout=5).status_code == 405
+        refused = requests.post(server.url + "/alexa", data=b"{}", timeout=5)
+        assert refused.status_code == 400 and "Traceback" not in refused.text
