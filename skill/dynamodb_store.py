@@ -22,14 +22,16 @@ import os
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from ask_sdk_core.exceptions import PersistenceException
-from ask_sdk_dynamodb.adapter import DynamoDbAdapter
 from botocore.exceptions import BotoCoreError, ClientError
 
 from intents.store import CompletedRitual, Preferences, StoreError
+
+if TYPE_CHECKING:
+    from ask_sdk_dynamodb.adapter import DynamoDbAdapter
 
 ENDPOINT_ENV = "REKINDLE_DYNAMODB_ENDPOINT"
 PARTITION_KEY = "id"
@@ -63,6 +65,10 @@ class DynamoDbHouseholdStore:
         """Open (and by default create) ``table``; ``endpoint_url`` defaults to ``$REKINDLE_DYNAMODB_ENDPOINT``."""
         endpoint_url = endpoint_url or os.environ.get(ENDPOINT_ENV) or None
         try:
+            # The adapter module builds a default boto3 resource as it is imported, so it
+            # can only be imported once a region is configured: import it here, not at the top.
+            from ask_sdk_dynamodb.adapter import DynamoDbAdapter
+
             resource = boto3.resource("dynamodb", endpoint_url=endpoint_url)
             adapter = DynamoDbAdapter(table_name=table, partition_key_name=PARTITION_KEY,
                                       create_table=create_table, dynamodb_resource=resource,
