@@ -117,7 +117,7 @@ class Rekindle:
         for candidate in candidates:
             try:
                 session = SessionState.from_dict(candidate)
-            except (KeyError, ValueError, TypeError, AttributeError):
+            except (KeyError, ValueError, TypeError, AttributeError, OverflowError):
                 log.info("ignoring unreadable session state")
                 continue
             if session.plan.household != household or session.plan.night != night:
@@ -128,8 +128,17 @@ class Rekindle:
         return None
 
     def _plan_is_known(self, plan: TonightPlan) -> bool:
-        """A state naming content this library no longer has is not resumable."""
+        """A state naming content this library no longer has, or not shaped like its ritual, is not resumable."""
+        template = self.content.rituals.get(plan.ritual_id)
+        if template is None:
+            return False
+        kinds = [s.kind for s in template.steps]
+        if [s.kind for s in plan.steps] not in (kinds, [k for k in kinds if k != "touch"]):  # touch may be off
+            return False
         for step in plan.steps:
+            if (step.kind == "touch" and not step.touch_id) or (step.kind == "question" and not (
+                    step.question_id or step.text)):
+                return False
             if step.question_id and step.question_id not in self.content.questions:
                 return False
             if step.touch_id and step.touch_id not in self.content.touch_prompts:

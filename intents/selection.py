@@ -23,6 +23,7 @@ WEEKLY_DAY = 6  # Sunday: weekly rituals are offered then when one is due
 NIGHT_ROLLOVER_HOUR = 4  # half past midnight still belongs to the evening before
 QUESTION_ONLY = "just-a-question"
 TOUCH_ONLY = "just-a-touch"
+MAX_STEP_SECONDS = 600
 
 
 def night_of(moment: datetime) -> date:
@@ -44,6 +45,18 @@ class PlannedStep:
     @property
     def content_id(self) -> str | None:
         return self.question_id or self.touch_id
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PlannedStep:
+        """Rebuild a step; raises TypeError/ValueError unless every field has its type."""
+        step = cls(**data)
+        optional = (step.question_id, step.touch_id, step.theme)
+        if not isinstance(step.kind, str) or not isinstance(step.text, str) or not all(
+                o is None or isinstance(o, str) for o in optional):
+            raise TypeError("step field of the wrong type")
+        if type(step.seconds) is not int or not 0 <= step.seconds <= MAX_STEP_SECONDS:
+            raise ValueError("step seconds out of range")
+        return step
 
 
 @dataclass(frozen=True)
@@ -81,7 +94,7 @@ class TonightPlan:
             minutes=int(data["minutes"]),
             depth=Depth.parse(str(data["depth"])),
             first_speaker=int(data["first_speaker"]) % 2,
-            steps=tuple(PlannedStep(**s) for s in data["steps"]),
+            steps=tuple(PlannedStep.from_dict(s) for s in data["steps"]),
         )
 
     def with_step(self, index: int, step: PlannedStep) -> TonightPlan:
@@ -92,8 +105,11 @@ class TonightPlan:
 
 
 def seeded_random(*parts: object) -> random.Random:
-    """A random generator fixed by its parts (stable across processes and machines)."""
-    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
+    """A random generator fixed by its parts (stable across processes and machines).
+
+    Any str hashes, even one with lone surrogates (an id decoded from odd JSON or bytes).
+    """
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8", "surrogatepass")).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 

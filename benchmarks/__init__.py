@@ -1,0 +1,1 @@
+"""Long-running checks that print figures (speed, endurance, faults); never part of the fast test suite."""
