@@ -104,22 +104,32 @@ class ChainCache:
         self._fetch = fetch
         self._clock = clock
         self._lock = threading.Lock()
-        self._cache: dict[str, tuple[x509.Certificate, datetime]] = {}
+        self._cache: dict[str, tuple[x509.Certificate, RSAPublicKey, datetime]] = {}
         self.fetches = 0
 
     def leaf(self, url: str) -> x509.Certificate:
         """The validated signing certificate at ``url`` (cached); raises ``VerificationException``."""
+        return self._entry(url)[0]
+
+    def key(self, url: str) -> RSAPublicKey:
+        """The validated signing certificate's RSA public key (cached with it)."""
+        return self._entry(url)[1]
+
+    def _entry(self, url: str) -> tuple[x509.Certificate, RSAPublicKey, datetime]:
         now = self._clock()
         cached = self._cache.get(url)
-        if cached and now < cached[1]:
-            return cached[0]
+        if cached and now < cached[2]:
+            return cached
         with self._lock:
             cached = self._cache.get(url)
-            if cached and now < cached[1]:
-                return cached[0]
+            if cached and now < cached[2]:
+                return cached
             leaf, expires = self._load(url, now)
-            self._cache[url] = (leaf, expires)
-            return leaf
+            key = leaf.public_key()
+            if not isinstance(key, RSAPublicKey):
+                raise VerificationException("signing certificate has no RSA key")
+            self._cache[url] = (leaf, key, expires)
+            return self._cache[url]
 
     def _load(self, url: str, now: datetime) -> tuple[x509.Certificate, datetime]:
         self.fetches += 1
@@ -163,9 +173,7 @@ class SignatureVerifier(AbstractVerifier):
             signature = base64.b64decode(signature_b64, validate=True)
         except (binascii.Error, ValueError):
             raise VerificationException("signature is not base64") from None
-        key = self.chains.leaf(url).public_key()
-        if not isinstance(key, RSAPublicKey):
-            raise VerificationException("signing certificate has no RSA key")
+        key = self.chains.key(url)
         try:
             key.verify(signature, serialized_request_env.encode("utf-8"), PKCS1v15(), SHA256())
         except InvalidSignature:

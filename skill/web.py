@@ -44,12 +44,14 @@ class RekindleSkillAdapter(SkillAdapter):  # type: ignore[misc]
 
     The stock adapter answers malformed JSON and a wrong application id with
     500 and logs stack traces for refused requests; this one checks size and
-    shape first, runs the same verifiers, and maps each failure to 400.
+    shape first, then deserialises once, runs the verifiers it was given and
+    invokes the skill, mapping each refusal to 400.
     """
 
     def __init__(self, skill: CustomSkill, skill_id: str | None, verifiers: Sequence[AbstractVerifier],
                  app: Flask, max_body: int = MAX_BODY_BYTES) -> None:
         self.max_body = max_body
+        self.checks = list(verifiers)
         app.config[VERIFY_SIGNATURE_APP_CONFIG] = False
         app.config[VERIFY_TIMESTAMP_APP_CONFIG] = False
         super().__init__(skill=skill, skill_id=skill_id or "rekindle", verifiers=list(verifiers), app=app)
@@ -71,18 +73,21 @@ class RekindleSkillAdapter(SkillAdapter):  # type: ignore[misc]
         if not isinstance(document, dict) or not isinstance(document.get("request"), dict):
             return _bad_request("body is not an Alexa request")
         try:
-            self._skill.serializer.deserialize(payload=body, obj_type=RequestEnvelope)
+            envelope = self._skill.serializer.deserialize(payload=body, obj_type=RequestEnvelope)
         except AskSdkException:
             return _bad_request("body is not an Alexa request")
         try:
-            response = self._webservice_handler.verify_request_and_dispatch(
-                http_request_headers=request.headers, http_request_body=body)
+            for verifier in self.checks:
+                verifier.verify(headers=request.headers, serialized_request_env=body,  # type: ignore[arg-type]
+                                deserialized_request_env=envelope)
         except VerificationException as exc:
             return _bad_request(str(exc) or "verification failed")
+        try:
+            response = self._skill.invoke(request_envelope=envelope, context=None)
+            return jsonify(self._skill.serializer.serialize(response))
         except AskSdkException as exc:
             log.error("skill dispatch failed: %s", type(exc).__name__)
             return jsonify(error="internal error"), 500
-        return jsonify(response)
 
 
 def create_app(skill: CustomSkill, verifiers: Sequence[AbstractVerifier], skill_id: str | None = None,
