@@ -536,6 +536,10 @@ class Conversation:
 
     # ----- preferences ---------------------------------------------------
     def _set_names(self, state: SessionState, command: Command) -> Outcome:
+        if state.stage is Stage.STEP and state.current.kind == "question":
+            # The couple is answering each other: "we are tired and hopeful" is an answer, not two names,
+            # and nothing said now is kept.
+            return self._reprompt(state, self.say("names_not_now"), speak_prompt=False, add_reprompt=False)
         names = tuple(n for n in command.names if n)[:2]
         resume = self._resume_hint(state)
         if len(names) < 2 or names[0].lower() == names[1].lower():
