@@ -32,7 +32,8 @@ DESCRIPTION = (
     "holding hands or a long hug, a short reflection and a calm closing. Say next when you are ready, "
     "more time to stay a little longer, skip to pass, or stop at any time; Rekindle picks up where you "
     "left off later the same evening. It remembers which rituals you have shared so questions do not "
-    "repeat, and your first names if you tell it. It never records or keeps what you say to each other. "
+    "repeat, and your first names if you tell it; it only ever receives the commands you give it, never "
+    "what you say to each other. "
     "Rekindle is for adults and is not therapy or medical advice."
 )
 KEYWORDS = ("couples", "relationship", "connection", "bedtime", "ritual", "questions", "closeness")

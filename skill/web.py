@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -72,6 +73,7 @@ class RekindleSkillAdapter(SkillAdapter):  # type: ignore[misc]
             return _bad_request("body is not JSON")
         if not isinstance(document, dict) or not isinstance(document.get("request"), dict):
             return _bad_request("body is not an Alexa request")
+        started = time.perf_counter()
         try:
             envelope = self._skill.serializer.deserialize(payload=body, obj_type=RequestEnvelope)
         except AskSdkException:
@@ -82,12 +84,18 @@ class RekindleSkillAdapter(SkillAdapter):  # type: ignore[misc]
                                 deserialized_request_env=envelope)
         except VerificationException as exc:
             return _bad_request(str(exc) or "verification failed")
+        verified = time.perf_counter()
         try:
             response = self._skill.invoke(request_envelope=envelope, context=None)
-            return jsonify(self._skill.serializer.serialize(response))
+            answer = jsonify(self._skill.serializer.serialize(response))
         except AskSdkException as exc:
             log.error("skill dispatch failed: %s", type(exc).__name__)
             return jsonify(error="internal error"), 500
+        if log.isEnabledFor(logging.DEBUG):
+            done = time.perf_counter()
+            log.debug("request %s: parse+verify %.1f ms, skill %.1f ms", envelope.request.object_type,
+                      (verified - started) * 1000, (done - verified) * 1000)
+        return answer
 
 
 def create_app(skill: CustomSkill, verifiers: Sequence[AbstractVerifier], skill_id: str | None = None,

@@ -1,22 +1,32 @@
-"""Real Alexa request envelopes through the Lambda handler, over a real SQLite store."""
+"""Real Alexa request envelopes through both fronts, over a real SQLite store.
+
+Each test runs twice: through the Lambda handler, and as signed HTTP requests to
+the Flask web service under waitress (test_alexa_helpers.LiveServer).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from golden_transcripts import Golden, load_goldens
 from test_alexa_helpers import (
     SKILL_ID,
     USER_ID,
     Conversation,
+    LiveServer,
+    Pki,
     envelope,
     intent_request,
     launch_request,
+    make_pki,
     run_golden,
     session_ended_request,
     speech_text,
@@ -25,8 +35,10 @@ from test_alexa_helpers import (
 from intents import Preferences, Rekindle, SqliteStore
 from interaction_models import language_model, locales
 from skill import lambda_function
-from skill.handlers import STATE_KEY
+from skill.handlers import STATE_KEY, build_skill
 from skill.lambda_function import make_lambda_handler
+from skill.verification import request_verifiers
+from skill.web import create_app
 
 GOLDENS = load_goldens()
 NOW = datetime.fromisoformat("2026-11-25T21:00:00+00:00")
@@ -37,11 +49,37 @@ def store(tmp_path: Path) -> SqliteStore:
     return SqliteStore(tmp_path / "lambda.db")
 
 
-def lambda_talk(store: SqliteStore, ritual: str | None = "appreciation-exchange", locale: str = "en-US",
-                now: datetime = NOW) -> Conversation:
-    engine = Rekindle(store, clock=lambda: now, front="alexa", ritual=ritual)
-    handler = make_lambda_handler(engine, skill_id=SKILL_ID)
-    return Conversation(lambda event: json.loads(json.dumps(handler(event, None))), locale=locale)
+Talk = Callable[..., Conversation]
+
+
+@pytest.fixture(scope="module")
+def pki() -> Pki:
+    return make_pki()
+
+
+@pytest.fixture(params=["lambda", "web"])
+def talk_to(request: pytest.FixtureRequest, pki: Pki) -> Iterator[Talk]:
+    """Opens conversations with a fresh engine through the front named by the parameter."""
+    with ExitStack() as stack:
+        def talk(store: SqliteStore, ritual: str | None = "appreciation-exchange", locale: str = "en-US",
+                 now: datetime = NOW) -> Conversation:
+            engine = Rekindle(store, clock=lambda: now, front="alexa", ritual=ritual)
+            if request.param == "lambda":
+                handler = make_lambda_handler(engine, skill_id=SKILL_ID)
+                return Conversation(lambda event: json.loads(json.dumps(handler(event, None))), locale=locale)
+            verifiers = request_verifiers(SKILL_ID, roots=[pki.root], fetch=lambda _url: pki.chain_pem)
+            server = stack.enter_context(LiveServer(create_app(build_skill(engine, skill_id=SKILL_ID),
+                                                               verifiers, SKILL_ID)))
+
+            def send(event: dict[str, Any]) -> Any:
+                body = json.dumps(event).encode()
+                response = requests.post(server.url + "/alexa", data=body, headers=pki.headers(body), timeout=10)
+                assert response.status_code == 200, response.text
+                return response.json()
+
+            return Conversation(send, locale=locale)
+
+        yield talk
 
 
 @pytest.mark.parametrize("golden", GOLDENS, ids=[g.name for g in GOLDENS])
@@ -54,8 +92,8 @@ def test_golden_through_lambda(golden: Golden, tmp_path: Path) -> None:
     run_golden(golden, lambda event: handler(event, None), user_id=golden.household)
 
 
-def test_whole_ritual_through_lambda_lands_in_history(store: SqliteStore) -> None:
-    talk = lambda_talk(store)
+def test_whole_ritual_lands_in_history(talk_to: Talk, store: SqliteStore) -> None:
+    talk = talk_to(store)
     assert "Shall we begin" in speech_text(talk.launch())
     assert "One of you begins" in speech_text(talk.intent("AMAZON.YesIntent"))
     talk.intent("AMAZON.NextIntent")
@@ -77,23 +115,23 @@ def test_whole_ritual_through_lambda_lands_in_history(store: SqliteStore) -> Non
     assert {s.kind for s in done.steps} >= {"question", "touch"}
 
 
-def test_launch_keeps_the_session_open_with_a_reprompt(store: SqliteStore) -> None:
-    response = lambda_talk(store).launch()
+def test_launch_keeps_the_session_open_with_a_reprompt(talk_to: Talk, store: SqliteStore) -> None:
+    response = talk_to(store).launch()
     body = response["response"]
     assert body["shouldEndSession"] is False
     assert body["reprompt"]["outputSpeech"]["ssml"].startswith("<speak>")
     assert response["sessionAttributes"][STATE_KEY]["stage"] == "offer"
 
 
-def test_one_shot_intent_in_a_new_session(store: SqliteStore) -> None:
-    talk = lambda_talk(store)
+def test_one_shot_intent_in_a_new_session(talk_to: Talk, store: SqliteStore) -> None:
+    talk = talk_to(store)
     response = talk.intent("ConnectionQuestionIntent")
     assert response["response"]["shouldEndSession"] is False
     assert "?" in speech_text(response)
 
 
-def test_set_names_with_slot_values(store: SqliteStore) -> None:
-    talk = lambda_talk(store)
+def test_set_names_with_slot_values(talk_to: Talk, store: SqliteStore) -> None:
+    talk = talk_to(store)
     talk.launch()
     response = talk.intent("SetPartnerNamesIntent", {"firstName": "sam", "secondName": "Robin"})
     assert "Sam" in speech_text(response) and "Robin" in speech_text(response)
@@ -101,8 +139,8 @@ def test_set_names_with_slot_values(store: SqliteStore) -> None:
 
 
 @pytest.mark.parametrize("slots", [{}, {"firstName": "Sam"}])
-def test_set_names_without_slot_values(store: SqliteStore, slots: dict[str, str]) -> None:
-    talk = lambda_talk(store)
+def test_set_names_without_slot_values(talk_to: Talk, store: SqliteStore, slots: dict[str, str]) -> None:
+    talk = talk_to(store)
     talk.launch()
     response = talk.intent("SetPartnerNamesIntent", slots)
     assert response["response"]["shouldEndSession"] is False
@@ -111,8 +149,9 @@ def test_set_names_without_slot_values(store: SqliteStore, slots: dict[str, str]
 
 @pytest.mark.parametrize(("spoken", "minutes"), [("twenty", 20), ("short", 5), ("10", 10), (None, None),
                                                  ("forty two", None)])
-def test_set_length_resolves_slot_values(store: SqliteStore, spoken: str | None, minutes: int | None) -> None:
-    talk = lambda_talk(store)
+def test_set_length_resolves_slot_values(talk_to: Talk, store: SqliteStore, spoken: str | None,
+                                         minutes: int | None) -> None:
+    talk = talk_to(store)
     talk.launch()
     response = talk.intent("SetRitualLengthIntent", {"minutes": spoken})
     assert response["response"]["shouldEndSession"] is False
@@ -121,8 +160,9 @@ def test_set_length_resolves_slot_values(store: SqliteStore, spoken: str | None,
 
 
 @pytest.mark.parametrize("reason", ["USER_INITIATED", "EXCEEDED_MAX_REPROMPTS", "ERROR"])
-def test_session_ended_reasons(store: SqliteStore, reason: str, caplog: pytest.LogCaptureFixture) -> None:
-    talk = lambda_talk(store)
+def test_session_ended_reasons(talk_to: Talk, store: SqliteStore, reason: str,
+                               caplog: pytest.LogCaptureFixture) -> None:
+    talk = talk_to(store)
     talk.launch()
     talk.intent("AMAZON.YesIntent")
     error = ("INVALID_RESPONSE", "SSML problem near Sam and Robin") if reason == "ERROR" else None
@@ -132,23 +172,23 @@ def test_session_ended_reasons(store: SqliteStore, reason: str, caplog: pytest.L
     assert "outputSpeech" not in response["response"]
     assert reason in caplog.text
     assert "Sam and Robin" not in caplog.text
-    resumed = lambda_talk(store).launch()
+    resumed = talk_to(store).launch()
     assert "pick up where you left off" in speech_text(resumed)
 
 
 @pytest.mark.parametrize("locale", [loc for loc in locales() if loc != "en-US"])
-def test_other_english_locales(store: SqliteStore, locale: str) -> None:
-    talk = lambda_talk(store, locale=locale)
+def test_other_english_locales(talk_to: Talk, store: SqliteStore, locale: str) -> None:
+    talk = talk_to(store, locale=locale)
     assert talk.launch()["response"]["shouldEndSession"] is False
     response = talk.intent("AMAZON.YesIntent")
     assert "One of you begins" in speech_text(response)
     assert talk.intent("AMAZON.CancelIntent")["response"]["shouldEndSession"] is True
 
 
-def test_every_model_intent_is_answered_by_its_handler(store: SqliteStore) -> None:
+def test_every_model_intent_is_answered_by_its_handler(talk_to: Talk, store: SqliteStore) -> None:
     for intent in language_model("en-US")["intents"]:
         name = intent["name"]
-        talk = lambda_talk(store)
+        talk = talk_to(store)
         talk.launch()
         response = talk.intent(name)
         assert isinstance(response["response"].get("shouldEndSession"), bool), name
@@ -156,8 +196,8 @@ def test_every_model_intent_is_answered_by_its_handler(store: SqliteStore) -> No
             assert "Sorry, I didn't catch that" not in speech_text(response), name
 
 
-def test_an_intent_unknown_to_this_build_gets_a_gentle_answer(store: SqliteStore) -> None:
-    talk = lambda_talk(store)
+def test_an_intent_unknown_to_this_build_gets_a_gentle_answer(talk_to: Talk, store: SqliteStore) -> None:
+    talk = talk_to(store)
     talk.launch()
     event = envelope(intent_request("NewerModelIntent", declared=False), session_id=talk.session_id, new=False,
                      attributes=talk.attributes)
@@ -167,8 +207,8 @@ def test_an_intent_unknown_to_this_build_gets_a_gentle_answer(store: SqliteStore
 
 
 def test_a_failing_store_apologises_keeps_state_and_stop_still_ends(
-        store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
-    talk = lambda_talk(store)
+        talk_to: Talk, store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
+    talk = talk_to(store)
     talk.launch()
     state_before = dict(talk.attributes)
     store.close()  # every later read fails inside the engine: a real sqlite3 error, not a stand-in
@@ -204,3 +244,17 @@ def test_module_handler_uses_the_configured_store(tmp_path: Path, monkeypatch: p
                      attributes=response["sessionAttributes"])
     lambda_function.lambda_handler(event, None)
     assert SqliteStore(db).load_preferences(USER_ID).minutes == 5
+
+
+def test_one_shot_next_after_alexa_stopped_listening_continues_the_ritual(talk_to: Talk,
+                                                                          store: SqliteStore) -> None:
+    talk = talk_to(store)
+    talk.launch()
+    first = speech_text(talk.intent("AMAZON.YesIntent"))
+    talk.send(envelope(session_ended_request("EXCEEDED_MAX_REPROMPTS"), session_id=talk.session_id, new=False,
+                       attributes=talk.attributes))
+    later = talk_to(store)  # "Alexa, tell nightly ritual next": a new session holding only the intent
+    response = later.intent("AMAZON.NextIntent")
+    assert response["response"]["shouldEndSession"] is False
+    assert "the same question" in speech_text(response)
+    assert "Shall we begin" not in speech_text(response) and speech_text(response) != first
