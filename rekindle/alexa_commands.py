@@ -27,7 +27,7 @@ def register(sub: Any) -> None:
                    help=f"your skill's id, amzn1.ask.skill.… (default ${SKILL_ID_ENV})")
     p.add_argument("--no-verify", action="store_true",
                    help="accept unsigned requests (local development only; never expose this)")
-    p.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    p.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
     p.set_defaults(handler=serve)
 
     p = sub.add_parser(

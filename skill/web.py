@@ -113,7 +113,7 @@ def create_app(skill: CustomSkill, verifiers: Sequence[AbstractVerifier], skill_
     return app
 
 
-def serve(app: Flask, host: str, port: int, threads: int = 8) -> None:
+def serve(app: Flask, host: str, port: int, threads: int = 4) -> None:
     """Serve ``app`` with waitress until interrupted."""
     import waitress
 
