@@ -8,6 +8,7 @@ the file and what to do, and the file is left exactly as it was.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
@@ -59,11 +60,18 @@ class SqliteStore:
         self.path = Path(path).expanduser()
         self.busy_timeout_ms = busy_timeout_ms
         self._lock = threading.RLock()
+        if os.path.isdir(self.path):
+            raise StoreError(
+                f"The Rekindle database {self.path} is a folder, not a file. "
+                f"Point REKINDLE_STORE at a file inside it, such as sqlite://{self.path / 'rekindle.db'}."
+            )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
+            blocker = next((p for p in self.path.parents if os.path.lexists(p) and not os.path.isdir(p)), None)
+            reason = f"{blocker} is a file, not a folder" if blocker else exc.strerror
             raise StoreError(
-                f"Cannot create the folder for the Rekindle database {self.path}: {exc.strerror}. "
+                f"Cannot create the folder for the Rekindle database {self.path}: {reason}. "
                 "Check the path and its permissions, or set REKINDLE_HOME to a writable folder."
             ) from exc
         self._conn = self._connect()
@@ -98,10 +106,20 @@ class SqliteStore:
                 raise sqlite3.OperationalError(f"journal mode stayed {mode}")
             conn.execute("PRAGMA synchronous = NORMAL")
             self._migrate(conn, version)
+            self._check_writable(conn)
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise self._explain(exc) from exc
         return conn
+
+    @staticmethod
+    def _check_writable(conn: sqlite3.Connection) -> None:
+        """Fail now, not at the first ritual, if the file or its folder is read-only (rolled back, no change)."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        finally:
+            conn.execute("ROLLBACK")
 
     def _explain(self, exc: sqlite3.DatabaseError) -> StoreError:
         text = str(exc)
@@ -109,6 +127,11 @@ class SqliteStore:
             return StoreError(
                 f"The Rekindle database {self.path} is locked by another program. "
                 "Close other Rekindle windows or services using it and try again. Nothing was changed."
+            )
+        if "full" in text:
+            return StoreError(
+                f"The disk holding the Rekindle database {self.path} is full ({text}). "
+                "Free some space and try again. Nothing was changed."
             )
         if "readonly" in text or "read-only" in text or "unable to open" in text:
             return StoreError(
@@ -146,11 +169,13 @@ class SqliteStore:
                 raise self._explain(exc) from exc
             try:
                 yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            else:
                 self._conn.execute("COMMIT")
+            except BaseException as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.DatabaseError):  # e.g. the disk filled or the file became read-only
+                    raise self._explain(exc) from exc
+                raise
 
     def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:

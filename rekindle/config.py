@@ -18,6 +18,8 @@ import platformdirs
 from intents.sqlite_store import SqliteStore
 from intents.store import HouseholdStore, StoreError
 
+from .errors import UserError
+
 DEFAULT_HOUSEHOLD = "home"
 
 
@@ -33,7 +35,12 @@ def store_url() -> str:
 
 def household() -> str:
     """The household id used by the laptop and a self-hosted skill."""
-    return os.environ.get("REKINDLE_HOUSEHOLD") or DEFAULT_HOUSEHOLD
+    value = os.environ.get("REKINDLE_HOUSEHOLD") or DEFAULT_HOUSEHOLD
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8 arrive as lone surrogates and no store can keep them
+        raise UserError("REKINDLE_HOUSEHOLD is not valid UTF-8 text. Set it to a plain name, such as home.") from None
+    return value
 
 
 def describe_store(url: str) -> str:
