@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from benchmarks.stress import strategies
-from benchmarks.stress.fuzz import TARGETS, check_turn, make_engine, run_commands
+from benchmarks.stress.fuzz import TARGETS, Target, check_turn, make_engine, run_commands
 from intents import Command, CommandKind
 from intents.session import SessionState
 
@@ -27,7 +27,7 @@ def test_a_failing_target_fails() -> None:
         raise AssertionError("planted")
 
     with pytest.raises(AssertionError, match="planted"):
-        type(TARGETS["state"])("planted", broken, TARGETS["state"].strategies).test(5)()
+        Target("planted", broken, TARGETS["state"].strategies).test(5)()
 
 
 def real_state(ritual: str = "appreciation-exchange", *kinds: CommandKind) -> tuple[Any, dict[str, Any]]:

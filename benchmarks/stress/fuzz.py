@@ -43,14 +43,12 @@ def check_turn(turn: Turn) -> None:
     assert SessionState.from_dict(json.loads(encoded)).to_dict() == turn.state, "state does not round-trip"
 
 
-def make_engine(moment: datetime, ritual: str | None, names: tuple[str, ...] = ()) -> Rekindle:
+def make_engine(moment: datetime, ritual: str | None, names: tuple[str, ...] = (), household: str = "home",
+                ) -> Rekindle:
+    """An engine over a fresh in-memory store, its clock stopped at ``moment``; ``names`` for ``household``."""
     store = MemoryStore()
-    return Rekindle(store, clock=lambda: moment, ritual=ritual, front="fuzz") if not names else _named(
-        store, moment, ritual, names)
-
-
-def _named(store: MemoryStore, moment: datetime, ritual: str | None, names: tuple[str, ...]) -> Rekindle:
-    store.save_preferences("home", Preferences(names=names))
+    if names:
+        store.save_preferences(household, Preferences(names=names))
     return Rekindle(store, clock=lambda: moment, ritual=ritual, front="fuzz")
 
 
@@ -73,7 +71,7 @@ def run_commands(engine: Rekindle, household: str, commands: list[Command],
 def engine_sequences(moment: datetime, ritual: str | None, named: bool, household: str,
                      prefix: list[Command], commands: list[Command]) -> None:
     """Any commands from any state reached by any commands never raise and always answer."""
-    engine = make_engine(moment, ritual, ("Sam", "Robin") if named else ())
+    engine = make_engine(moment, ritual, ("Sam", "Robin") if named else (), household)
     reached = run_commands(engine, household, prefix)
     run_commands(engine, household, commands, reached)
     for command in commands:  # the same commands straight from the reached state, no OPEN first
