@@ -8,9 +8,11 @@ through the engine's household store, keyed by :data:`HouseholdOf`.
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
 from typing import Any, cast
 
 from ask_sdk_core.dispatch_components.exception_components import AbstractExceptionHandler
@@ -77,6 +79,12 @@ def slot_values(intent: Intent | None) -> dict[str, str]:
     return values
 
 
+def failure_site(trace: TracebackType | None, depth: int = 4) -> str:
+    """Where an exception came from, innermost first, as ``file:line function``: no message, no values."""
+    frames = traceback.extract_tb(trace)[-depth:] if trace else []
+    return " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames)) or "?"
+
+
 def _intent_name(handler_input: HandlerInput) -> str:
     request = handler_input.request_envelope.request
     if isinstance(request, IntentRequest) and request.intent and request.intent.name:
@@ -95,11 +103,14 @@ class _Turns:
     def __init__(self, engine: EngineSource, household_of: HouseholdOf) -> None:
         self._engine = engine
         self._household_of = household_of
+        self._lock = threading.Lock()
 
     @property
     def engine(self) -> Rekindle:
         if not isinstance(self._engine, Rekindle):
-            self._engine = self._engine()
+            with self._lock:
+                if not isinstance(self._engine, Rekindle):
+                    self._engine = self._engine()
         return self._engine
 
     def respond(self, handler_input: HandlerInput, command: Command, fresh: bool) -> Response:
@@ -206,8 +217,7 @@ class ApologyHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         intent = _intent_name(handler_input) or "-"
-        frames = traceback.extract_tb(exception.__traceback__)[-4:]
-        where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
+        where = failure_site(exception.__traceback__)
         log.error("turn failed: %s on %s %s at %s", type(exception).__name__, _request_type(handler_input),
                   intent, where)
         builder = handler_input.response_builder

@@ -20,6 +20,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import oscrypto_compat
+from .handlers import failure_site
 
 oscrypto_compat.install()
 from ask_sdk_webservice_support.verifier import AbstractVerifier, VerificationException  # noqa: E402
@@ -69,7 +70,7 @@ class RekindleSkillAdapter(SkillAdapter):  # type: ignore[misc]
         try:
             body = raw.decode("utf-8")
             document = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return _bad_request("body is not JSON")
         if not isinstance(document, dict) or not isinstance(document.get("request"), dict):
             return _bad_request("body is not an Alexa request")
@@ -98,10 +99,18 @@ class RekindleSkillAdapter(SkillAdapter):  # type: ignore[misc]
         return answer
 
 
+class _App(Flask):
+    """Flask that logs an unexpected failure's type and place, never its message (it may quote a request)."""
+
+    def log_exception(self, exc_info: Any) -> None:
+        _kind, error, trace = exc_info
+        log.error("unexpected failure: %s at %s", type(error).__name__, failure_site(trace))
+
+
 def create_app(skill: CustomSkill, verifiers: Sequence[AbstractVerifier], skill_id: str | None = None,
                max_body: int = MAX_BODY_BYTES) -> Flask:
     """A Flask app serving ``skill`` at ``POST /alexa`` behind ``verifiers``."""
-    app = Flask("rekindle.skill")
+    app = _App("rekindle.skill")
     app.config["MAX_CONTENT_LENGTH"] = max_body
     adapter = RekindleSkillAdapter(skill, skill_id, verifiers, app, max_body)
     app.add_url_rule(ENDPOINT, view_func=adapter.dispatch_request, methods=["POST"], endpoint="alexa")
@@ -109,6 +118,10 @@ def create_app(skill: CustomSkill, verifiers: Sequence[AbstractVerifier], skill_
     @app.get("/health")
     def health() -> Response:
         return jsonify(status="ok")
+
+    @app.errorhandler(500)
+    def internal_error(_error: Exception) -> tuple[Response, int]:
+        return jsonify(error="internal error"), 500
 
     return app
 

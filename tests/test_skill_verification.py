@@ -22,12 +22,15 @@ from typing import Any
 
 import pytest
 import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_alexa_helpers import (
     CHAIN_URL,
     SKILL_ID,
     LiveServer,
     Pki,
     envelope,
+    intent_request,
     launch_request,
     make_pki,
     now_stamp,
@@ -287,3 +290,48 @@ def test_default_fetch_has_a_timeout_and_a_size_limit() -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _mutations() -> Any:
+    leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20))
+    value = st.recursive(leaf, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                      st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+                         max_leaves=6)
+    paths = st.sampled_from([("request", "type"), ("request", "intent"), ("request", "intent", "name"),
+                             ("request", "intent", "slots"), ("request", "locale"), ("request", "reason"),
+                             ("session", "attributes"), ("session", "attributes", "rekindle"), ("session",),
+                             ("context", "System", "user"), ("version",), ("session", "new")])
+    return st.tuples(paths, value)
+
+
+def test_any_signed_envelope_shape_gets_400_or_an_answer_never_500(pki: Pki, tmp_path: Path) -> None:
+    """Mutated envelopes, correctly signed and timely: refused with 400 or answered; never a server error."""
+    engine = Rekindle(SqliteStore(tmp_path / "fuzz.db"), front="alexa")
+    app = create_app(build_skill(engine, one_household("home"), SKILL_ID),
+                     request_verifiers(SKILL_ID, roots=[pki.root], fetch=lambda _u: pki.chain_pem), SKILL_ID)
+    client = app.test_client()
+
+    @given(_mutations())
+    @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    def check(mutation: tuple[tuple[str, ...], Any]) -> None:
+        path, value = mutation
+        env = envelope(intent_request("SetPartnerNamesIntent", {"firstName": "Sam", "secondName": "Robin"}),
+                       session_id="s", new=False, attributes={"rekindle": {"v": 1}})
+        target: Any = env
+        for key in path[:-1]:
+            target = target.setdefault(key, {}) if isinstance(target, dict) else {}
+        if isinstance(target, dict):
+            target[path[-1]] = value
+        body = json.dumps(env).encode()
+        response = client.post("/alexa", data=body, headers=pki.headers(body))
+        assert response.status_code in (200, 400), response.get_data(as_text=True)
+        if response.status_code == 200:
+            assert isinstance(response.get_json()["response"].get("shouldEndSession", True), bool)
+
+    check()
+
+
+def test_deeply_nested_json_is_refused(good: tuple[str, list[str]], pki: Pki) -> None:
+    url, _ = good
+    body = b'{"request": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    assert_refused(requests.post(url, data=body, headers=pki.headers(body), timeout=10))

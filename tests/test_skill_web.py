@@ -83,3 +83,19 @@ def test_health_and_methods(pki: Pki) -> None:
         assert requests.get(server.url + "/alexa", timeout=5).status_code == 405
         refused = requests.post(server.url + "/alexa", data=b"{}", timeout=5)
         assert refused.status_code == 400 and "Traceback" not in refused.text
+
+
+def test_an_unexpected_failure_is_a_plain_json_500(pki: Pki, caplog: pytest.LogCaptureFixture) -> None:
+    engine = Rekindle(config.open_store(), front="alexa")
+    app = create_app(build_skill(engine, one_household("home"), SKILL_ID), [], SKILL_ID)
+
+    def broken() -> str:
+        raise ZeroDivisionError("secret words")
+
+    app.add_url_rule("/broken", view_func=broken)
+    with LiveServer(app) as server:
+        response = requests.get(server.url + "/broken", timeout=5)
+    assert response.status_code == 500
+    assert response.json() == {"error": "internal error"}
+    assert "ZeroDivisionError" in caplog.text and "test_skill_web.py" in caplog.text
+    assert "secret words" not in caplog.text
