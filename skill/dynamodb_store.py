@@ -62,7 +62,11 @@ class DynamoDbHouseholdStore:
     @classmethod
     def from_table(cls, table: str, endpoint_url: str | None = None,
                    create_table: bool = True) -> DynamoDbHouseholdStore:
-        """Open (and by default create) ``table``; ``endpoint_url`` defaults to ``$REKINDLE_DYNAMODB_ENDPOINT``."""
+        """Open ``table``, creating it (and waiting until it is ready) if it is missing and ``create_table``.
+
+        ``endpoint_url`` defaults to ``$REKINDLE_DYNAMODB_ENDPOINT``. An existing table needs only
+        DescribeTable, GetItem, PutItem, DeleteItem and Scan permissions.
+        """
         endpoint_url = endpoint_url or os.environ.get(ENDPOINT_ENV) or None
         try:
             # The adapter module builds a default boto3 resource as it is imported, so it
@@ -70,9 +74,18 @@ class DynamoDbHouseholdStore:
             from ask_sdk_dynamodb.adapter import DynamoDbAdapter
 
             resource = boto3.resource("dynamodb", endpoint_url=endpoint_url)
+            client = resource.meta.client
+            try:
+                client.describe_table(TableName=table)
+                missing = False
+            except client.exceptions.ResourceNotFoundException:
+                missing = True
             adapter = DynamoDbAdapter(table_name=table, partition_key_name=PARTITION_KEY,
-                                      create_table=create_table, dynamodb_resource=resource,
+                                      create_table=create_table and missing, dynamodb_resource=resource,
                                       partition_keygen=_household_key)
+            if create_table and missing:
+                client.get_waiter("table_exists").wait(TableName=table,
+                                                       WaiterConfig={"Delay": 1, "MaxAttempts": 60})
         except (BotoCoreError, ClientError, PersistenceException) as exc:
             raise StoreError(
                 f"Cannot open DynamoDB table {table!r}: {exc}. Check AWS_REGION, the credentials, "

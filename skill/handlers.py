@@ -32,6 +32,7 @@ from ask_sdk_model.ui.simple_card import SimpleCard
 from intents.commands import Command, CommandKind
 from intents.engine import Rekindle, Turn
 from intents.intent_map import INTENT_COMMANDS, command_for_intent
+from intents.store import StoreError
 
 from .ssml import render_reply, render_text
 
@@ -220,6 +221,8 @@ class ApologyHandler(AbstractExceptionHandler):
         where = failure_site(exception.__traceback__)
         log.error("turn failed: %s on %s %s at %s", type(exception).__name__, _request_type(handler_input),
                   intent, where)
+        if isinstance(exception, StoreError):  # says which file or table and what to do; no partner words
+            log.error("store problem: %s", exception)
         builder = handler_input.response_builder
         if intent in ENDING_INTENTS:
             builder.speak(render_text(FAREWELL_AFTER_ERROR)).set_should_end_session(True)

@@ -259,3 +259,15 @@ def test_one_shot_next_after_alexa_stopped_listening_continues_the_ritual(talk_t
     assert response["response"]["shouldEndSession"] is False
     assert "the same question" in speech_text(response)
     assert "Shall we begin" not in speech_text(response) and speech_text(response) != first
+
+
+def test_a_misconfigured_lambda_store_apologises_and_logs_what_to_fix(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("REKINDLE_STORE", "postgres://somewhere")
+    monkeypatch.setattr(lambda_function, "_handler", None)
+    event = envelope(launch_request(), session_id="s", new=True, attributes={})
+    with caplog.at_level(logging.ERROR):
+        response = lambda_function.lambda_handler(event, None)
+    assert "went wrong" in speech_text(response)
+    assert response["response"]["shouldEndSession"] is False
+    assert "is not a store Rekindle knows" in caplog.text
