@@ -20,6 +20,7 @@ from ask_sdk_core.dispatch_components.request_components import AbstractRequestH
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_model.events.skillevents.skill_disabled_request import SkillDisabledRequest
 from ask_sdk_model.intent import Intent
 from ask_sdk_model.intent_request import IntentRequest
 from ask_sdk_model.launch_request import LaunchRequest
@@ -114,6 +115,9 @@ class _Turns:
                     self._engine = self._engine()
         return self._engine
 
+    def forget(self, handler_input: HandlerInput) -> None:
+        self.engine.store.forget(self._household_of(handler_input.request_envelope))
+
     def respond(self, handler_input: HandlerInput, command: Command, fresh: bool) -> Response:
         attributes: dict[str, Any] = handler_input.attributes_manager.session_attributes or {}
         state = None if fresh else attributes.get(STATE_KEY)
@@ -193,6 +197,22 @@ class SessionEndedHandler(AbstractRequestHandler):
         return response
 
 
+class SkillDisabledHandler(AbstractRequestHandler):
+    """The user disabled the skill: delete their household's data (history, preferences, progress)."""
+
+    def __init__(self, turns: _Turns) -> None:
+        self.turns = turns
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return isinstance(handler_input.request_envelope.request, SkillDisabledRequest)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        self.turns.forget(handler_input)
+        log.info("skill disabled: the household's data was deleted")
+        response: Response = handler_input.response_builder.response
+        return response
+
+
 class OtherRequestHandler(AbstractRequestHandler):
     """Requests that take no speech (System.ExceptionEncountered and the like): log the type only."""
 
@@ -233,21 +253,28 @@ class ApologyHandler(AbstractExceptionHandler):
 
 
 def skill_builder(engine: EngineSource, household_of: HouseholdOf = alexa_user,
-                  skill_id: str | None = None) -> CustomSkillBuilder:
-    """A skill builder with Rekindle's handlers; ``engine`` may be a factory called on first use."""
+                  skill_id: str | None = None, forget_on_disable: bool = False) -> CustomSkillBuilder:
+    """A skill builder with Rekindle's handlers; ``engine`` may be a factory called on first use.
+
+    ``forget_on_disable`` deletes a household's data when its user disables the skill: right
+    for a hosted skill where each Alexa user is a household, wrong for a home shared with a laptop.
+    """
     turns = _Turns(engine, household_of)
     builder = CustomSkillBuilder()
     builder.skill_id = skill_id  # type: ignore[assignment]
-    for handler in (LaunchHandler(turns), IntentHandler(turns), UnknownIntentHandler(turns),
-                    SessionEndedHandler(), OtherRequestHandler()):
+    handlers: list[AbstractRequestHandler] = [LaunchHandler(turns), IntentHandler(turns),
+                                              UnknownIntentHandler(turns), SessionEndedHandler()]
+    if forget_on_disable:
+        handlers.append(SkillDisabledHandler(turns))
+    for handler in [*handlers, OtherRequestHandler()]:
         builder.add_request_handler(handler)
     builder.add_exception_handler(ApologyHandler())
     return builder
 
 
 def build_skill(engine: EngineSource, household_of: HouseholdOf = alexa_user,
-                skill_id: str | None = None) -> CustomSkill:
+                skill_id: str | None = None, forget_on_disable: bool = False) -> CustomSkill:
     """The Rekindle custom skill over ``engine`` (see :func:`skill_builder`)."""
-    skill: CustomSkill = skill_builder(engine, household_of, skill_id).create()
+    skill: CustomSkill = skill_builder(engine, household_of, skill_id, forget_on_disable).create()
     return skill
 

@@ -1,7 +1,9 @@
 """AWS Lambda entry point: ``skill.lambda_function.lambda_handler``.
 
 The store comes from ``REKINDLE_STORE`` (default ``dynamodb://rekindle`` on
-Lambda, where the file system is read-only); each Alexa user is a household.
+Lambda, where the file system is read-only); each Alexa user is a household,
+whose data is deleted when they disable the skill (the manifest subscribes
+to that event).
 ``REKINDLE_SKILL_ID``, when set, makes the skill refuse requests for other skills.
 """
 
@@ -30,8 +32,11 @@ def default_engine() -> Rekindle:
 
 def make_lambda_handler(engine: EngineSource = default_engine, household_of: HouseholdOf = alexa_user,
                         skill_id: str | None = None) -> Handler:
-    """A Lambda handler for ``engine`` (an engine, or a factory called on first use)."""
-    handler = skill_builder(engine, household_of, skill_id).lambda_handler()
+    """A Lambda handler for ``engine`` (an engine, or a factory called on first use).
+
+    Each Alexa user is a household, so disabling the skill deletes that user's data.
+    """
+    handler = skill_builder(engine, household_of, skill_id, forget_on_disable=True).lambda_handler()
     return cast(Handler, handler)
 
 

@@ -94,8 +94,12 @@ def manifest(target: Target, privacy_url: str | None = None, terms_url: str | No
         urls = {"privacyPolicyUrl": privacy_url, "termsOfUseUrl": terms_url}
         privacy_locales[loc] = {k: v for k, v in urls.items() if v}
     custom: dict[str, Any] = {"interfaces": []}
+    extra: dict[str, Any] = {}
     if target.lambda_arn:
         custom["endpoint"] = {"uri": target.lambda_arn}
+        # A hosted skill deletes a user's data when they disable it (skill.handlers.SkillDisabledHandler).
+        extra["events"] = {"endpoint": {"uri": target.lambda_arn},
+                           "subscriptions": [{"eventName": "SKILL_DISABLED"}]}
     elif target.endpoint:
         custom["endpoint"] = {"uri": target.endpoint, "sslCertificateType": target.ssl_certificate_type}
     return {"manifest": {
@@ -116,6 +120,7 @@ def manifest(target: Target, privacy_url: str | None = None, terms_url: str | No
             **({"locales": privacy_locales} if privacy_url or terms_url else {}),
         },
         "apis": {"custom": custom},
+        **extra,
     }}
 
 

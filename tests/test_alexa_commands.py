@@ -135,6 +135,7 @@ def test_skill_package_for_an_existing_lambda_and_for_https(tmp_path: Path) -> N
     assert rekindle_main(["skill-package", str(tmp_path / "arn"), "--lambda-arn", arn]) == 0
     manifest = json.loads((tmp_path / "arn" / "skill-package" / "skill.json").read_text())["manifest"]
     assert manifest["apis"]["custom"]["endpoint"] == {"uri": arn}
+    assert manifest["events"] == {"endpoint": {"uri": arn}, "subscriptions": [{"eventName": "SKILL_DISABLED"}]}
     assert rekindle_main(["skill-package", str(tmp_path / "web"), "--endpoint", "https://home.example.org/alexa",
                           "--ssl-certificate-type", "Wildcard"]) == 0
     web = tmp_path / "web"
@@ -142,6 +143,7 @@ def test_skill_package_for_an_existing_lambda_and_for_https(tmp_path: Path) -> N
     assert manifest["apis"]["custom"]["endpoint"] == {"uri": "https://home.example.org/alexa",
                                                       "sslCertificateType": "Wildcard"}
     assert not (web / "lambda").exists()
+    assert "events" not in manifest  # a home's data is shared with the laptop: disabling keeps it
     assert "code" not in json.loads((web / "ask-resources.json").read_text())["profiles"]["default"]
 
 

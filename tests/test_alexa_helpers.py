@@ -64,10 +64,10 @@ def resolved_slot(locale: str, intent: str, name: str, value: str | None) -> dic
     return slot
 
 
-def envelope(request: dict[str, Any], *, session_id: str, new: bool, attributes: Mapping[str, Any] | None,
+def envelope(request: dict[str, Any], *, session_id: str | None, new: bool, attributes: Mapping[str, Any] | None,
              locale: str = "en-US", application_id: str = SKILL_ID, user_id: str = USER_ID,
              timestamp: str | None = None) -> dict[str, Any]:
-    """A complete request envelope around ``request`` (type-specific fields)."""
+    """A complete request envelope around ``request`` (type-specific fields); no session for skill events."""
     body = {"requestId": f"amzn1.echo-api.request.{uuid.uuid4()}", "timestamp": timestamp or now_stamp(),
             "locale": locale, **request}
     env: dict[str, Any] = {
@@ -79,6 +79,8 @@ def envelope(request: dict[str, Any], *, session_id: str, new: bool, attributes:
                                "apiEndpoint": "https://api.amazonalexa.com", "apiAccessToken": "test-token"}},
         "request": body,
     }
+    if session_id is None:
+        del env["session"]
     return env
 
 
@@ -96,6 +98,13 @@ def intent_request(name: str, slots: Mapping[str, str | None] | None = None, loc
     if slot_names or values:
         intent["slots"] = {s: resolved_slot(locale, name, s, values.get(s)) for s in slot_names}
     return {"type": "IntentRequest", "dialogState": "COMPLETED", "intent": intent}
+
+
+def skill_disabled_event() -> dict[str, Any]:
+    """AlexaSkillEvent.SkillDisabled, as sent to the events endpoint (no session)."""
+    stamp = now_stamp()
+    return {"type": "AlexaSkillEvent.SkillDisabled", "eventCreationTime": stamp, "eventPublishingTime": stamp,
+            "body": {"userInformationPersistenceStatus": "NOT_PERSISTED"}}
 
 
 def session_ended_request(reason: str, error: tuple[str, str] | None = None) -> dict[str, Any]:

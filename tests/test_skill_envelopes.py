@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import requests
+from ask_sdk_model.request_envelope import RequestEnvelope
 from golden_transcripts import Golden, load_goldens
 from test_alexa_helpers import (
     SKILL_ID,
@@ -29,13 +30,14 @@ from test_alexa_helpers import (
     make_pki,
     run_golden,
     session_ended_request,
+    skill_disabled_event,
     speech_text,
 )
 
 from intents import Preferences, Rekindle, SqliteStore
 from interaction_models import language_model, locales
 from skill import lambda_function
-from skill.handlers import STATE_KEY, build_skill
+from skill.handlers import STATE_KEY, build_skill, one_household
 from skill.lambda_function import make_lambda_handler
 from skill.verification import request_verifiers
 from skill.web import create_app
@@ -271,3 +273,23 @@ def test_a_misconfigured_lambda_store_apologises_and_logs_what_to_fix(
     assert "went wrong" in speech_text(response)
     assert response["response"]["shouldEndSession"] is False
     assert "is not a store Rekindle knows" in caplog.text
+
+
+def test_disabling_the_hosted_skill_deletes_that_users_data(store: SqliteStore) -> None:
+    handler = make_lambda_handler(Rekindle(store, clock=lambda: NOW, front="alexa"), skill_id=SKILL_ID)
+    talk = Conversation(lambda event: handler(event, None))
+    talk.launch()
+    talk.intent("SetPartnerNamesIntent", {"firstName": "Sam", "secondName": "Robin"})
+    store.save_preferences("someone-else", Preferences(minutes=5))
+    assert USER_ID in store.households()
+    response = handler(envelope(skill_disabled_event(), session_id=None, new=False, attributes=None), None)
+    assert "outputSpeech" not in response.get("response", {})
+    assert store.households() == ["someone-else"]
+
+
+def test_a_self_hosted_home_keeps_its_data_when_the_skill_is_disabled(store: SqliteStore) -> None:
+    skill = build_skill(Rekindle(store, clock=lambda: NOW, front="alexa"), one_household("home"), SKILL_ID)
+    store.save_preferences("home", Preferences(minutes=5))
+    event = json.dumps(envelope(skill_disabled_event(), session_id=None, new=False, attributes=None))
+    skill.invoke(request_envelope=skill.serializer.deserialize(event, RequestEnvelope), context=None)
+    assert store.households() == ["home"]
