@@ -137,11 +137,15 @@ class _Turns:
         return response
 
 
-class LaunchHandler(AbstractRequestHandler):
-    """'Alexa, open nightly ritual': offers tonight's ritual or one left midway tonight."""
+class _TurnHandler(AbstractRequestHandler):
+    """A handler that answers through the engine."""
 
     def __init__(self, turns: _Turns) -> None:
         self.turns = turns
+
+
+class LaunchHandler(_TurnHandler):
+    """'Alexa, open nightly ritual': offers tonight's ritual or one left midway tonight."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return isinstance(handler_input.request_envelope.request, LaunchRequest)
@@ -150,11 +154,11 @@ class LaunchHandler(AbstractRequestHandler):
         return self.turns.respond(handler_input, Command(CommandKind.OPEN), fresh=True)
 
 
-class IntentHandler(AbstractRequestHandler):
+class IntentHandler(_TurnHandler):
     """Every intent of the interaction model, through ``intents.intent_map``."""
 
     def __init__(self, turns: _Turns, names: frozenset[str] = HANDLED_INTENTS) -> None:
-        self.turns = turns
+        super().__init__(turns)
         self.names = names
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -166,11 +170,8 @@ class IntentHandler(AbstractRequestHandler):
         return self.turns.respond(handler_input, command, fresh=False)
 
 
-class UnknownIntentHandler(AbstractRequestHandler):
+class UnknownIntentHandler(_TurnHandler):
     """An intent this build does not know (a newer model): the engine answers as for nonsense."""
-
-    def __init__(self, turns: _Turns) -> None:
-        self.turns = turns
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return isinstance(handler_input.request_envelope.request, IntentRequest)
@@ -197,11 +198,8 @@ class SessionEndedHandler(AbstractRequestHandler):
         return response
 
 
-class SkillDisabledHandler(AbstractRequestHandler):
+class SkillDisabledHandler(_TurnHandler):
     """The user disabled the skill: delete their household's data (history, preferences, progress)."""
-
-    def __init__(self, turns: _Turns) -> None:
-        self.turns = turns
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return isinstance(handler_input.request_envelope.request, SkillDisabledRequest)
