@@ -73,6 +73,8 @@ def _serve(root_pem: bytes, chain_pem: bytes, skill_id: str, threads: int, home:
 
 @dataclass
 class Result:
+    """Latencies and counts for one endpoint at one load."""
+
     name: str
     count: int
     errors: int
@@ -165,6 +167,7 @@ def _command(kind: str) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the table; non-zero if any request failed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per endpoint")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first")

@@ -16,6 +16,7 @@ EXTRAS_HINT = "The Alexa skill needs its extras: pip install 'rekindle[alexa]'"
 
 
 def register(sub: Any) -> None:
+    """Add ``serve`` and ``skill-package`` to the ``rekindle`` command."""
     p = sub.add_parser(
         "serve", help="serve the Alexa skill from this machine",
         description="Serve the Alexa skill at POST /alexa (GET /health) with waitress, using the same "
@@ -47,6 +48,7 @@ def register(sub: Any) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
+    """``rekindle serve``: the skill on this machine until interrupted."""
     skill_id = (args.skill_id or "").strip() or None
     if not args.no_verify and not skill_id:
         raise UserError(
@@ -87,6 +89,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def skill_package(args: argparse.Namespace) -> int:
+    """``rekindle skill-package``: write the ask-cli project."""
     try:
         from skill.package import PackageError, Target, write_package
     except ImportError as exc:

@@ -65,6 +65,7 @@ class Target:
     ssl_certificate_type: str = "Trusted"
 
     def check(self) -> None:
+        """Raise :class:`PackageError` explaining what is wrong with this target."""
         if self.lambda_arn and self.endpoint:
             raise PackageError("Give either a Lambda ARN or an HTTPS endpoint, not both.")
         if self.lambda_arn and not LAMBDA_ARN.match(self.lambda_arn):

@@ -57,6 +57,7 @@ Fetch = Callable[[str], bytes]
 
 
 def utc_now() -> datetime:
+    """Now, in UTC (the verifiers' default clock)."""
     return datetime.now(timezone.utc)
 
 

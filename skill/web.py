@@ -59,6 +59,7 @@ class RekindleSkillAdapter(SkillAdapter):  # type: ignore[misc]
         super().__init__(skill=skill, skill_id=skill_id or "rekindle", verifiers=list(verifiers), app=app)
 
     def dispatch_request(self) -> Any:
+        """Answer one POST: 400 for anything refused, 500 only for a failure inside the skill."""
         if request.content_length is not None and request.content_length > self.max_body:
             return _bad_request("request body too large")
         try:
