@@ -103,6 +103,10 @@ def skill_package(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UserError(f"cannot write {args.out_dir}: {exc.strerror or exc}") from exc
     print(f"Wrote {len(written)} files to {args.out_dir}. Next: cd {args.out_dir} && ask deploy")
+    if target.packages_code:
+        print("The function keeps households in the DynamoDB table 'rekindle' (REKINDLE_STORE changes it): give "
+              "its role DescribeTable, CreateTable, GetItem, PutItem, DeleteItem and Scan on it, and set "
+              "REKINDLE_SKILL_ID and TZ in its environment.")
     if not args.privacy_url:
         print("Note: add --privacy-url before submitting for certification.", file=sys.stderr)
     return 0
