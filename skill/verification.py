@@ -79,9 +79,19 @@ def check_chain_url(url: str) -> None:
         raise VerificationException("certificate chain URL has the wrong path")
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect would leave the checked URL for one that was never checked: treat it as an error."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def fetch_url(url: str, timeout: float = FETCH_TIMEOUT_SECONDS, limit: int = MAX_CHAIN_BYTES) -> bytes:
-    """GET ``url`` with a timeout, refusing bodies over ``limit`` bytes."""
-    with urllib.request.urlopen(url, timeout=timeout) as response:
+    """GET ``url`` with a timeout, refusing redirects and bodies over ``limit`` bytes."""
+    with _OPENER.open(url, timeout=timeout) as response:
         data: bytes = response.read(limit + 1)
     if len(data) > limit:
         raise ValueError("certificate chain is too large")

@@ -13,6 +13,7 @@ import json
 import socket
 import threading
 import time
+import urllib.error
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -263,7 +264,11 @@ def test_cache_lasts_until_the_chain_expires(pki: Pki) -> None:
 
 class _Stall(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        if self.path == "/big":
+        if self.path == "/moved":
+            self.send_response(302)
+            self.send_header("Location", "/big")
+            self.end_headers()
+        elif self.path == "/big":
             self.send_response(200)
             self.end_headers()
             self.wfile.write(b"x" * (100 * 1024))
@@ -274,7 +279,7 @@ class _Stall(BaseHTTPRequestHandler):
         pass
 
 
-def test_default_fetch_has_a_timeout_and_a_size_limit() -> None:
+def test_default_fetch_has_a_timeout_a_size_limit_and_no_redirects() -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Stall)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -287,6 +292,8 @@ def test_default_fetch_has_a_timeout_and_a_size_limit() -> None:
         assert time.monotonic() - started < 2.5
         with pytest.raises(ValueError, match="too large"):
             fetch_url(base + "/big", timeout=2)
+        with pytest.raises(urllib.error.HTTPError):
+            fetch_url(base + "/moved", timeout=2)
     finally:
         server.shutdown()
         server.server_close()
