@@ -242,6 +242,9 @@ class ApologyHandler(AbstractExceptionHandler):
         if isinstance(exception, StoreError):  # says which file or table and what to do; no partner words
             log.error("store problem: %s", exception)
         builder = handler_input.response_builder
+        if not isinstance(handler_input.request_envelope.request, LaunchRequest | IntentRequest):
+            empty: Response = builder.response  # session ends and skill events take no speech
+            return empty
         if intent in ENDING_INTENTS:
             builder.speak(render_text(FAREWELL_AFTER_ERROR)).set_should_end_session(True)
         else:

@@ -293,3 +293,10 @@ def test_a_self_hosted_home_keeps_its_data_when_the_skill_is_disabled(store: Sql
     event = json.dumps(envelope(skill_disabled_event(), session_id=None, new=False, attributes=None))
     skill.invoke(request_envelope=skill.serializer.deserialize(event, RequestEnvelope), context=None)
     assert store.households() == ["home"]
+
+
+def test_a_failure_on_a_request_without_speech_answers_without_speech(store: SqliteStore) -> None:
+    handler = make_lambda_handler(Rekindle(store, clock=lambda: NOW, front="alexa"), skill_id=SKILL_ID)
+    store.close()  # forgetting the household now fails inside the store
+    response = handler(envelope(skill_disabled_event(), session_id=None, new=False, attributes=None), None)
+    assert "outputSpeech" not in response.get("response", {})
