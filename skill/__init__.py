@@ -4,6 +4,7 @@
 - ``ssml``: replies as SSML within Alexa's limits
 - ``lambda_function``: the AWS Lambda entry point (``lambda_handler``)
 - ``dynamodb_store``: the household store on DynamoDB (``DynamoDbHouseholdStore``)
+- ``time_zone``: "tonight" in the device's time zone on the hosted skill
 - ``web``: the self-hosted web service (flask-ask-sdk's SkillAdapter under waitress)
 - ``verification``: Amazon's request checks on ``cryptography``, as SkillAdapter verifiers
 - ``oscrypto_compat``: lets flask-ask-sdk import on OpenSSL 3.0.10+ (oscrypto issues 75 and 78)

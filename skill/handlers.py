@@ -36,6 +36,7 @@ from intents.intent_map import INTENT_COMMANDS, command_for_intent
 from intents.store import StoreError
 
 from .ssml import render_reply, render_text
+from .time_zone import in_zone, session_zone
 
 log = logging.getLogger("rekindle.skill")
 
@@ -102,9 +103,10 @@ def _request_type(handler_input: HandlerInput) -> str:
 class _Turns:
     """Runs one engine turn for a request and renders the reply."""
 
-    def __init__(self, engine: EngineSource, household_of: HouseholdOf) -> None:
+    def __init__(self, engine: EngineSource, household_of: HouseholdOf, zones: bool = False) -> None:
         self._engine = engine
         self._household_of = household_of
+        self._zones = zones
         self._lock = threading.Lock()
 
     @property
@@ -122,7 +124,9 @@ class _Turns:
         attributes: dict[str, Any] = handler_input.attributes_manager.session_attributes or {}
         state = None if fresh else attributes.get(STATE_KEY)
         household = self._household_of(handler_input.request_envelope)
-        turn: Turn = self.engine.handle(household, command, state if isinstance(state, dict) else None)
+        zone = session_zone(handler_input.request_envelope, attributes) if self._zones else None
+        with in_zone(zone):
+            turn: Turn = self.engine.handle(household, command, state if isinstance(state, dict) else None)
         attributes[STATE_KEY] = turn.state
         handler_input.attributes_manager.session_attributes = attributes
         reply = turn.reply
@@ -253,14 +257,16 @@ class ApologyHandler(AbstractExceptionHandler):
         return response
 
 
-def skill_builder(engine: EngineSource, household_of: HouseholdOf = alexa_user,
-                  skill_id: str | None = None, forget_on_disable: bool = False) -> CustomSkillBuilder:
+def skill_builder(engine: EngineSource, household_of: HouseholdOf = alexa_user, skill_id: str | None = None,
+                  forget_on_disable: bool = False, device_time_zones: bool = False) -> CustomSkillBuilder:
     """A skill builder with Rekindle's handlers; ``engine`` may be a factory called on first use.
 
     ``forget_on_disable`` deletes a household's data when its user disables the skill: right
     for a hosted skill where each Alexa user is a household, wrong for a home shared with a laptop.
+    ``device_time_zones`` looks up each session's device time zone for an engine whose clock is
+    :func:`skill.time_zone.zoned_clock` (a hosted skill running in UTC).
     """
-    turns = _Turns(engine, household_of)
+    turns = _Turns(engine, household_of, device_time_zones)
     builder = CustomSkillBuilder()
     builder.skill_id = skill_id  # type: ignore[assignment]
     handlers: list[AbstractRequestHandler] = [LaunchHandler(turns), IntentHandler(turns),

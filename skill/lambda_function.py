@@ -3,7 +3,7 @@
 The store comes from ``REKINDLE_STORE`` (default ``dynamodb://rekindle`` on
 Lambda, where the file system is read-only); each Alexa user is a household,
 whose data is deleted when they disable the skill (the manifest subscribes
-to that event).
+to that event), and whose evening follows their device's time zone.
 ``REKINDLE_SKILL_ID``, when set, makes the skill refuse requests for other skills.
 """
 
@@ -16,6 +16,7 @@ from typing import Any, cast
 from intents.engine import Rekindle
 
 from .handlers import EngineSource, HouseholdOf, alexa_user, skill_builder
+from .time_zone import zoned_clock
 
 LAMBDA_STORE = "dynamodb://rekindle"
 SKILL_ID_ENV = "REKINDLE_SKILL_ID"
@@ -27,16 +28,19 @@ def default_engine() -> Rekindle:
     """The engine over the configured store, opened on the first request."""
     from rekindle.config import open_store
 
-    return Rekindle(open_store(os.environ.get("REKINDLE_STORE") or LAMBDA_STORE), front="alexa")
+    return Rekindle(open_store(os.environ.get("REKINDLE_STORE") or LAMBDA_STORE), front="alexa",
+                    clock=zoned_clock())
 
 
 def make_lambda_handler(engine: EngineSource = default_engine, household_of: HouseholdOf = alexa_user,
                         skill_id: str | None = None) -> Handler:
     """A Lambda handler for ``engine`` (an engine, or a factory called on first use).
 
-    Each Alexa user is a household, so disabling the skill deletes that user's data.
+    Each Alexa user is a household, so disabling the skill deletes that user's data; each
+    session's device time zone decides what "tonight" is for the default engine.
     """
-    handler = skill_builder(engine, household_of, skill_id, forget_on_disable=True).lambda_handler()
+    handler = skill_builder(engine, household_of, skill_id, forget_on_disable=True,
+                            device_time_zones=True).lambda_handler()
     return cast(Handler, handler)
 
 

@@ -46,8 +46,10 @@ def serving(*args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
                 break
             except requests.ConnectionError:
                 if process.poll() is not None:
-                    break
+                    pytest.fail(f"rekindle serve exited early: {process.communicate()[1]}")
                 time.sleep(0.1)
+        else:
+            pytest.fail("rekindle serve did not answer /health within 20 s")
         yield url, process
     finally:
         process.terminate()

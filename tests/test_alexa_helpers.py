@@ -29,6 +29,8 @@ SKILL_ID = "amzn1.ask.skill.00000000-1111-2222-3333-444444444444"
 USER_ID = "amzn1.ask.account.AFTESTUSER0123456789"
 DEVICE_ID = "amzn1.ask.device.AFTESTDEVICE0123456789"
 CHAIN_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem"
+# Alexa sends https://api.amazonalexa.com; tests use loopback so nothing leaves the machine (port 9: closed).
+API_ENDPOINT = "http://127.0.0.1:9"
 
 Send = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -66,7 +68,7 @@ def resolved_slot(locale: str, intent: str, name: str, value: str | None) -> dic
 
 def envelope(request: dict[str, Any], *, session_id: str | None, new: bool, attributes: Mapping[str, Any] | None,
              locale: str = "en-US", application_id: str = SKILL_ID, user_id: str = USER_ID,
-             timestamp: str | None = None) -> dict[str, Any]:
+             timestamp: str | None = None, api_endpoint: str = API_ENDPOINT) -> dict[str, Any]:
     """A complete request envelope around ``request`` (type-specific fields); no session for skill events."""
     body = {"requestId": f"amzn1.echo-api.request.{uuid.uuid4()}", "timestamp": timestamp or now_stamp(),
             "locale": locale, **request}
@@ -76,7 +78,7 @@ def envelope(request: dict[str, Any], *, session_id: str | None, new: bool, attr
                     "attributes": dict(attributes or {}), "user": {"userId": user_id}},
         "context": {"System": {"application": {"applicationId": application_id}, "user": {"userId": user_id},
                                "device": {"deviceId": DEVICE_ID, "supportedInterfaces": {}},
-                               "apiEndpoint": "https://api.amazonalexa.com", "apiAccessToken": "test-token"}},
+                               "apiEndpoint": api_endpoint, "apiAccessToken": "test-token"}},
         "request": body,
     }
     if session_id is None:
@@ -121,6 +123,7 @@ class Conversation:
     send: Send
     locale: str = "en-US"
     user_id: str = USER_ID
+    api_endpoint: str = API_ENDPOINT
     session_id: str = ""
     attributes: dict[str, Any] = field(default_factory=dict)
     open_session: bool = False
@@ -134,7 +137,7 @@ class Conversation:
         else:
             new = False
         response = self.send(envelope(request, session_id=self.session_id, new=new, attributes=self.attributes,
-                                      locale=self.locale, user_id=self.user_id))
+                                      locale=self.locale, user_id=self.user_id, api_endpoint=self.api_endpoint))
         self.responses.append(response)
         self.attributes = dict(response.get("sessionAttributes") or {})
         self.open_session = response.get("response", {}).get("shouldEndSession") is False
