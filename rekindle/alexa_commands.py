@@ -106,7 +106,7 @@ def skill_package(args: argparse.Namespace) -> int:
     if target.packages_code:
         print("The function keeps households in the DynamoDB table 'rekindle' (REKINDLE_STORE changes it): give "
               "its role DescribeTable, CreateTable, GetItem, PutItem, DeleteItem and Scan on it, and set "
-              "REKINDLE_SKILL_ID and TZ in its environment.")
+              "REKINDLE_SKILL_ID in its environment.")
     if not args.privacy_url:
         print("Note: add --privacy-url before submitting for certification.", file=sys.stderr)
     return 0
