@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -45,6 +45,15 @@ class PlannedStep:
     @property
     def content_id(self) -> str | None:
         return self.question_id or self.touch_id
+
+    def to_dict(self) -> dict[str, Any]:
+        """Only the fields that are set, to keep session state small."""
+        out: dict[str, Any] = {"kind": self.kind}
+        for name in ("text", "question_id", "touch_id", "seconds", "theme"):
+            value = getattr(self, name)
+            if value:
+                out[name] = value
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PlannedStep:
@@ -81,7 +90,7 @@ class TonightPlan:
             "minutes": self.minutes,
             "depth": self.depth.name.lower(),
             "first_speaker": self.first_speaker,
-            "steps": [{k: v for k, v in asdict(s).items() if v not in (None, "", 0)} for s in self.steps],
+            "steps": [s.to_dict() for s in self.steps],
         }
 
     @classmethod
