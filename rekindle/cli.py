@@ -42,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
             module = __import__(optional, fromlist=["register"])
         except ImportError:
             continue
+        except Exception as exc:  # one broken front end must not take the others down
+            print(f"rekindle: {optional} could not load ({type(exc).__name__}); its commands are missing.",
+                  file=sys.stderr)
+            continue
         module.register(sub)
     return parser
 
