@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from pathlib import Path
 from typing import Any
 
 from intents.engine import Rekindle
@@ -22,6 +23,20 @@ def register(sub: Any) -> argparse.ArgumentParser:
         "--text to type instead (type things like: yes, next, repeat, skip, more time, help, stop).",
     )
     p.add_argument("--text", action="store_true", help="type commands and read replies instead of speaking")
+    voice = p.add_argument_group("voice")
+    voice.add_argument("--input-device", metavar="DEV", help="microphone number or name (see 'rekindle devices')")
+    voice.add_argument("--output-device", metavar="DEV", help="speaker number or name (see 'rekindle devices')")
+    voice.add_argument("--input-wav", nargs="+", type=Path, metavar="FILE",
+                       help="listen to these 16 kHz mono WAV recordings instead of the microphone")
+    voice.add_argument("--output-wav", type=Path, metavar="DIR", help="write replies as WAV files into DIR")
+    voice.add_argument("--vosk-model", type=Path, metavar="PATH", help="use the Vosk model in this folder")
+    voice.add_argument("--engine", choices=("pocketsphinx", "vosk"), help=argparse.SUPPRESS)
+    voice.add_argument("--locale", default="en-US", help="interaction model to understand (default en-US)")
+    voice.add_argument("--voice", help="speech voice name or id (pyttsx3/espeak-ng)")
+    voice.add_argument("--rate", type=int, help="speaking rate in words per minute")
+    voice.add_argument("--volume", type=float, help="speech volume from 0 to 1")
+    # For demos and tests: scaled touch timers (also REKINDLE_TIMER_SCALE).
+    voice.add_argument("--timer-scale", type=float, help=argparse.SUPPRESS)
     p.add_argument("--ritual", metavar="ID", help="run this ritual instead of tonight's choice (see rekindle content)")
     p.set_defaults(handler=talk)
     return p

@@ -1,0 +1,203 @@
+"""Speech recognition: one small interface, PocketSphinx (embedded) and Vosk behind it.
+
+A recogniser takes one utterance of 16 kHz mono 16-bit audio and returns a
+:class:`Recognition`: the grammar hypothesis and whether it survived
+out-of-grammar rejection (see :mod:`local_voice.rejection`). Transcripts stay
+in memory; nothing here writes them anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from .rejection import PhoneCheck, VoskCheck
+from .vocabulary import Vocabulary
+
+log = logging.getLogger("rekindle.voice.asr")
+
+SAMPLE_RATE = 16000
+BYTES_PER_SECOND = SAMPLE_RATE * 2
+VOSK_MODEL_NAME = "vosk-model-small-en-us-0.15"
+
+
+class ModelError(Exception):
+    """A speech model is missing or unreadable (message says what to do)."""
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """What a recogniser heard in one utterance.
+
+    ``transcript`` is the best grammar path ("" when none); ``accepted`` is
+    False when rejection decided it was not a command (``reason`` says why).
+    """
+
+    transcript: str
+    accepted: bool
+    engine: str
+    audio_s: float
+    process_s: float
+    reason: str = ""
+    endpoint_s: float | None = None  # where the engine's own endpointer closed the utterance
+
+
+class Recogniser(Protocol):
+    """Turns one utterance into a :class:`Recognition`."""
+
+    engine: str
+    vocabulary: Vocabulary
+
+    def recognise(self, pcm: bytes, free_talk: bool = False) -> Recognition: ...
+
+
+def _pad(pcm: bytes, seconds: float = 0.2) -> bytes:
+    silence = b"\0\0" * int(SAMPLE_RATE * seconds)
+    return silence + pcm + silence
+
+
+class PocketSphinxRecogniser:
+    """PocketSphinx with a JSGF grammar from the interaction model, checked against a phone loop.
+
+    Two grammars are loaded: every command, and the smaller set allowed while
+    partners talk freely (``free_intents``). After the grammar pass, the same
+    audio is decoded by an unconstrained phone loop; :class:`PhoneCheck`
+    rejects a hypothesis the phones do not support.
+    """
+
+    engine = "pocketsphinx"
+
+    def __init__(self, vocabulary: Vocabulary, free_intents: set[str], check: PhoneCheck | None = None) -> None:
+        try:
+            import pocketsphinx
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise ModelError("PocketSphinx is not installed: pip install 'rekindle[voice]'") from exc
+        model = Path(pocketsphinx.get_model_path()) / "en-us"
+        base: dict[str, Any] = {
+            "hmm": str(model / "en-us"),
+            "dict": str(model / "cmudict-en-us.dict"),
+            "lm": None,
+            "loglevel": "FATAL",
+            "cmn": "batch",
+        }
+        try:
+            self._grammar = pocketsphinx.Decoder(bestpath=False, **base)  # lattice best path loses grammar ends
+            self._phones = pocketsphinx.Decoder(allphone=str(model / "en-us-phone.lm.bin"), **base)
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError(f"The PocketSphinx model in {model} could not be loaded ({exc}). "
+                             "Reinstall it: pip install --force-reinstall pocketsphinx") from exc
+        self.vocabulary = vocabulary.restrict(self.known)
+        self._grammar.add_jsgf_string("all", self.vocabulary.jsgf())
+        self._grammar.add_jsgf_string("free", self.vocabulary.filter(free_intents).jsgf())
+        self._grammar.activate_search("all")
+        self._search = "all"
+        self.check = check or PhoneCheck()
+
+    def known(self, word: str) -> bool:
+        return self._grammar.lookup_word(word) is not None
+
+    def pronunciation(self, text: str) -> list[str]:
+        return [p for w in text.split() for p in (self._grammar.lookup_word(w) or "").split()]
+
+    def _decode(self, decoder: Any, pcm: bytes) -> Any:
+        decoder.start_utt()
+        decoder.process_raw(pcm, full_utt=True)
+        decoder.end_utt()
+        return decoder.hyp()
+
+    def recognise(self, pcm: bytes, free_talk: bool = False) -> Recognition:
+        start = time.perf_counter()
+        search = "free" if free_talk else "all"
+        if search != self._search:
+            self._grammar.activate_search(search)
+            self._search = search
+        audio = _pad(pcm)
+        hyp = self._decode(self._grammar, audio)
+        transcript = hyp.hypstr.strip() if hyp is not None else ""
+        reason = "nothing heard" if not transcript else ""
+        if transcript:
+            self._decode(self._phones, audio)
+            voiced = [s for s in (self._phones.seg() or []) if s.word != "SIL" and not s.word.startswith("+")]
+            seconds = sum(s.end_frame - s.start_frame + 1 for s in voiced) / 100
+            reason = self.check.reject(self.pronunciation(transcript), [s.word for s in voiced], seconds,
+                                       free_talk)
+        return Recognition(transcript, not reason, self.engine, len(pcm) / BYTES_PER_SECOND,
+                           time.perf_counter() - start, reason)
+
+
+class VoskRecogniser:
+    """Vosk (Kaldi) streaming recognition biased by the command phrases.
+
+    Vosk's phrase list biases rather than constrains, so :class:`VoskCheck`
+    rejects results with ``[unk]``, low word confidence, or text that is not a
+    whole command phrase.
+    """
+
+    engine = "vosk"
+
+    def __init__(self, model_path: Path, vocabulary: Vocabulary, free_intents: set[str],
+                 check: VoskCheck | None = None, slot_limit: int | None = None) -> None:
+        try:
+            import vosk
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise ModelError("Vosk is not installed: pip install 'rekindle[voice]'") from exc
+        vosk.SetLogLevel(-1)
+        if not (model_path / "am").is_dir() and not (model_path / "conf").is_dir():
+            raise ModelError(f"{model_path} does not look like a Vosk model folder (no am/ or conf/ inside). "
+                             "Run 'rekindle models download' or pass --vosk-model with an unpacked model.")
+        try:
+            self._model = vosk.Model(str(model_path))
+        except Exception as exc:  # vosk raises a bare Exception on a bad model
+            raise ModelError(f"The Vosk model in {model_path} could not be loaded ({exc}).") from exc
+        self._vosk = vosk
+        self.vocabulary = vocabulary.restrict(self.known)
+        self._phrases = {
+            "all": self.vocabulary.phrases(slot_limit),
+            "free": self.vocabulary.filter(free_intents).phrases(slot_limit),
+        }
+        self._unk = self.known("[unk]")
+        self.check = check or VoskCheck()
+
+    def known(self, word: str) -> bool:
+        return int(self._model.find_word(word)) >= 0
+
+    def _recogniser(self, free_talk: bool) -> Any:
+        phrases = list(self._phrases["free" if free_talk else "all"])
+        if self._unk:
+            phrases.append("[unk]")
+        rec = self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE, json.dumps(phrases, ensure_ascii=False))
+        rec.SetWords(True)
+        return rec
+
+    def recognise(self, pcm: bytes, free_talk: bool = False) -> Recognition:
+        start = time.perf_counter()
+        rec = self._recogniser(free_talk)
+        results: list[dict[str, Any]] = []
+        endpoint_s: float | None = None
+        chunk = BYTES_PER_SECOND // 10
+        audio = _pad(pcm, 0.1) + b"\0\0" * SAMPLE_RATE  # trailing silence lets the endpointer fire
+        for offset in range(0, len(audio), chunk):
+            if rec.AcceptWaveform(audio[offset:offset + chunk]):
+                result = json.loads(rec.Result())
+                if result.get("text"):
+                    results.append(result)
+                    if endpoint_s is None:
+                        endpoint_s = (offset + chunk) / BYTES_PER_SECOND
+        final = json.loads(rec.FinalResult())
+        if final.get("text"):
+            results.append(final)
+        words = [w for r in results for w in r.get("result", [])]
+        transcript = " ".join(r["text"] for r in results).strip()
+        reason = self.check.reject(transcript, words, self._phrases["free" if free_talk else "all"])
+        return Recognition(transcript, not reason, self.engine, len(pcm) / BYTES_PER_SECOND,
+                           time.perf_counter() - start, reason, endpoint_s)
+
+
+def installed_vosk_model(data_dir: Path) -> Path | None:
+    """The Vosk model downloaded into the data folder, if any."""
+    path = data_dir / "models" / VOSK_MODEL_NAME
+    return path if path.is_dir() else None

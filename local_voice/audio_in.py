@@ -1,0 +1,250 @@
+"""Listening: the microphone or WAV files, cut into utterances by a voice activity endpointer.
+
+Sources yield :class:`Utterance` objects (16 kHz mono 16-bit PCM) and can be
+muted: while Rekindle speaks, microphone audio is thrown away so it never
+hears itself. Audio lives only in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+import wave
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from .asr import SAMPLE_RATE
+
+log = logging.getLogger("rekindle.voice.audio")
+
+
+class AudioDeviceError(Exception):
+    """An audio device is missing or failed (message says what to try)."""
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One stretch of speech and when it ended (``time.perf_counter`` seconds)."""
+
+    pcm: bytes
+    ended_at: float
+
+    @property
+    def seconds(self) -> float:
+        return len(self.pcm) / (2 * SAMPLE_RATE)
+
+
+class Source(Protocol):
+    """Where utterances come from."""
+
+    def utterances(self) -> Iterator[Utterance]: ...
+    def mute(self, muted: bool) -> None: ...
+    def close(self) -> None: ...
+
+
+class Segmenter:
+    """Cuts a stream of frames into utterances with PocketSphinx's WebRTC-based endpointer."""
+
+    def __init__(self, window: float = 0.3, max_seconds: float = 15.0) -> None:
+        from pocketsphinx import Endpointer
+
+        self._window = window
+        self._ep = Endpointer(window=window, sample_rate=SAMPLE_RATE)
+        self.frame_bytes: int = self._ep.frame_bytes
+        self._buffer = bytearray()
+        self._max_bytes = int(max_seconds * SAMPLE_RATE * 2)
+
+    def feed(self, frame: bytes) -> bytes | None:
+        """Feed one frame; returns a finished utterance's audio when speech just ended."""
+        was_speaking = self._ep.in_speech
+        speech = self._ep.process(frame)
+        if speech is not None:
+            self._buffer.extend(speech)
+        if (was_speaking and not self._ep.in_speech) or len(self._buffer) > self._max_bytes:
+            return self._take()
+        return None
+
+    @property
+    def speech_end(self) -> float:
+        """Stream time (seconds) where the last speech ended."""
+        return float(self._ep.speech_end)
+
+    def flush(self) -> bytes | None:
+        """End of stream: any speech still open."""
+        return self._take() if self._buffer else None
+
+    def reset(self) -> None:
+        self._buffer.clear()
+        from pocketsphinx import Endpointer
+
+        self._ep = Endpointer(window=self._window, sample_rate=SAMPLE_RATE)
+
+    def _take(self) -> bytes | None:
+        out = bytes(self._buffer)
+        self._buffer.clear()
+        return out or None
+
+
+def speech_of(pcm: bytes) -> bytes:
+    """The voiced part of a recording, endpointed as if it were live audio (all of it if none found)."""
+    segmenter = Segmenter()
+    step = segmenter.frame_bytes
+    stream = pcm + b"\0\0" * SAMPLE_RATE
+    out = bytearray()
+    for offset in range(0, len(stream) - step + 1, step):
+        done = segmenter.feed(stream[offset:offset + step])
+        if done:
+            out.extend(done)
+    out.extend(segmenter.flush() or b"")
+    return bytes(out) or pcm
+
+
+def read_pcm(path: Path) -> bytes:
+    """A WAV file as 16 kHz mono 16-bit PCM (clear error otherwise)."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            if (w.getframerate(), w.getnchannels(), w.getsampwidth()) != (SAMPLE_RATE, 1, 2):
+                raise AudioDeviceError(
+                    f"{path}: need 16 kHz mono 16-bit WAV, got {w.getframerate()} Hz, "
+                    f"{w.getnchannels()} channel(s), {8 * w.getsampwidth()}-bit. "
+                    f"Convert with: sox {path} -r 16000 -c 1 -b 16 out.wav")
+            return w.readframes(w.getnframes())
+    except (wave.Error, EOFError) as exc:
+        raise AudioDeviceError(f"{path}: not a readable WAV file ({exc})") from exc
+    except OSError as exc:
+        raise AudioDeviceError(f"{path}: {exc.strerror or exc}") from exc
+
+
+class WavSource:
+    """Recordings instead of the microphone: each file is endpointed like live audio, in order."""
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self._audio = [read_pcm(p) for p in paths]
+
+    def utterances(self) -> Iterator[Utterance]:
+        for pcm in self._audio:
+            segmenter = Segmenter()
+            stream = pcm + b"\0\0" * SAMPLE_RATE  # trailing silence closes the last utterance
+            step = segmenter.frame_bytes
+            for offset in range(0, len(stream) - step + 1, step):
+                done = segmenter.feed(stream[offset:offset + step])
+                if done:
+                    yield Utterance(done, time.perf_counter())
+            rest = segmenter.flush()
+            if rest:
+                yield Utterance(rest, time.perf_counter())
+
+    def mute(self, muted: bool) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class MicSource:
+    """The microphone through sounddevice; retries when the device vanishes."""
+
+    def __init__(self, device: str | int | None = None, retry_seconds: float = 2.0, retries: int = 30) -> None:
+        sd = sounddevice()
+        self._sd: Any = sd
+        self.device = device
+        self.retry_seconds = retry_seconds
+        self.retries = retries
+        self._queue: queue.Queue[bytes] = queue.Queue()
+        self._muted = False
+        self._segmenter = Segmenter()
+        self._stream: Any = None
+        check_input(sd, device)
+        self._open()
+
+    def _open(self) -> None:
+        def callback(data: Any, frames: int, when: Any, status: Any) -> None:
+            if not self._muted:
+                self._queue.put(bytes(data))
+
+        self._stream = self._sd.RawInputStream(samplerate=SAMPLE_RATE, channels=1, dtype="int16",
+                                               blocksize=self._segmenter.frame_bytes // 2,
+                                               device=self.device, callback=callback)
+        self._stream.start()
+
+    def mute(self, muted: bool) -> None:
+        """Discard microphone audio while muted; unmuting starts from fresh audio."""
+        self._muted = muted
+        if not muted:
+            while not self._queue.empty():
+                self._queue.get_nowait()
+            self._segmenter.reset()
+
+    def utterances(self) -> Iterator[Utterance]:
+        pending = b""
+        while True:
+            try:
+                chunk = self._queue.get(timeout=1.0)
+            except queue.Empty:
+                if self._stream is not None and not self._stream.active:
+                    self._reopen()
+                continue
+            pending += chunk
+            step = self._segmenter.frame_bytes
+            while len(pending) >= step:
+                frame, pending = pending[:step], pending[step:]
+                done = self._segmenter.feed(frame)
+                if done:
+                    yield Utterance(done, time.perf_counter())
+
+    def _reopen(self) -> None:
+        """The device stopped (unplugged?): pause, retry, keep the session."""
+        log.warning("The microphone stopped. Waiting for it to come back (the ritual is kept)...")
+        for _ in range(self.retries):
+            self.close()
+            time.sleep(self.retry_seconds)
+            try:
+                self._sd._terminate()
+                self._sd._initialize()
+                self._open()
+                log.warning("The microphone is back.")
+                return
+            except Exception as exc:  # PortAudio reports a missing device in several ways
+                log.info("microphone still unavailable: %s", exc)
+        raise AudioDeviceError("The microphone did not come back. Your progress is kept: run "
+                               "'rekindle talk' again to pick up where you left off.")
+
+    def close(self) -> None:
+        if self._stream is not None:
+            try:
+                self._stream.close()
+            except Exception as exc:  # closing a vanished device can fail; nothing to keep
+                log.debug("closing input: %s", exc)
+            self._stream = None
+
+
+def sounddevice() -> Any:
+    """The sounddevice module, or a clear error when PortAudio is missing."""
+    try:
+        import sounddevice as sd
+    except OSError as exc:
+        raise AudioDeviceError("Audio needs PortAudio: sudo apt-get install libportaudio2. "
+                               "Or use 'rekindle talk --text' to type and read instead.") from exc
+    return sd
+
+
+def check_input(sd: Any, device: str | int | None) -> None:
+    """Fail clearly when there is no microphone to listen to."""
+    try:
+        info = sd.query_devices(device, "input")
+    except (ValueError, sd.PortAudioError) as exc:
+        raise AudioDeviceError(f"No microphone found ({exc}). Check 'rekindle devices', choose one with "
+                               "--input-device, or type instead with 'rekindle talk --text'.") from exc
+    if int(info.get("max_input_channels", 0)) < 1:
+        raise AudioDeviceError(f"{info.get('name')} cannot record. Choose a microphone with --input-device "
+                               "(see 'rekindle devices') or use 'rekindle talk --text'.")
+
+
+def rms(pcm: bytes) -> float:
+    x = np.frombuffer(pcm, dtype=np.int16).astype(np.float64)
+    return float(np.sqrt(np.mean(x**2))) if x.size else 0.0

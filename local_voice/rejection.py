@@ -1,0 +1,82 @@
+"""Out-of-grammar rejection: deciding that what was heard was not a command.
+
+A grammar decoder forces every utterance onto some command, so while
+partners talk to each other each sentence would otherwise act. These checks
+compare the grammar's answer with evidence the grammar cannot bend:
+
+- PocketSphinx: an unconstrained phone loop decodes the same audio. A command
+  spoken as a command yields about as many phones as its pronunciation; a
+  sentence squeezed onto a short command yields many more, and lasts longer
+  per expected phone. Thresholds are stricter during free talk.
+- Vosk: ``[unk]`` in the result, low word confidence, or a result that is not
+  one whole command phrase (Vosk's phrase list only biases).
+
+The figures these thresholds give are measured by ``benchmarks/voice_accuracy.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+def edit_distance(a: Sequence[str], b: Sequence[str]) -> int:
+    """Levenshtein distance between two token sequences."""
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]
+
+
+@dataclass(frozen=True)
+class PhoneCheck:
+    """Thresholds comparing a grammar hypothesis with a free phone decoding of the same audio."""
+
+    # Tuned on tests/voice_speech.TUNING_VOICES; measured on held-out voices by benchmarks/voice_accuracy.py.
+    max_phone_ratio: float = 1.2  # phones heard / phones expected
+    max_phone_ratio_free: float = 1.05
+    max_error_rate: float = 1.0  # phone edit distance / phones expected
+    max_seconds_per_phone: float = 0.16  # voiced seconds / phones expected
+    max_voiced_seconds_free: float = 2.5  # free-talk commands are short
+
+    def reject(self, expected: Sequence[str], heard: Sequence[str], seconds: float, free_talk: bool) -> str:
+        """Why the hypothesis is not a command, or "" to accept it."""
+        if not expected:
+            return "no pronunciation"
+        ratio = len(heard) / len(expected)
+        limit = self.max_phone_ratio_free if free_talk else self.max_phone_ratio
+        if len(heard) > limit * len(expected) + 1:  # one phone of slack for short words
+            return f"phone ratio {ratio:.2f} > {limit}"
+        errors = edit_distance(heard, expected) / len(expected)
+        if errors > self.max_error_rate:
+            return f"phone error rate {errors:.2f} > {self.max_error_rate}"
+        if free_talk and seconds > self.max_voiced_seconds_free:
+            return f"{seconds:.1f} s of speech is long for a command"
+        per_phone = seconds / len(expected)
+        if per_phone > self.max_seconds_per_phone:
+            return f"{per_phone:.2f} s per phone > {self.max_seconds_per_phone}"
+        return ""
+
+
+@dataclass(frozen=True)
+class VoskCheck:
+    """Rejects Vosk results that are unknown words, unsure, or not one whole phrase."""
+
+    min_confidence: float = 0.6
+
+    def reject(self, transcript: str, words: Sequence[Mapping[str, Any]], phrases: Collection[str]) -> str:
+        """Why the result is not a command, or "" to accept it."""
+        if not transcript:
+            return "nothing heard"
+        if "[unk]" in transcript.split():
+            return "unknown words"
+        low = [w for w in words if float(w.get("conf", 1.0)) < self.min_confidence]
+        if low:
+            return f"{len(low)} unsure word(s)"
+        if transcript not in phrases:
+            return "not a whole command phrase"
+        return ""

@@ -1,0 +1,148 @@
+"""What the laptop can hear, generated from ``interaction_models/<locale>.json``.
+
+The same samples the Alexa skill uses become a grammar for the recogniser:
+each sample is a sequence of words and slot references, and each slot is the
+list of its type's spoken forms. Nothing here is written by hand, so the
+laptop and the speaker understand the same phrases.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from intents.understanding import SLOT_REF, IntentMatcher, normalise_sample
+
+log = logging.getLogger("rekindle.voice.vocabulary")
+
+_WORD = re.compile(r"^[a-z][a-z']*$")
+
+
+@dataclass(frozen=True)
+class Template:
+    """One sample utterance: literal words and ``{slot}`` references, plus the slots' types."""
+
+    intent: str
+    tokens: tuple[str, ...]
+    slot_types: tuple[tuple[str, str], ...] = ()
+
+    def slot_type(self, slot: str) -> str:
+        return dict(self.slot_types).get(slot, "")
+
+    @property
+    def slot_refs(self) -> tuple[str, ...]:
+        return tuple(m.group(1) for t in self.tokens if (m := SLOT_REF.fullmatch(t)))
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(t for t in self.tokens if not SLOT_REF.fullmatch(t))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Command templates and slot forms for one locale, ready to become a grammar."""
+
+    templates: tuple[Template, ...]
+    slots: dict[str, tuple[str, ...]] = field(default_factory=dict)  # slot type -> spoken forms
+    dropped: tuple[str, ...] = ()  # words the recogniser does not know, left out
+
+    @classmethod
+    def from_matcher(cls, matcher: IntentMatcher) -> Vocabulary:
+        """Every sample of the interaction model, with each slot type's spoken forms."""
+        templates: list[Template] = []
+        seen: set[tuple[str, tuple[str, ...]]] = set()
+        for pattern in matcher.patterns:
+            tokens = tuple(normalise_sample(pattern.sample).split())
+            if (pattern.intent, tokens) in seen:
+                continue
+            seen.add((pattern.intent, tokens))
+            templates.append(Template(pattern.intent, tokens, tuple(sorted(pattern.slot_types.items()))))
+        slots = {
+            name: tuple(sorted(f for f in t.forms if all(_WORD.match(w) for w in f.split())))
+            for name, t in matcher.types.items()
+        }
+        return cls(tuple(templates), slots)
+
+    @classmethod
+    def for_locale(cls, locale: str = "en-US") -> Vocabulary:
+        return cls.from_matcher(IntentMatcher.for_locale(locale))
+
+    def words(self) -> set[str]:
+        """Every word a command may contain."""
+        out: set[str] = set()
+        for template in self.templates:
+            out.update(template.words)
+            for _, type_name in template.slot_types:
+                for form in self.slots.get(type_name, ()):
+                    out.update(form.split())
+        return out
+
+    def restrict(self, known: Callable[[str], bool]) -> Vocabulary:
+        """Drop samples and slot forms with words the recogniser does not know.
+
+        Logs one warning naming the dropped words, so a start-up says once what
+        will not be heard rather than failing.
+        """
+        unknown = sorted(w for w in self.words() if not known(w))
+        if not unknown:
+            return self
+        bad = set(unknown)
+        slots = {name: tuple(f for f in forms if not bad & set(f.split())) for name, forms in self.slots.items()}
+        templates = []
+        for template in self.templates:
+            if bad & set(template.words):
+                continue
+            if any(not slots.get(template.slot_type(ref)) for ref in template.slot_refs):
+                continue
+            templates.append(template)
+        log.warning("The speech model does not know %d word(s), so phrases using them are left out: %s",
+                    len(unknown), ", ".join(unknown))
+        return Vocabulary(tuple(templates), slots, tuple(unknown))
+
+    def intents(self) -> set[str]:
+        return {t.intent for t in self.templates}
+
+    def filter(self, intents: Iterable[str]) -> Vocabulary:
+        """Only the templates of some intents (e.g. the commands that may act during free talk)."""
+        wanted = set(intents)
+        return Vocabulary(tuple(t for t in self.templates if t.intent in wanted), self.slots, self.dropped)
+
+    def jsgf(self, name: str = "rekindle") -> str:
+        """A JSGF grammar: one alternative per template, slots as rules listing their forms."""
+        used: dict[str, str] = {}
+        alternatives: list[str] = []
+        for template in self.templates:
+            parts = []
+            for token in template.tokens:
+                ref = SLOT_REF.fullmatch(token)
+                if ref:
+                    type_name = template.slot_type(ref.group(1))
+                    rule = used.setdefault(type_name, "slot" + str(len(used)))
+                    parts.append(f"<{rule}>")
+                else:
+                    parts.append(token)
+            alternatives.append(" ".join(parts))
+        lines = ["#JSGF V1.0;", f"grammar {name};"]
+        lines.append("public <command> = " + " | ".join(f"( {a} )" for a in sorted(set(alternatives))) + " ;")
+        for type_name, rule in used.items():
+            forms = self.slots.get(type_name, ())
+            lines.append(f"<{rule}> = " + " | ".join(f"( {f} )" for f in forms) + " ;")
+        return "\n".join(lines) + "\n"
+
+    def phrases(self, slot_limit: int | None = None) -> list[str]:
+        """Templates with slots filled in (at most ``slot_limit`` forms per slot), for phrase-list engines."""
+        out: set[str] = set()
+        for template in self.templates:
+            texts = [" ".join(template.tokens)]
+            for slot, type_name in template.slot_types:
+                ref = "{" + slot + "}"
+                forms = list(self.slots.get(type_name, ()))[:slot_limit]
+                expanded: list[str] = []
+                for text in texts:
+                    expanded.extend(text.replace(ref, f, 1) for f in forms) if ref in text else expanded.append(text)
+                texts = expanded
+            out.update(t for t in texts if "{" not in t)
+        return sorted(out)
+

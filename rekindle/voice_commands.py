@@ -1,0 +1,163 @@
+"""Voice commands: ``rekindle models download``, ``devices``, ``recognize`` and voice ``talk``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from intents.engine import Rekindle
+from intents.understanding import IntentMatcher
+
+from . import config
+from .errors import UserError
+
+log = logging.getLogger("rekindle.voice")
+
+
+def register(sub: Any) -> None:
+    models = sub.add_parser("models", help="speech models for the laptop")
+    models_sub = models.add_subparsers(dest="models_command", metavar="ACTION")
+    download = models_sub.add_parser("download", help="download the Vosk English model (about 40 MB)")
+    download.set_defaults(handler=download_model)
+    models.set_defaults(handler=lambda args: models.print_help() or 2)
+
+    devices = sub.add_parser("devices", help="list microphones and speakers")
+    devices.set_defaults(handler=list_devices)
+
+    rec = sub.add_parser("recognize", help="recognise commands in WAV files (16 kHz mono)",
+                         description="Run recognition and understanding on each file in one process.")
+    rec.add_argument("files", nargs="+", type=Path, metavar="FILE.wav")
+    rec.add_argument("--json", action="store_true", help="one JSON object per file per line")
+    rec.add_argument("--free-talk", action="store_true", help="as if partners were answering a question")
+    add_engine_options(rec)
+    rec.set_defaults(handler=recognize)
+
+
+def add_engine_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--vosk-model", type=Path, metavar="PATH", help="use the Vosk model in this folder")
+    p.add_argument("--engine", choices=("pocketsphinx", "vosk"), help=argparse.SUPPRESS)
+    p.add_argument("--locale", default="en-US", help="interaction model to understand (default en-US)")
+
+
+def _matcher(locale: str) -> IntentMatcher:
+    try:
+        return IntentMatcher.for_locale(locale)
+    except (FileNotFoundError, KeyError, ValueError) as exc:
+        raise UserError(f"No interaction model for locale {locale!r}.") from exc
+
+
+def _recogniser(args: argparse.Namespace, matcher: IntentMatcher) -> Any:
+    from local_voice.asr import ModelError
+    from local_voice.engines import load_recogniser
+
+    try:
+        return load_recogniser(matcher, config.data_dir(), args.vosk_model, args.engine)
+    except ModelError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def download_model(args: argparse.Namespace) -> int:
+    from local_voice.asr import VOSK_MODEL_NAME
+    from local_voice.models import DownloadError, download_vosk_model
+
+    target = config.data_dir() / "models"
+    try:
+        path = download_vosk_model(target, VOSK_MODEL_NAME)
+    except DownloadError as exc:
+        raise UserError(str(exc)) from exc
+    print(f"Installed {VOSK_MODEL_NAME} in {path}. 'rekindle talk' will use Vosk from now on.")
+    return 0
+
+
+def list_devices(args: argparse.Namespace) -> int:
+    try:
+        import sounddevice as sd
+    except OSError as exc:
+        raise UserError("Audio needs PortAudio: sudo apt-get install libportaudio2") from exc
+    devices = sd.query_devices()
+    if not len(devices):
+        print("No audio devices found. Use 'rekindle talk --text' to type instead.")
+        return 1
+    default_in, default_out = sd.default.device
+    for index, d in enumerate(devices):
+        roles = []
+        if d["max_input_channels"] > 0:
+            roles.append("microphone" + (" (default)" if index == default_in else ""))
+        if d["max_output_channels"] > 0:
+            roles.append("speaker" + (" (default)" if index == default_out else ""))
+        print(f"{index:3d}  {d['name']}  [{', '.join(roles) or 'no channels'}]")
+    print("\nChoose with: rekindle talk --input-device N --output-device N")
+    return 0
+
+
+def recognize(args: argparse.Namespace) -> int:
+    from local_voice.audio_in import AudioDeviceError
+    from local_voice.recognize_files import recognise_file
+
+    matcher = _matcher(args.locale)
+    recogniser = _recogniser(args, matcher)
+    status = 0
+    for path in args.files:
+        try:
+            result = recognise_file(recogniser, matcher, path, free_talk=args.free_talk)
+        except AudioDeviceError as exc:
+            print(f"rekindle: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+        else:
+            what = result["intent"] or "(not a command)"
+            print(f"{path}: {what} {result['slots'] or ''}".rstrip(), flush=True)
+    return status
+
+
+def talk_voice(args: argparse.Namespace) -> int:
+    from local_voice.asr import ModelError
+    from local_voice.audio_in import AudioDeviceError, MicSource, WavSource
+    from local_voice.audio_out import SpeakerSink, WavSink
+    from local_voice.loop import Voice, VoiceLoop, timer_scale
+    from local_voice.tts import SpeechError, Synthesiser
+
+    started = time.perf_counter()
+    matcher = _matcher(args.locale)
+    recogniser = _recogniser(args, matcher)
+    store = config.open_store()
+    source: Any = None
+    try:
+        try:
+            synth = Synthesiser(args.voice, args.rate, args.volume)
+            source = WavSource(args.input_wav) if args.input_wav else MicSource(_device(args.input_device))
+            sink = WavSink(args.output_wav) if args.output_wav else SpeakerSink(_device(args.output_device))
+        except (AudioDeviceError, SpeechError, ModelError) as exc:
+            raise UserError(str(exc)) from exc
+        scale = args.timer_scale if args.timer_scale is not None else timer_scale()
+        try:
+            engine = Rekindle(store, front="laptop", ritual=args.ritual)
+        except ValueError as exc:
+            raise UserError(str(exc)) from exc
+        loop = VoiceLoop(engine, config.household(), recogniser, matcher, source, sink,
+                         Voice(synth.speak, scale), captions=sys.stdout)
+        log.info("listening after %.2f s (speech recognition: %s)", time.perf_counter() - started,
+                 recogniser.engine)
+        try:
+            loop.run()
+        except AudioDeviceError as exc:
+            raise UserError(str(exc)) from exc
+        synth.close()
+    finally:
+        if source is not None:
+            source.close()
+        store.close()
+    return 0
+
+
+def _device(value: str | None) -> str | int | None:
+    if value is None:
+        return None
+    return int(value) if value.isdigit() else value

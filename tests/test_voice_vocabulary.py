@@ -1,0 +1,52 @@
+"""The laptop's grammar comes from the interaction model, and unknown words are dropped with one warning."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+
+from intents.understanding import IntentMatcher
+from local_voice.commands import FREE_TALK_INTENTS
+from local_voice.vocabulary import Vocabulary
+
+
+@pytest.fixture(scope="module")
+def matcher() -> IntentMatcher:
+    return IntentMatcher.for_locale("en-US")
+
+
+def test_every_sample_becomes_grammar(matcher: IntentMatcher) -> None:
+    vocab = Vocabulary.from_matcher(matcher)
+    assert {t.intent for t in vocab.templates} == {p.intent for p in matcher.patterns}
+    grammar = vocab.jsgf()
+    for template in vocab.templates:
+        words = " ".join(t if not t.startswith("{") else r"<slot\d+>" for t in template.tokens)
+        assert re.search(r"\( " + words.replace("'", "'") + r" \)", grammar), template
+
+
+def test_vocabulary_phrases_mean_their_intents(matcher: IntentMatcher) -> None:
+    vocab = Vocabulary.from_matcher(matcher)
+    for phrase in vocab.phrases(slot_limit=2):
+        assert matcher.match(phrase) is not None, phrase
+    assert {"AMAZON.NextIntent", "SetPartnerNamesIntent"} <= vocab.intents()
+
+
+def test_unknown_words_are_dropped_with_one_warning(matcher: IntentMatcher,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    vocab = Vocabulary.from_matcher(matcher)
+    with caplog.at_level(logging.WARNING):
+        known = vocab.restrict(lambda w: w not in {"cuddle", "sam"})
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "cuddle" in warnings[0].getMessage()
+    assert known.dropped == ("cuddle", "sam")
+    assert "cuddle" not in known.words() and "sam" not in known.words()
+    assert "sam" not in known.slots["PARTNER_NAME"] and "alex" in known.slots["PARTNER_NAME"]
+    assert "cuddle" not in known.jsgf()
+
+
+def test_free_talk_grammar_leaves_out_setup_commands(matcher: IntentMatcher) -> None:
+    vocab = Vocabulary.from_matcher(matcher).filter(FREE_TALK_INTENTS)
+    assert vocab.intents() <= FREE_TALK_INTENTS
+    assert "SetPartnerNamesIntent" not in vocab.intents() and "AMAZON.YesIntent" not in vocab.intents()
