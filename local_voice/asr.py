@@ -163,7 +163,7 @@ class VoskRecogniser:
         self.check = check or VoskCheck()
 
     def known(self, word: str) -> bool:
-        return int(self._model.find_word(word)) >= 0
+        return int(self._model.vosk_model_find_word(word)) >= 0
 
     def _recogniser(self, free_talk: bool) -> Any:
         phrases = list(self._phrases["free" if free_talk else "all"])

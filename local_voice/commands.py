@@ -1,9 +1,8 @@
 """Which intents may act while partners talk freely, and turning what was heard into an intent.
 
-While a reply has ``free_talk`` set, only commands a couple would use to
-steer the ritual may act; setup commands (names, length, starting a ritual,
-yes and no) are left out of the grammar entirely, since everyday sentences
-resemble them most.
+While a reply has ``free_talk`` set, rejection is stricter (see
+:mod:`local_voice.rejection`) and the intents in ``FREE_TALK_EXCLUDED`` are
+left out of the grammar entirely.
 """
 
 from __future__ import annotations
@@ -12,20 +11,9 @@ from intents.understanding import IntentMatcher, Match
 
 from .asr import Recognition
 
-FREE_TALK_INTENTS = frozenset({
-    "AMAZON.NextIntent",
-    "AMAZON.StopIntent",
-    "AMAZON.CancelIntent",
-    "AMAZON.PauseIntent",
-    "AMAZON.ResumeIntent",
-    "AMAZON.RepeatIntent",
-    "AMAZON.HelpIntent",
-    "AMAZON.PreviousIntent",
-    "MoreTimeIntent",
-    "TimeLeftIntent",
-    "SkipIntent",
-    "DifferentQuestionIntent",
-})
+# Everything the goldens use mid-step stays; naming the couple is the setup command
+# everyday sentences resemble most ("we're ... and ..."), so it cannot act during free talk.
+FREE_TALK_EXCLUDED = frozenset({"SetPartnerNamesIntent"})
 
 
 def heard_intent(matcher: IntentMatcher, recognition: Recognition, free_talk: bool = False) -> Match | None:
@@ -33,6 +21,6 @@ def heard_intent(matcher: IntentMatcher, recognition: Recognition, free_talk: bo
     if not recognition.accepted:
         return None
     match = matcher.match(recognition.transcript)
-    if match is None or (free_talk and match.intent not in FREE_TALK_INTENTS):
+    if match is None or (free_talk and match.intent in FREE_TALK_EXCLUDED):
         return None
     return match

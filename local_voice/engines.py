@@ -8,7 +8,7 @@ from pathlib import Path
 from intents.understanding import IntentMatcher
 
 from .asr import ModelError, PocketSphinxRecogniser, Recogniser, VoskRecogniser, installed_vosk_model
-from .commands import FREE_TALK_INTENTS
+from .commands import FREE_TALK_EXCLUDED
 from .vocabulary import Vocabulary
 
 log = logging.getLogger("rekindle.voice")
@@ -18,6 +18,7 @@ def load_recogniser(matcher: IntentMatcher, data_dir: Path | None = None, vosk_m
                     engine: str | None = None) -> Recogniser:
     """The recogniser to use, saying which one runs and how to get Vosk."""
     vocabulary = Vocabulary.from_matcher(matcher)
+    free = vocabulary.intents() - FREE_TALK_EXCLUDED
     model = vosk_model or (installed_vosk_model(data_dir) if data_dir and engine != "pocketsphinx" else None)
     if engine == "vosk" and model is None:
         raise ModelError("No Vosk model is installed. Run 'rekindle models download', "
@@ -26,6 +27,6 @@ def load_recogniser(matcher: IntentMatcher, data_dir: Path | None = None, vosk_m
         if not Path(model).is_dir():
             raise ModelError(f"--vosk-model {model}: no such folder.")
         log.info("speech recognition: Vosk with %s", model)
-        return VoskRecogniser(Path(model), vocabulary, set(FREE_TALK_INTENTS))
+        return VoskRecogniser(Path(model), vocabulary, free)
     log.info("speech recognition: PocketSphinx (embedded). For Vosk run 'rekindle models download'.")
-    return PocketSphinxRecogniser(vocabulary, set(FREE_TALK_INTENTS))
+    return PocketSphinxRecogniser(vocabulary, free)
