@@ -1,0 +1,137 @@
+"""End to end over a real audio stack: PulseAudio with null sinks as microphone and room.
+
+``rekindle talk`` listens to ``usermic.monitor`` and speaks into ``room``;
+the test plays a couple's commands (espeak-ng) into ``usermic`` whenever
+Rekindle says it is listening, records ``room.monitor``, and checks what was
+said and heard. Uses the server script/test starts, or starts its own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from voice_fixtures import needs_voice
+from voice_speech import have_espeak, speak, write_wav
+
+pytestmark = [pytest.mark.audio, needs_voice,
+              pytest.mark.skipif(not (shutil.which("pulseaudio") and shutil.which("paplay") and have_espeak()),
+                                 reason="pulseaudio, pulseaudio-utils, espeak-ng and sox needed")]
+
+
+@pytest.fixture(scope="module")
+def pulse() -> Iterator[dict[str, str]]:
+    """Environment for a PulseAudio server with sinks ``usermic`` and ``room``."""
+    env = dict(os.environ)
+    if os.environ.get("REKINDLE_TEST_PULSE"):
+        yield env
+        return
+    runtime = tempfile.mkdtemp(prefix="rekindle-pulse-")
+    env["XDG_RUNTIME_DIR"] = runtime
+    started = subprocess.run(
+        ["pulseaudio", "-D", "--exit-idle-time=-1", "-n", "--system=false", "--disallow-exit",
+         "--load=module-native-protocol-unix", "--load=module-null-sink sink_name=room",
+         "--load=module-null-sink sink_name=usermic"], env=env, capture_output=True, check=False)
+    if started.returncode != 0:
+        pytest.skip(f"could not start pulseaudio: {started.stderr.decode()[-200:]}")
+    for _ in range(50):
+        if subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode == 0:
+            break
+        time.sleep(0.1)
+    yield env
+    pid_file = Path(runtime) / "pulse" / "pid"
+    if pid_file.exists():
+        os.kill(int(pid_file.read_text().split()[0]), 15)
+    shutil.rmtree(runtime, ignore_errors=True)
+
+
+def _talk(env: dict[str, str], home: Path, *args: str) -> subprocess.Popen[str]:
+    run_env = dict(env, PULSE_SOURCE="usermic.monitor", PULSE_SINK="room", REKINDLE_HOME=str(home),
+                   PYTHONUNBUFFERED="1")
+    return subprocess.Popen([sys.executable, "-m", "rekindle", "talk", "--input-device", "pulse",
+                             "--output-device", "pulse", *args], env=run_env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _converse(proc: subprocess.Popen[str], env: dict[str, str], commands: list[Path],
+              timeout: float = 90) -> list[str]:
+    """Play the next command each time Rekindle listens; returns Rekindle's captions."""
+    said: list[str] = []
+    pending = list(commands)
+    deadline = time.monotonic() + timeout
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if time.monotonic() > deadline:
+            break
+        line = line.strip()
+        if line.startswith("Rekindle: "):
+            said.append(line.removeprefix("Rekindle: "))
+        elif line == "(listening)" and pending:
+            time.sleep(0.3)
+            subprocess.run(["paplay", "--device=usermic", str(pending.pop(0))], env=env, check=True)
+    proc.wait(timeout=30)
+    return said
+
+
+def _record(env: dict[str, str], path: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(["parecord", "--device=room.monitor", "--rate=16000", "--channels=1",
+                             "--format=s16le", "--file-format=wav", str(path)], env=env)
+
+
+def _voiced_seconds(path: Path) -> float:
+    with wave.open(str(path)) as w:
+        x = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float64)
+    frames = x[: len(x) // 320 * 320].reshape(-1, 320)
+    return float((np.sqrt((frames**2).mean(axis=1)) > 300).sum() * 0.02)
+
+
+def test_whole_ritual_hands_free(pulse: dict[str, str], tmp_path: Path) -> None:
+    commands = [write_wav(tmp_path / f"{i}.wav", speak(text, "en-gb+m3"))
+                for i, text in enumerate(["yes", "yes", "next"])]
+    recording = tmp_path / "room.wav"
+    recorder = _record(pulse, recording)
+    try:
+        proc = _talk(pulse, tmp_path / "home", "--ritual", "just-a-touch", "--timer-scale", "0.02")
+        said = _converse(proc, pulse, commands)
+    finally:
+        recorder.terminate()
+        recorder.wait(timeout=10)
+    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+    assert len(said) == 4, said
+    assert "Shall we begin" in said[0] and "Let's begin Just a touch" in said[1]
+    assert "[touch start chime]" in said[2] and "ritual together with Rekindle complete" in said[3]
+    # The room heard Rekindle speak: many seconds of voiced audio, well beyond the commands played.
+    assert _voiced_seconds(recording) > 20
+    stderr = proc.stderr.read() if proc.stderr else ""
+    assert "Traceback" not in stderr
+
+
+def test_mic_is_ignored_while_rekindle_speaks(pulse: dict[str, str], tmp_path: Path) -> None:
+    """A command played while Rekindle is still speaking is discarded, not acted on."""
+    stop = write_wav(tmp_path / "stop.wav", speak("stop", "en-gb+m3"))
+    proc = _talk(pulse, tmp_path / "home", "--ritual", "just-a-touch")
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    assert first.startswith("Rekindle: Welcome")
+    subprocess.run(["paplay", "--device=usermic", str(stop)], env=pulse, check=True)  # during the welcome
+    assert proc.stdout.readline().strip() == "(listening)"
+    time.sleep(2.0)
+    proc.terminate()
+    out, _ = proc.communicate(timeout=10)
+    assert "We'll stop here" not in out
+
+
+def test_missing_microphone_suggests_text(pulse: dict[str, str], tmp_path: Path) -> None:
+    proc = _talk(pulse, tmp_path / "home", "--input-device", "no-such-microphone")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert "No microphone found" in err and "--text" in err and "Traceback" not in err
