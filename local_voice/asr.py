@@ -124,7 +124,7 @@ class PocketSphinxRecogniser:
             voiced = [s for s in (self._phones.seg() or []) if s.word != "SIL" and not s.word.startswith("+")]
             seconds = sum(s.end_frame - s.start_frame + 1 for s in voiced) / 100
             reason = self.check.reject(self.pronunciation(transcript), [s.word for s in voiced], seconds,
-                                       free_talk)
+                                       free_talk, len(pcm) / BYTES_PER_SECOND)
         return Recognition(transcript, not reason, self.engine, len(pcm) / BYTES_PER_SECOND,
                            time.perf_counter() - start, reason)
 

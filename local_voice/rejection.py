@@ -7,11 +7,11 @@ compare the grammar's answer with evidence the grammar cannot bend:
 - PocketSphinx: an unconstrained phone loop decodes the same audio. A command
   spoken as a command yields about as many phones as its pronunciation; a
   sentence squeezed onto a short command yields many more, and lasts longer
-  per expected phone. Thresholds are stricter during free talk.
+  than the command's phones need. Thresholds are stricter during free talk.
 - Vosk: ``[unk]`` in the result, low word confidence, or a result that is not
   one whole command phrase (Vosk's phrase list only biases).
 
-The figures these thresholds give are measured by ``benchmarks/voice_accuracy.py``.
+The figures these thresholds give are measured by ``benchmarks/voice_bench.py``.
 """
 
 from __future__ import annotations
@@ -36,17 +36,29 @@ def edit_distance(a: Sequence[str], b: Sequence[str]) -> int:
 class PhoneCheck:
     """Thresholds comparing a grammar hypothesis with a free phone decoding of the same audio."""
 
-    # Tuned on tests/voice_speech.TUNING_VOICES; measured on held-out voices by benchmarks/voice_accuracy.py.
+    # Tuned on tests/voice_speech.TUNING_VOICES; measured on held-out voices by benchmarks/voice_bench.py.
     max_phone_ratio: float = 1.2  # phones heard / phones expected
     max_phone_ratio_free: float = 1.05
     max_error_rate: float = 1.0  # phone edit distance / phones expected
-    max_seconds_per_phone: float = 0.16  # voiced seconds / phones expected
+    max_seconds_per_phone: float = 0.2  # voiced seconds / phones expected
     max_voiced_seconds_free: float = 2.5  # free-talk commands are short
+    # Speech longer than the command needs: seconds - 0.1 s per expected phone.
+    max_excess_seconds: float = 0.6
+    max_excess_seconds_free: float = 0.45
 
-    def reject(self, expected: Sequence[str], heard: Sequence[str], seconds: float, free_talk: bool) -> str:
-        """Why the hypothesis is not a command, or "" to accept it."""
+    def reject(self, expected: Sequence[str], heard: Sequence[str], seconds: float, free_talk: bool,
+               speech_seconds: float = 0.0) -> str:
+        """Why the hypothesis is not a command, or "" to accept it.
+
+        ``seconds`` is the voiced time the phone loop found; ``speech_seconds``
+        the length of the endpointed utterance.
+        """
         if not expected:
             return "no pronunciation"
+        excess = speech_seconds - 0.1 * len(expected)
+        excess_limit = self.max_excess_seconds_free if free_talk else self.max_excess_seconds
+        if excess > excess_limit:
+            return f"{excess:.2f} s more speech than the command needs"
         ratio = len(heard) / len(expected)
         limit = self.max_phone_ratio_free if free_talk else self.max_phone_ratio
         if len(heard) > limit * len(expected) + 1:  # one phone of slack for short words

@@ -47,7 +47,7 @@ def recogniser(matcher: IntentMatcher) -> Recogniser:
 
 
 def test_spoken_commands_are_understood(recogniser: Recogniser, matcher: IntentMatcher) -> None:
-    """Most commands in a synthetic voice are understood (full figures: benchmarks/voice_accuracy.py).
+    """Most commands in a synthetic voice are understood (full figures: benchmarks/voice_bench.py).
 
     Recognition of single short words on synthetic speech is not perfect yet,
     so this allows one miss in ten; a wrong intent never counts as understood.
@@ -70,7 +70,7 @@ def test_names_slot_is_recognised(recogniser: Recogniser, matcher: IntentMatcher
 def test_conversation_does_not_act_during_free_talk(recogniser: Recogniser, matcher: IntentMatcher) -> None:
     """Partners answering each other: sentences (some full of command words) must not become commands.
 
-    Measured on all 50 sentences by benchmarks/voice_accuracy.py; this subset of 17 allows two (measured: 2).
+    Measured on all 50 sentences by benchmarks/voice_bench.py; this subset of 17 allows one.
     """
     sentences = conversation()[::3]
     false = []
@@ -78,7 +78,7 @@ def test_conversation_does_not_act_during_free_talk(recogniser: Recogniser, matc
         recognition = recogniser.recognise(speech_of(speak(sentence, "en+f3")), free_talk=True)
         if heard_intent(matcher, recognition, free_talk=True) is not None:
             false.append((sentence, recognition.transcript))
-    assert len(false) <= 2, false
+    assert len(false) <= 1, false
 
 
 def test_silence_and_noise_are_not_commands(recogniser: Recogniser, matcher: IntentMatcher) -> None:

@@ -1,0 +1,152 @@
+"""Offline voice benchmark: recognition speed, latency, start-up, memory, accuracy and false commands.
+
+    .venv/bin/python -m benchmarks.voice_bench [--commands 30] [--voices en-us+f4,en-gb-scotland,...]
+
+Prints a Markdown table (figures go in the README). Speech is synthesised
+with espeak-ng in voices held out from rejection tuning; noise is white
+noise at 20 dB SNR; the conversation set is tests/voice_data/conversation.txt
+spoken while partners answer a question (free talk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from voice_speech import HELD_OUT_VOICES, conversation, silence, speak, with_noise, write_wav  # noqa: E402
+
+from intents.commands import Command, CommandKind  # noqa: E402
+from intents.engine import Rekindle  # noqa: E402
+from intents.intent_map import command_for_intent  # noqa: E402
+from intents.sqlite_store import SqliteStore  # noqa: E402
+from intents.understanding import IntentMatcher  # noqa: E402
+from local_voice.asr import SAMPLE_RATE  # noqa: E402
+from local_voice.audio_in import Segmenter  # noqa: E402
+from local_voice.commands import heard_intent  # noqa: E402
+from local_voice.engines import load_recogniser  # noqa: E402
+from local_voice.tts import Synthesiser  # noqa: E402
+
+
+def endpointed(pcm: bytes) -> tuple[bytes, float]:
+    """Speech as the live endpointer cuts it, and how long after speech ended it noticed (s)."""
+    seg = Segmenter()
+    stream = pcm + silence(1.0)
+    step = seg.frame_bytes
+    speech = bytearray()
+    wait = 0.0
+    for offset in range(0, len(stream) - step + 1, step):
+        done = seg.feed(stream[offset:offset + step])
+        if done:
+            speech.extend(done)
+            wait = (offset + step) / (2 * SAMPLE_RATE) - seg.speech_end
+    return bytes(speech) or pcm, max(0.0, wait)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def startup_and_rss(tmp: Path) -> tuple[float, float]:
+    """Seconds from launching ``rekindle talk`` to listening, and the peak RSS of that process (MB)."""
+    wav = write_wav(tmp / "quiet.wav", silence(0.5))
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "rekindle", "talk", "--input-wav", str(wav),
+                             "--output-wav", str(tmp / "out")], stdout=subprocess.PIPE, text=True,
+                            env={"REKINDLE_HOME": str(tmp / "home"), "PATH": "/usr/bin:/bin"}, cwd=ROOT)
+    assert proc.stdout is not None
+    listening = float("nan")
+    for line in proc.stdout:
+        if line.strip() == "(listening)":
+            listening = time.perf_counter() - start
+    proc.wait()
+    rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return listening, rss_kb / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--commands", type=int, default=30, help="command phrases per voice")
+    parser.add_argument("--voices", default=",".join(HELD_OUT_VOICES))
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--misses", action="store_true", help="list misrecognised commands on stderr")
+    args = parser.parse_args()
+    voices = args.voices.split(",")
+
+    matcher = IntentMatcher.for_locale("en-US")
+    recogniser = load_recogniser(matcher)
+    synth = Synthesiser()
+    tmp = Path(tempfile.mkdtemp(prefix="rekindle-bench-"))
+    engine = Rekindle(SqliteStore(tmp / "b.db"), front="laptop", ritual="just-a-question")
+    opening = engine.handle("bench", Command(CommandKind.OPEN))
+
+    rng = random.Random(args.seed)
+    phrases = rng.sample(recogniser.vocabulary.phrases(slot_limit=3), args.commands)
+    correct = {"clean": 0, "20 dB SNR": 0}
+    total = 0
+    audio_s = process_s = 0.0
+    latencies: list[float] = []
+    for voice in voices:
+        for phrase in phrases:
+            want = matcher.match(phrase)
+            assert want is not None
+            raw = speak(phrase, voice)
+            total += 1
+            for condition, pcm in (("clean", raw), ("20 dB SNR", with_noise(raw, 20, seed=total))):
+                speech, wait = endpointed(pcm)
+                started = time.perf_counter()
+                recognition = recogniser.recognise(speech)
+                match = heard_intent(matcher, recognition)
+                if condition == "clean":
+                    audio_s += recognition.audio_s
+                    process_s += recognition.process_s
+                    turn = engine.handle("bench", command_for_intent(match.intent, match.slots) if match
+                                         else command_for_intent("AMAZON.FallbackIntent"), opening.state)
+                    first = next((s.text for s in turn.reply.segments if hasattr(s, "text")), "")
+                    synth._cache.clear()  # a reply not heard before: synthesis counts
+                    synth.speak(first)
+                    latencies.append(wait + time.perf_counter() - started)
+                if match and match.intent == want.intent and dict(match.slots) == dict(want.slots):
+                    correct[condition] += 1
+                elif args.misses:
+                    print(f"miss {condition} {voice}: {phrase!r} -> {recognition.transcript!r} "
+                          f"{recognition.reason}", file=sys.stderr)
+
+    sentences = conversation()
+    false_free = false_any = 0
+    spoken_s = 0.0
+    for voice in voices[:2]:
+        for sentence in sentences:
+            speech, _ = endpointed(speak(sentence, voice))
+            spoken_s += len(speech) / (2 * SAMPLE_RATE)
+            false_free += heard_intent(matcher, recogniser.recognise(speech, free_talk=True), True) is not None
+            false_any += heard_intent(matcher, recogniser.recognise(speech)) is not None
+    startup, rss = startup_and_rss(tmp)
+
+    print(f"| Measure ({recogniser.engine}, {len(voices)} held-out espeak-ng voices) | Result | Target |")
+    print("|---|---|---|")
+    print(f"| Real-time factor | {process_s / audio_s:.3f} | ≤ 0.05 |")
+    print(f"| End of speech → first reply audio, median | {1000 * statistics.median(latencies):.0f} ms | ≤ 400 ms |")
+    print(f"| End of speech → first reply audio, p95 | {1000 * percentile(latencies, 0.95):.0f} ms | |")
+    print(f"| Start-up to listening (process launch) | {startup:.2f} s | ≤ 1.5 s |")
+    print(f"| Peak RSS of `rekindle talk` | {rss:.0f} MB | ≤ 150 MB |")
+    for condition, n in correct.items():
+        print(f"| Command accuracy, {condition} ({total} commands) | {100 * n / total:.1f} % | ≥ 98 % |")
+    minutes = spoken_s / 60
+    print(f"| False commands, conversation while answering ({len(sentences) * min(2, len(voices))} sentences, "
+          f"{minutes:.1f} min) | {false_free} | 0 |")
+    print(f"| False commands, same sentences when a command is awaited | {false_any} | |")
+
+
+if __name__ == "__main__":
+    main()
