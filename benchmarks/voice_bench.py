@@ -31,25 +31,10 @@ from intents.intent_map import command_for_intent  # noqa: E402
 from intents.sqlite_store import SqliteStore  # noqa: E402
 from intents.understanding import IntentMatcher  # noqa: E402
 from local_voice.asr import SAMPLE_RATE  # noqa: E402
-from local_voice.audio_in import Segmenter  # noqa: E402
+from local_voice.audio_in import endpoint  # noqa: E402
 from local_voice.commands import heard_intent  # noqa: E402
 from local_voice.engines import load_recogniser  # noqa: E402
 from local_voice.tts import Synthesiser  # noqa: E402
-
-
-def endpointed(pcm: bytes) -> tuple[bytes, float]:
-    """Speech as the live endpointer cuts it, and how long after speech ended it noticed (s)."""
-    seg = Segmenter()
-    stream = pcm + silence(1.0)
-    step = seg.frame_bytes
-    speech = bytearray()
-    wait = 0.0
-    for offset in range(0, len(stream) - step + 1, step):
-        done = seg.feed(stream[offset:offset + step])
-        if done:
-            speech.extend(done)
-            wait = (offset + step) / (2 * SAMPLE_RATE) - seg.speech_end
-    return bytes(speech) or pcm, max(0.0, wait)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -103,7 +88,7 @@ def main() -> None:
             raw = speak(phrase, voice)
             total += 1
             for condition, pcm in (("clean", raw), ("20 dB SNR", with_noise(raw, 20, seed=total))):
-                speech, wait = endpointed(pcm)
+                speech, wait = endpoint(pcm)
                 started = time.perf_counter()
                 recognition = recogniser.recognise(speech)
                 match = heard_intent(matcher, recognition)
@@ -127,7 +112,7 @@ def main() -> None:
     spoken_s = 0.0
     for voice in voices[:2]:
         for sentence in sentences:
-            speech, _ = endpointed(speak(sentence, voice))
+            speech, _ = endpoint(speak(sentence, voice))
             spoken_s += len(speech) / (2 * SAMPLE_RATE)
             false_free += heard_intent(matcher, recogniser.recognise(speech, free_talk=True), True) is not None
             false_any += heard_intent(matcher, recogniser.recognise(speech)) is not None

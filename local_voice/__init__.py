@@ -6,8 +6,8 @@ Public face: :func:`load_recogniser` picks PocketSphinx (embedded) or Vosk;
 Heavy libraries (pocketsphinx, vosk, sounddevice, pyttsx3) are imported only when used.
 """
 
-from .asr import ModelError, Recognition, Recogniser
+from .asr import ModelError, Recogniser, Recognition
 from .engines import load_recogniser
 from .loop import Voice, VoiceLoop
 
-__all__ = ["ModelError", "Recognition", "Recogniser", "Voice", "VoiceLoop", "load_recogniser"]
+__all__ = ["ModelError", "Recogniser", "Recognition", "Voice", "VoiceLoop", "load_recogniser"]

@@ -90,18 +90,26 @@ class Segmenter:
         return out or None
 
 
-def speech_of(pcm: bytes) -> bytes:
-    """The voiced part of a recording, endpointed as if it were live audio (all of it if none found)."""
+def endpoint(pcm: bytes) -> tuple[bytes, float]:
+    """A recording's speech, cut as if it were live audio (all of it if none is found), and how
+    long after the speech ended the endpointer closed it (seconds)."""
     segmenter = Segmenter()
     step = segmenter.frame_bytes
     stream = pcm + b"\0\0" * SAMPLE_RATE
     out = bytearray()
+    wait = 0.0
     for offset in range(0, len(stream) - step + 1, step):
         done = segmenter.feed(stream[offset:offset + step])
         if done:
             out.extend(done)
+            wait = (offset + step) / (2 * SAMPLE_RATE) - segmenter.speech_end
     out.extend(segmenter.flush() or b"")
-    return bytes(out) or pcm
+    return bytes(out) or pcm, max(0.0, wait)
+
+
+def speech_of(pcm: bytes) -> bytes:
+    """The voiced part of a recording, endpointed as if it were live audio."""
+    return endpoint(pcm)[0]
 
 
 def read_pcm(path: Path) -> bytes:

@@ -8,7 +8,7 @@ from typing import Any
 from intents.understanding import IntentMatcher
 
 from .asr import SAMPLE_RATE, Recogniser
-from .audio_in import Segmenter, read_pcm
+from .audio_in import endpoint, read_pcm
 from .commands import heard_intent
 
 
@@ -21,20 +21,7 @@ def recognise_file(recogniser: Recogniser, matcher: IntentMatcher, path: Path,
     the last voiced audio plus recognition time.
     """
     pcm = read_pcm(path)
-    segmenter = Segmenter()
-    step = segmenter.frame_bytes
-    stream = pcm + b"\0\0" * SAMPLE_RATE
-    speech = bytearray()
-    endpoint_wait = 0.0
-    for offset in range(0, len(stream) - step + 1, step):
-        done = segmenter.feed(stream[offset:offset + step])
-        if done:
-            speech.extend(done)
-            endpoint_wait = (offset + step) / (2 * SAMPLE_RATE) - segmenter.speech_end
-    rest = segmenter.flush()
-    if rest:
-        speech.extend(rest)
-    audio = bytes(speech) or pcm
+    audio, endpoint_wait = endpoint(pcm)
     recognition = recogniser.recognise(audio, free_talk=free_talk)
     match = heard_intent(matcher, recognition, free_talk)
     return {
@@ -45,5 +32,5 @@ def recognise_file(recogniser: Recogniser, matcher: IntentMatcher, path: Path,
         "engine": recognition.engine,
         "audio_s": round(len(pcm) / (2 * SAMPLE_RATE), 3),
         "process_s": round(recognition.process_s, 4),
-        "end_of_speech_ms": round(1000 * (max(0.0, endpoint_wait) + recognition.process_s), 1),
+        "end_of_speech_ms": round(1000 * (endpoint_wait + recognition.process_s), 1),
     }
