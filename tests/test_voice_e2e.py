@@ -135,3 +135,10 @@ def test_missing_microphone_suggests_text(pulse: dict[str, str], tmp_path: Path)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 2
     assert "No microphone found" in err and "--text" in err and "Traceback" not in err
+
+
+def test_devices_lists_the_virtual_audio(pulse: dict[str, str]) -> None:
+    run = subprocess.run([sys.executable, "-m", "rekindle", "devices"], env=pulse, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "pulse" in run.stdout and "microphone" in run.stdout and "speaker" in run.stdout
