@@ -97,7 +97,7 @@ def _rekindle(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_recognize_json_fields(tmp_path: Path) -> None:
     files = [write_wav(tmp_path / "next.wav", speak("next", "en-gb+m3")),
              write_wav(tmp_path / "chat.wav", speak("I think the movie was a bit long", "en-us"))]
-    result = _rekindle("recognize", "--json", *map(str, files), "--free-talk", cwd=Path.cwd())
+    result = _rekindle("recognize", "--json", *map(str, files), cwd=Path.cwd())
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [set(r) for r in rows] == [{"file", "transcript", "intent", "slots", "engine", "audio_s",
