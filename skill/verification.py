@@ -3,8 +3,8 @@
 Each rule is a verifier for flask-ask-sdk's ``SkillAdapter``; a broken rule
 raises ``VerificationException`` with a short reason (never request content):
 
-- ``SignatureCertChainUrl``: https, host s3.amazonaws.com (any case), port 443
-  if given, path under ``/echo.api/`` after resolving ``..``;
+- ``SignatureCertChainUrl``: https, host s3.amazonaws.com (any case), no user
+  info, port 443 if given, path under ``/echo.api/`` after resolving ``..``;
 - the PEM chain there: fetched with a timeout and a size limit, the leaf valid
   now, its SAN naming echo-api.amazon.com, chaining to a trusted root (one
   ``cryptography.x509.verification`` call), then cached until it expires;
@@ -72,6 +72,8 @@ def check_chain_url(url: str) -> None:
         raise VerificationException("certificate chain URL is not https")
     if (parts.hostname or "").lower() != CHAIN_HOST:
         raise VerificationException("certificate chain URL has the wrong host")
+    if "@" in parts.netloc:  # Amazon's URLs carry no user info; a URL that does was made by someone else
+        raise VerificationException("certificate chain URL has user info")
     if port is not None and port != 443:
         raise VerificationException("certificate chain URL has the wrong port")
     path = posixpath.normpath(parts.path) if parts.path else ""

@@ -60,6 +60,8 @@ class RekindleSkillAdapter(SkillAdapter):  # type: ignore[misc]
 
     def dispatch_request(self) -> Any:
         """Answer one POST: 400 for anything refused, 500 only for a failure inside the skill."""
+        if request.mimetype and request.mimetype != "application/json":  # Alexa sends JSON; forms are not
+            return _bad_request("content type is not application/json")
         if request.content_length is not None and request.content_length > self.max_body:
             return _bad_request("request body too large")
         try:

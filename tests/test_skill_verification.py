@@ -14,8 +14,7 @@ import socket
 import threading
 import time
 import urllib.error
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,17 +24,8 @@ import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_alexa_helpers import (
-    CHAIN_URL,
-    SKILL_ID,
-    LiveServer,
-    Pki,
-    envelope,
-    intent_request,
-    launch_request,
-    make_pki,
-    now_stamp,
-)
+from test_alexa_helpers import CHAIN_URL, SKILL_ID, Pki, envelope, intent_request, make_pki, now_stamp
+from web_support import assert_refused, body_for, endpoint
 
 from intents import Rekindle, SqliteStore
 from skill.handlers import build_skill, one_household
@@ -57,30 +47,6 @@ def pki() -> Pki:
 @pytest.fixture(scope="module")
 def other_pki() -> Pki:
     return make_pki()
-
-
-@contextmanager
-def endpoint(tmp: Path, roots: list[Any], fetch: Callable[[str], bytes], skill_id: str | None = SKILL_ID,
-             verify: bool = True, clock: Callable[[], datetime] | None = None) -> Iterator[str]:
-    engine = Rekindle(SqliteStore(tmp / "verify.db"), front="alexa")
-    skill = build_skill(engine, one_household("home"), skill_id)
-    kwargs: dict[str, Any] = {"clock": clock} if clock else {}
-    verifiers = request_verifiers(skill_id, verify_signature=verify, roots=roots, fetch=fetch, **kwargs)
-    with LiveServer(create_app(skill, verifiers, skill_id)) as server:
-        yield server.url + "/alexa"
-
-
-def body_for(application_id: str = SKILL_ID, timestamp: str | None = None) -> bytes:
-    env = envelope(launch_request(), session_id="amzn1.echo-api.session.t", new=True, attributes={},
-                   application_id=application_id, timestamp=timestamp)
-    return json.dumps(env).encode()
-
-
-def assert_refused(response: requests.Response, reason: str = "") -> None:
-    assert response.status_code == 400, response.text
-    assert response.headers["Content-Type"].startswith("application/json")
-    assert "Traceback" not in response.text and "File \"" not in response.text
-    assert reason.lower() in response.json()["reason"].lower()
 
 
 @pytest.fixture(scope="module")
