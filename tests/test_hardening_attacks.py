@@ -67,10 +67,14 @@ class World:
         return self.http.request(request.method, self.url, data=request.body, headers=request.headers, timeout=30)
 
 
+FROZEN: list[datetime | None] = [None]
+"""The corpus server's clock, stopped at a whole second per case (Alexa's timestamps are whole seconds)."""
+
+
 def body(*, age: float = 0.0, app_id: str = SKILL_ID, session_app_id: str | None = None,
          request: dict[str, Any] | None = None) -> bytes:
-    """A timely LaunchRequest (or ``request``) for this skill, ``age`` seconds old."""
-    stamp = now_stamp(datetime.now(timezone.utc) - timedelta(seconds=age))
+    """A LaunchRequest (or ``request``) for this skill, stamped ``age`` seconds before the server's now."""
+    stamp = now_stamp((FROZEN[0] or datetime.now(timezone.utc)) - timedelta(seconds=age))
     env = envelope(request or launch_request(), session_id="amzn1.echo-api.session.attack", new=True,
                    attributes={}, application_id=app_id, timestamp=stamp)
     if session_app_id is not None:
@@ -263,12 +267,21 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         return served.get(url.rsplit("/", 1)[-1], pki.chain_pem)
 
     def clock() -> datetime:
-        return datetime.now(timezone.utc) + timedelta(seconds=skew[0])
+        return (FROZEN[0] or datetime.now(timezone.utc)) + timedelta(seconds=skew[0])
 
     roots = [p.root for p in (pki, expired, future, wrong_san, no_san)]  # every test root but other's
     with endpoint(tmp_path_factory.mktemp("attacks"), roots, fetch, clock=clock) as url, \
             requests.Session() as http:
         yield World(url, http, pki, other, skew, fetched, keys)
+    FROZEN[0] = None
+
+
+@pytest.fixture(autouse=True)
+def _stopped_clock() -> Iterator[None]:
+    """Each case sees the server's clock stopped at a whole second, so 151 s means exactly 151 s."""
+    FROZEN[0] = datetime.now(timezone.utc).replace(microsecond=0)
+    yield
+    FROZEN[0] = None
 
 
 @pytest.mark.parametrize("case", ATTACKS, ids=[c.name for c in ATTACKS])
