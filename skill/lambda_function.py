@@ -13,6 +13,8 @@ import os
 from collections.abc import Callable
 from typing import Any, cast
 
+from ask_sdk_runtime.exceptions import AskSdkException
+
 from intents.engine import Rekindle
 
 from .handlers import EngineSource, HouseholdOf, alexa_user, skill_builder
@@ -39,9 +41,26 @@ def make_lambda_handler(engine: EngineSource = default_engine, household_of: Hou
     Each Alexa user is a household, so disabling the skill deletes that user's data; each
     session's device time zone decides what "tonight" is for the default engine.
     """
-    handler = skill_builder(engine, household_of, skill_id, forget_on_disable=True,
-                            device_time_zones=True).lambda_handler()
-    return cast(Handler, handler)
+    sdk_handler = cast(Handler, skill_builder(engine, household_of, skill_id, forget_on_disable=True,
+                                              device_time_zones=True).lambda_handler())
+    if skill_id is None:
+        return sdk_handler
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        # The SDK's own skill-id check reads context.System.application without looking: an event
+        # lacking it raised AttributeError (a crashed invocation) instead of the SDK's refusal.
+        if _application_id(event) != skill_id:
+            raise AskSdkException("Skill ID Verification failed")
+        return sdk_handler(event, context)
+
+    return handler
+
+
+def _application_id(event: Any) -> Any:
+    """``context.System.application.applicationId`` of a raw event, or None wherever it is missing."""
+    for key in ("context", "System", "application", "applicationId"):
+        event = event.get(key) if isinstance(event, dict) else None
+    return event
 
 
 _handler: Handler | None = None
