@@ -65,10 +65,10 @@ def serve(args: argparse.Namespace) -> int:
         from skill.web import serve as run_server
     except ImportError as exc:
         raise UserError(f"{EXTRAS_HINT} ({exc.name} is missing).") from exc
+    store = config.open_store()  # a wrong store stops serve here, with its one line and nothing before it
     if args.no_verify:
         print("rekindle: WARNING: request verification is OFF (--no-verify). Anyone who can reach this "
               "port can drive the skill. Use this for local development only.", file=sys.stderr)
-    store = config.open_store()
     try:
         engine = Rekindle(store, front="alexa")
         skill = build_skill(engine, one_household(config.household()), skill_id)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import crash, fuzz, web_fuzz
+from . import crash, fuzz, load, web_fuzz
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -15,7 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Long hardening runs for Rekindle. Each prints its figures and exits 1 on any failure.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (fuzz, crash, web_fuzz):
+    for module in (fuzz, crash, web_fuzz, load):
         module.register(sub)
     return parser
 
