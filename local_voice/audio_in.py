@@ -19,12 +19,21 @@ from typing import Any, Protocol
 import numpy as np
 
 from .asr import SAMPLE_RATE
+from .native import native_stderr_to_debug
 
 log = logging.getLogger("rekindle.voice.audio")
 
 
 class AudioDeviceError(Exception):
     """An audio device is missing or failed (message says what to try)."""
+
+
+class DeviceLost(AudioDeviceError):
+    """A device that was working went away mid-ritual (unplugged, sound server stopped).
+
+    The loop pauses, retries for a while and carries on when it comes back
+    (see :meth:`local_voice.loop.VoiceLoop.recover`); the session is kept in the store.
+    """
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,7 @@ class Source(Protocol):
     def utterances(self) -> Iterator[Utterance]: ...
     def mute(self, muted: bool) -> None: ...
     def close(self) -> None: ...
+    def reopen(self) -> None: ...
 
 
 class Segmenter:
@@ -153,16 +163,17 @@ class WavSource:
     def close(self) -> None:
         pass
 
+    def reopen(self) -> None:
+        pass
+
 
 class MicSource:
-    """The microphone through sounddevice; retries when the device vanishes."""
+    """The microphone through sounddevice; raises :class:`DeviceLost` when it vanishes, and can reopen."""
 
-    def __init__(self, device: str | int | None = None, retry_seconds: float = 2.0, retries: int = 30) -> None:
+    def __init__(self, device: str | int | None = None) -> None:
         sd = sounddevice()
         self._sd: Any = sd
         self.device = device
-        self.retry_seconds = retry_seconds
-        self.retries = retries
         self._queue: queue.Queue[bytes] = queue.Queue()
         self._muted = False
         self._segmenter = Segmenter()
@@ -194,8 +205,8 @@ class MicSource:
             try:
                 chunk = self._queue.get(timeout=1.0)
             except queue.Empty:
-                if self._stream is not None and not self._stream.active:
-                    self._reopen()
+                if self._stream is None or not self._stream.active:  # PortAudio stopped it: the device is gone
+                    raise DeviceLost("The microphone went away.") from None
                 continue
             pending += chunk
             step = self._segmenter.frame_bytes
@@ -205,22 +216,20 @@ class MicSource:
                 if done:
                     yield Utterance(done, time.perf_counter())
 
-    def _reopen(self) -> None:
-        """The device stopped (unplugged?): pause, retry, keep the session."""
-        log.warning("The microphone stopped. Waiting for it to come back (the ritual is kept)...")
-        for _ in range(self.retries):
-            self.close()
-            time.sleep(self.retry_seconds)
+    def reopen(self) -> None:
+        """Open the microphone again after it vanished (AudioDeviceError while it is still missing)."""
+        self.close()
+        restart_portaudio(self._sd)
+        with native_stderr_to_debug(log):
+            check_input(self._sd, self.device)
             try:
-                self._sd._terminate()
-                self._sd._initialize()
                 self._open()
-                log.warning("The microphone is back.")
-                return
-            except Exception as exc:  # PortAudio reports a missing device in several ways
-                log.info("microphone still unavailable: %s", exc)
-        raise AudioDeviceError("The microphone did not come back. Your progress is kept: run "
-                               "'rekindle talk' again to pick up where you left off.")
+            except self._sd.PortAudioError as exc:
+                self.close()
+                raise AudioDeviceError(f"The microphone cannot be opened ({exc}).") from exc
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self._segmenter.reset()
 
     def close(self) -> None:
         if self._stream is not None:
@@ -229,6 +238,13 @@ class MicSource:
             except Exception as exc:  # closing a vanished device can fail; nothing to keep
                 log.debug("closing input: %s", exc)
             self._stream = None
+
+
+def restart_portaudio(sd: Any) -> None:
+    """Make PortAudio list devices afresh (it keeps the list it found at start). Close streams first."""
+    with native_stderr_to_debug(log):
+        sd._terminate()
+        sd._initialize()
 
 
 def sounddevice() -> Any:
@@ -246,6 +262,10 @@ def check_input(sd: Any, device: str | int | None) -> None:
     try:
         info = sd.query_devices(device, "input")
     except (ValueError, sd.PortAudioError) as exc:
+        if device is None and not any(d["max_input_channels"] > 0 for d in sd.query_devices()):
+            raise AudioDeviceError("No microphone found: this computer shows no audio input at all. Plug one "
+                                   "in and check 'rekindle devices', or type instead with 'rekindle talk --text'."
+                                   ) from exc
         raise AudioDeviceError(f"No microphone found ({exc}). Check 'rekindle devices', choose one with "
                                "--input-device, or type instead with 'rekindle talk --text'.") from exc
     if int(info.get("max_input_channels", 0)) < 1:

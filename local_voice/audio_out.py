@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-import time
+import threading
 import wave
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from .audio_in import AudioDeviceError, sounddevice
+from .audio_in import AudioDeviceError, DeviceLost, restart_portaudio, sounddevice
+from .native import native_stderr_to_debug
 from .tts import Audio
 
 log = logging.getLogger("rekindle.voice.audio")
@@ -21,38 +22,62 @@ class Sink(Protocol):
 
     def play(self, audio: Audio) -> None: ...
     def close(self) -> None: ...
+    def reopen(self) -> None: ...
 
 
 class SpeakerSink:
-    """The speakers; a failing device is retried a few times before giving up clearly."""
+    """The speakers. Raises :class:`DeviceLost` when the device goes away, even mid-sentence."""
 
-    def __init__(self, device: str | int | None = None, retries: int = 15, retry_seconds: float = 2.0) -> None:
+    def __init__(self, device: str | int | None = None) -> None:
         sd = sounddevice()
         self._sd: Any = sd
         self.device = device
-        self.retries = retries
-        self.retry_seconds = retry_seconds
+        self._check()
+
+    def _check(self) -> None:
         try:
-            sd.query_devices(device, "output")
-        except (ValueError, sd.PortAudioError) as exc:
+            self._sd.query_devices(self.device, "output")
+        except (ValueError, self._sd.PortAudioError) as exc:
             raise AudioDeviceError(f"No speaker found ({exc}). Check 'rekindle devices', choose one with "
                                    "--output-device, or use --output-wav DIR or --text.") from exc
 
     def play(self, audio: Audio) -> None:
-        if not len(audio.samples):
+        """Play all of ``audio``; a stream that stops before the end means the speaker went away.
+
+        (``sounddevice.play`` returns quietly when the sound server dies mid-sentence, so the
+        samples actually handed to PortAudio are counted here.)
+        """
+        samples = np.ascontiguousarray(audio.samples, dtype=np.int16)
+        if not len(samples):
             return
-        for attempt in range(self.retries + 1):
-            try:
-                self._sd.play(audio.samples, audio.rate, device=self.device, blocking=True)
-                return
-            except self._sd.PortAudioError as exc:
-                if attempt == self.retries:
-                    raise AudioDeviceError(f"The speaker stopped working ({exc}). Your progress is kept: "
-                                           "run 'rekindle talk' again to continue.") from exc
-                log.warning("The speaker stopped; retrying in %.0f s (the ritual is kept).", self.retry_seconds)
-                time.sleep(self.retry_seconds)
-                self._sd._terminate()
-                self._sd._initialize()
+        done = threading.Event()
+        played = 0
+
+        def callback(out: Any, frames: int, when: Any, status: Any) -> None:
+            nonlocal played
+            chunk = samples[played:played + frames]
+            out[:len(chunk), 0] = chunk
+            out[len(chunk):] = 0
+            played += len(chunk)
+            if played >= len(samples):
+                raise self._sd.CallbackStop
+
+        try:
+            stream = self._sd.OutputStream(samplerate=audio.rate, channels=1, dtype="int16", device=self.device,
+                                           callback=callback, finished_callback=done.set)
+            with stream:
+                # A generous bound, only so that a sound server that hangs cannot hang the ritual.
+                finished = done.wait(timeout=audio.seconds + 30.0)
+        except self._sd.PortAudioError as exc:
+            raise DeviceLost(f"The speaker went away ({exc}).") from exc
+        if not finished or played < len(samples):
+            raise DeviceLost("The speaker went away mid-sentence.")
+
+    def reopen(self) -> None:
+        """Find the speaker again after it vanished (AudioDeviceError while it is still missing)."""
+        restart_portaudio(self._sd)
+        with native_stderr_to_debug(log):
+            self._check()
 
     def close(self) -> None:
         pass
@@ -79,4 +104,7 @@ class WavSink:
             w.writeframes(np.asarray(audio.samples, dtype=np.int16).tobytes())
 
     def close(self) -> None:
+        pass
+
+    def reopen(self) -> None:
         pass

@@ -23,15 +23,17 @@ from intents.replies import Cue, Pause, Reply, Speech
 from intents.understanding import IntentMatcher
 
 from .asr import Recogniser
-from .audio_in import Source
+from .audio_in import AudioDeviceError, DeviceLost, Source
 from .audio_out import Sink
 from .commands import heard_intent
 from .text_loop import render_text
-from .tts import Audio, silence, tone
+from .tts import Audio, SpeechError, silence, tone
 
 log = logging.getLogger("rekindle.voice.loop")
 
 TIMER_SCALE_ENV = "REKINDLE_TIMER_SCALE"
+DEVICE_WAIT_ENV = "REKINDLE_DEVICE_WAIT"
+DEFAULT_DEVICE_WAIT = 120.0
 
 
 def timer_scale() -> float:
@@ -42,29 +44,45 @@ def timer_scale() -> float:
         return 1.0
 
 
+def device_wait() -> float:
+    """Seconds to wait for a vanished microphone or speaker (``REKINDLE_DEVICE_WAIT``; default 120)."""
+    try:
+        return max(0.0, float(os.environ.get(DEVICE_WAIT_ENV, DEFAULT_DEVICE_WAIT)))
+    except ValueError:
+        return DEFAULT_DEVICE_WAIT
+
+
 @dataclass
 class Voice:
-    """Turns replies into audio: speech from a synthesiser, real silences, generated cues."""
+    """Turns replies into audio: speech from a synthesiser, real silences, generated cues.
 
-    synthesise: Callable[[str], Audio]
+    Without a synthesiser (``synthesise`` None: speech output failed) the words are left to the
+    captions, and only the chimes and the timed touch silences are played, so timers still run.
+    """
+
+    synthesise: Callable[[str], Audio] | None
     timer_scale: float = 1.0
 
     def render(self, reply: Reply) -> Audio:
+        speak = self.synthesise
         parts: list[Audio] = []
         for seg in reply.segments:
-            if isinstance(seg, Speech):
-                parts.append(self.synthesise(seg.text))
+            if isinstance(seg, Speech) and speak is not None:
+                parts.append(speak(seg.text))
         rate = parts[0].rate if parts else 22050
         out: list[np.ndarray] = []
         for seg in reply.segments:
             if isinstance(seg, Speech):
-                out.append(self.synthesise(seg.text).samples)
+                if speak is not None:
+                    out.append(speak(seg.text).samples)
             elif isinstance(seg, Pause):
-                seconds = seg.seconds * self.timer_scale if seg.timer else seg.seconds
-                out.append(silence(seconds, rate).samples)
+                if speak is not None or seg.timer:
+                    seconds = seg.seconds * self.timer_scale if seg.timer else seg.seconds
+                    out.append(silence(seconds, rate).samples)
             elif isinstance(seg, Cue):
                 out.append(tone(seg.kind, rate).samples)
-        out.append(silence(0.15, rate).samples)
+        if out and speak is not None:
+            out.append(silence(0.15, rate).samples)
         return Audio(np.concatenate(out) if out else np.zeros(0, dtype=np.int16), rate)
 
 
@@ -72,7 +90,8 @@ class VoiceLoop:
     """One hands-free conversation with the engine."""
 
     def __init__(self, engine: Rekindle, household: str, recogniser: Recogniser, matcher: IntentMatcher,
-                 source: Source, sink: Sink, voice: Voice, captions: TextIO | None = None) -> None:
+                 source: Source, sink: Sink, voice: Voice, captions: TextIO | None = None,
+                 device_wait: float = DEFAULT_DEVICE_WAIT, retry_interval: float = 1.0) -> None:
         self.engine = engine
         self.household = household
         self.recogniser = recogniser
@@ -81,25 +100,76 @@ class VoiceLoop:
         self.sink = sink
         self.voice = voice
         self.captions = captions
+        self.device_wait = device_wait
+        self.retry_interval = retry_interval
         self.turns = 0
+        self._at: tuple[dict[str, Any], Reply] = ({}, Reply(()))  # the latest state and reply
+
+    def _render(self, reply: Reply) -> Audio:
+        try:
+            return self.voice.render(reply)
+        except SpeechError as exc:
+            log.warning("%s Carrying on with Rekindle's words as text on screen (chimes and timers still "
+                        "sound).", exc)
+            self.voice.synthesise = None
+            return self.voice.render(reply)
 
     def say(self, reply: Reply) -> None:
-        """Speak a reply with the microphone muted, so Rekindle never hears itself."""
+        """Speak a reply with the microphone muted, so Rekindle never hears itself.
+
+        If the speaker goes away meanwhile, wait for it (:meth:`recover`) and say the reply again.
+        """
         started = time.perf_counter()
-        audio = self.voice.render(reply)
+        audio = self._render(reply)
         if self.captions is not None:
             self.captions.write(f"Rekindle: {render_text(reply)}\n")
             self.captions.flush()
-        self.source.mute(True)
-        try:
-            log.debug("reply audio ready in %.0f ms (%.1f s long)", 1000 * (time.perf_counter() - started),
-                      audio.seconds)
-            self.sink.play(audio)
-        finally:
-            self.source.mute(False)
+        log.debug("reply audio ready in %.0f ms (%.1f s long)", 1000 * (time.perf_counter() - started),
+                  audio.seconds)
+        while len(audio.samples):
+            self.source.mute(True)
+            try:
+                self.sink.play(audio)
+                break
+            except DeviceLost as lost:
+                self.recover(lost)
+                log.warning("Saying that again.")
+            finally:
+                self.source.mute(False)
+        self._listening(reply)
+
+    def _listening(self, reply: Reply) -> None:
         if self.captions is not None and reply.listen and not reply.end_session:
             self.captions.write("(listening)\n")
             self.captions.flush()
+
+    def recover(self, lost: DeviceLost) -> None:
+        """Pause until the microphone and speaker can be opened again, or give up after ``device_wait``.
+
+        Progress is already in the store (the engine saves it every turn), so giving up loses nothing:
+        the message says how to carry on.
+        """
+        log.warning("%s Waiting up to %s for it to come back; tonight's ritual is kept.", lost,
+                    _seconds(self.device_wait))
+        deadline = time.monotonic() + self.device_wait
+        while True:
+            self.source.close()
+            self.sink.close()
+            try:
+                self.sink.reopen()  # the speaker first: reopening restarts PortAudio, closing any stream
+                self.source.reopen()
+            except AudioDeviceError as exc:
+                log.debug("audio still unavailable: %s", exc)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AudioDeviceError(
+                        f"{lost} It did not come back within {_seconds(self.device_wait)}. Your progress is "
+                        "kept: run 'rekindle talk' again (or 'rekindle talk --text') to pick up where you "
+                        "left off.") from exc
+                time.sleep(min(self.retry_interval, left))
+                continue
+            log.warning("Audio is back; carrying on.")
+            return
 
     def run(self) -> int:
         """Open, then turn by turn until the engine ends the session or input ends; returns turns taken."""
@@ -107,9 +177,20 @@ class VoiceLoop:
         state: dict[str, Any] = turn.state
         reply = turn.reply
         self.turns = 1
+        self._at = (state, reply)
         self.say(reply)
         if reply.end_session:
             return self.turns
+        while True:
+            try:
+                return self._listen()
+            except DeviceLost as lost:  # the microphone went away while listening
+                self.recover(lost)
+                self._listening(self._at[1])
+
+    def _listen(self) -> int:
+        """Turns until the session ends or input ends (raises :class:`DeviceLost` if the mic vanishes)."""
+        state, reply = self._at
         for utterance in self.source.utterances():
             recognition = self.recogniser.recognise(utterance.pcm, free_talk=reply.free_talk)
             transcribed = time.perf_counter()
@@ -124,6 +205,7 @@ class VoiceLoop:
                 command = command_for_intent(match.intent, match.slots)
             turn = self.engine.handle(self.household, command, state)
             state, reply = turn.state, turn.reply
+            self._at = (state, reply)
             self.turns += 1
             log.debug("timings: speech end -> transcript %.0f ms, -> engine %.0f ms",
                       1000 * (transcribed - utterance.ended_at), 1000 * (time.perf_counter() - utterance.ended_at))
@@ -131,3 +213,7 @@ class VoiceLoop:
             if reply.end_session:
                 break
         return self.turns
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} second" + ("" if value == 1 else "s")

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import subprocess
+import sys
 import tempfile
 import threading
 import wave
@@ -21,9 +24,22 @@ import numpy as np
 
 from intents.replies import CueKind
 
+TTS_DRIVER_ENV = "REKINDLE_TTS_DRIVER"
+
 
 class SpeechError(Exception):
-    """Speech synthesis is unavailable (message says what to install)."""
+    """Speech synthesis is unavailable or failed (message says what to install).
+
+    The voice loop then carries on with its words as captions on screen.
+    """
+
+
+class SpeechSettingError(SpeechError):
+    """A ``--voice`` or ``--rate`` that cannot work (a mistake to fix, not a reason to fall back)."""
+
+
+# espeak-ng's own range; from 450 up pyttsx3's espeak driver silently writes no audio (measured, 2.99).
+ESPEAK_RATES = range(80, 450)
 
 
 @dataclass(frozen=True)
@@ -41,13 +57,20 @@ class Audio:
 class Synthesiser:
     """Text to :class:`Audio` with pyttsx3, on the calling thread only."""
 
-    def __init__(self, voice: str | None = None, rate: int | None = None, volume: float | None = None) -> None:
+    def __init__(self, voice: str | None = None, rate: int | None = None, volume: float | None = None,
+                 driver: str | None = None) -> None:
+        driver = driver or os.environ.get(TTS_DRIVER_ENV) or None  # pyttsx3 driver: espeak, nsss, sapi5...
+        if (driver or _default_driver()) == "espeak":
+            if rate and int(rate) not in ESPEAK_RATES:
+                raise SpeechSettingError(f"--rate {rate}: espeak-ng speaks from {ESPEAK_RATES.start} to "
+                                         f"{ESPEAK_RATES.stop - 1} words per minute (default about 200).")
+            _check_espeak()
         try:
             import pyttsx3
-            self._engine: Any = pyttsx3.init()
+            self._engine: Any = pyttsx3.init(driver)
         except Exception as exc:  # pyttsx3 raises assorted errors when no speech engine is present
-            raise SpeechError(f"Speech output is unavailable ({exc}). Install espeak-ng "
-                              "(sudo apt-get install espeak-ng) or use --text.") from exc
+            raise SpeechError(f"Speech output is unavailable ({type(exc).__name__}: {exc}). Install espeak-ng "
+                              "(sudo apt-get install espeak-ng), or use --text.") from exc
         self._thread = threading.get_ident()
         if voice:
             self._engine.setProperty("voice", self._voice_id(voice))
@@ -64,7 +87,7 @@ class Synthesiser:
             if wanted in (v.id, v.name) or v.id.endswith("/" + wanted):
                 return str(v.id)
         names = ", ".join(sorted({str(v.name) for v in voices})[:12])
-        raise SpeechError(f"No voice called {wanted!r}. Some available voices: {names}")
+        raise SpeechSettingError(f"No voice called {wanted!r}. Some available voices: {names}")
 
     def speak(self, text: str) -> Audio:
         """The audio of ``text`` (cached: the same phrases recur within a ritual)."""
@@ -72,15 +95,42 @@ class Synthesiser:
             raise RuntimeError("Synthesiser must be used on the thread that created it")
         if text not in self._cache:
             path = Path(self._dir.name) / "say.wav"
-            with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints the file name
-                self._engine.save_to_file(text, str(path))
-                self._engine.runAndWait()
-            self._cache[text] = read_wav(path)
-            path.unlink(missing_ok=True)
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints the file name
+                    self._engine.save_to_file(text, str(path))
+                    self._engine.runAndWait()
+                self._cache[text] = read_wav(path)
+            except Exception as exc:  # any driver failure, or no file written: speech is not available
+                raise SpeechError(f"Speech output failed ({type(exc).__name__}: {exc}).") from exc
+            finally:
+                path.unlink(missing_ok=True)
         return self._cache[text]
 
     def close(self) -> None:
         self._dir.cleanup()
+
+
+def _default_driver() -> str:
+    return {"darwin": "nsss", "win32": "sapi5"}.get(sys.platform, "espeak")
+
+
+def _check_espeak() -> None:
+    """Start espeak-ng once in a child process first: with its data missing or damaged,
+    libespeak-ng calls exit() inside pyttsx3.init(), which would end Rekindle without a word."""
+    probe = ("import sys\nfrom pyttsx3.drivers import _espeak as e\n"
+             "sys.exit(0 if e.Initialize(e.AUDIO_OUTPUT_RETRIEVAL, 1000) > 0 else 3)")
+    try:
+        run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SpeechError(f"Speech output is unavailable (espeak-ng did not start: {exc}).") from exc
+    if run.returncode != 0:
+        said = [line.strip() for line in (run.stderr or "").splitlines() if line.strip()]
+        reason = said[-1] if said else f"exit status {run.returncode}"
+        fix = ("unset ESPEAK_DATA_PATH or point it at espeak-ng's data folder"
+               if os.environ.get("ESPEAK_DATA_PATH") else
+               "reinstall it (sudo apt-get install --reinstall espeak-ng espeak-ng-data)")
+        raise SpeechError(f"Speech output is unavailable: espeak-ng does not work here ({reason}). "
+                          f"To hear Rekindle, {fix}; or use --text.")
 
 
 def read_wav(path: Path) -> Audio:

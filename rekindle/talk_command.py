@@ -35,6 +35,9 @@ def register(sub: Any) -> argparse.ArgumentParser:
     voice.add_argument("--voice", help="speech voice name or id (pyttsx3/espeak-ng)")
     voice.add_argument("--rate", type=int, help="speaking rate in words per minute")
     voice.add_argument("--volume", type=float, help="speech volume from 0 to 1")
+    voice.add_argument("--device-wait", type=float, metavar="SECONDS",
+                       help="if the microphone or speaker goes away mid-ritual, wait this long for it to come "
+                       "back before stopping (progress is kept either way; default 120, or $REKINDLE_DEVICE_WAIT)")
     # For demos and tests: scaled touch timers (also REKINDLE_TIMER_SCALE).
     voice.add_argument("--timer-scale", type=float, help=argparse.SUPPRESS)
     p.add_argument("--ritual", metavar="ID", help="run this ritual instead of tonight's choice (see rekindle content)")

@@ -118,43 +118,60 @@ def recognize(args: argparse.Namespace) -> int:
 
 
 def talk_voice(args: argparse.Namespace) -> int:
-    from local_voice.asr import ModelError
     from local_voice.audio_in import AudioDeviceError, MicSource, WavSource
     from local_voice.audio_out import SpeakerSink, WavSink
-    from local_voice.loop import Voice, VoiceLoop, timer_scale
-    from local_voice.tts import SpeechError, Synthesiser
+    from local_voice.loop import Voice, VoiceLoop, device_wait, timer_scale
 
     started = time.perf_counter()
     matcher = _matcher(args.locale)
-    recogniser = _recogniser(args, matcher)
     store = config.open_store()
     source: Any = None
+    sink: Any = None
+    synth: Any = None
     try:
-        try:
-            synth = Synthesiser(args.voice, args.rate, args.volume)
+        try:  # devices first: with no microphone, say so before anything slow happens
             source = WavSource(args.input_wav) if args.input_wav else MicSource(_device(args.input_device))
             sink = WavSink(args.output_wav) if args.output_wav else SpeakerSink(_device(args.output_device))
-        except (AudioDeviceError, SpeechError, ModelError) as exc:
+        except AudioDeviceError as exc:
             raise UserError(str(exc)) from exc
+        synth = _synthesiser(args)
+        recogniser = _recogniser(args, matcher)
         scale = args.timer_scale if args.timer_scale is not None else timer_scale()
+        wait = args.device_wait if getattr(args, "device_wait", None) is not None else device_wait()
         try:
             engine = Rekindle(store, front="laptop", ritual=args.ritual)
         except ValueError as exc:
             raise UserError(str(exc)) from exc
         loop = VoiceLoop(engine, config.household(), recogniser, matcher, source, sink,
-                         Voice(synth.speak, scale), captions=sys.stdout)
+                         Voice(synth.speak if synth else None, scale), captions=sys.stdout,
+                         device_wait=max(0.0, wait), retry_interval=min(1.0, max(0.1, wait / 10)))
         log.info("listening after %.2f s (speech recognition: %s)", time.perf_counter() - started,
                  recogniser.engine)
         try:
             loop.run()
         except AudioDeviceError as exc:
             raise UserError(str(exc)) from exc
-        synth.close()
     finally:
-        if source is not None:
-            source.close()
+        for part in (synth, source, sink):
+            if part is not None:
+                part.close()
         store.close()
     return 0
+
+
+def _synthesiser(args: argparse.Namespace) -> Any:
+    """pyttsx3 speech, or None (with a warning) when it is unavailable: Rekindle's words then go to
+    the screen only. A voice name that does not exist is a mistake to fix, not a fallback."""
+    from local_voice.tts import SpeechError, SpeechSettingError, Synthesiser
+
+    try:
+        return Synthesiser(args.voice, args.rate, args.volume)
+    except SpeechSettingError as exc:
+        raise UserError(str(exc)) from exc
+    except SpeechError as exc:
+        log.warning("%s Carrying on with Rekindle's words as text on screen (chimes and timers still sound).",
+                    exc)
+        return None
 
 
 def _device(value: str | None) -> str | int | None:
