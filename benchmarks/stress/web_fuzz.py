@@ -91,23 +91,29 @@ def _intents() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((i["name"], tuple(sl["name"] for sl in i.get("slots", []))) for i in language_model()["intents"])
 
 
+REQUEST_KINDS = st.sampled_from(["launch", "intent", "intent", "intent", "ended", "disabled", "unknown"])
+END_REASONS = st.sampled_from(["USER_INITIATED", "ERROR", "EXCEEDED_MAX_REPROMPTS"])
+UNKNOWN_INTENTS = st.one_of(st.sampled_from(["AMAZON.ScrollUpIntent", ""]), s.odd_text)
+SLOT_VALUES = st.one_of(st.none(), s.odd_text, st.sampled_from(["twenty", "Sam", "ten"]))
+ATTRIBUTES = st.one_of(st.just({}), st.builds(lambda g: {"rekindle": g}, s.garbage_states))
+USERS = st.one_of(st.sampled_from(["amzn1.ask.account.A", "amzn1.ask.account.B"]), s.odd_text)
+MUTATIONS = st.integers(min_value=0, max_value=3)
+
+
 @st.composite
 def alexa_requests(draw: st.DrawFn) -> dict[str, Any]:
     """A request body as Alexa would send: launch, a model intent with slot values, session end, skill event."""
-    kind = draw(st.sampled_from(["launch", "intent", "intent", "intent", "ended", "disabled", "unknown"]))
+    kind = draw(REQUEST_KINDS)
     if kind == "launch":
         return alexa.launch_request()
     if kind == "ended":
-        reason = draw(st.sampled_from(["USER_INITIATED", "ERROR", "EXCEEDED_MAX_REPROMPTS"]))
-        return alexa.session_ended_request(reason)
+        return alexa.session_ended_request(draw(END_REASONS))
     if kind == "disabled":
         return alexa.skill_disabled_event()
     if kind == "unknown":
-        return alexa.intent_request(draw(st.one_of(st.sampled_from(["AMAZON.ScrollUpIntent", ""]), s.odd_text)),
-                              declared=False)
+        return alexa.intent_request(draw(UNKNOWN_INTENTS), declared=False)
     name, slots = draw(st.sampled_from(_intents()))
-    values = {slot: draw(st.one_of(st.none(), s.odd_text, st.sampled_from(["twenty", "Sam", "ten"])))
-              for slot in slots}
+    values = {slot: draw(SLOT_VALUES) for slot in slots}
     return alexa.intent_request(name, values)
 
 
@@ -116,11 +122,10 @@ def envelopes(draw: st.DrawFn) -> dict[str, Any]:
     """A real envelope (fresh timestamp, this skill) with up to three places replaced, removed or added."""
     request = draw(alexa_requests())
     new = draw(st.booleans())
-    attributes = draw(st.one_of(st.just({}), st.builds(lambda g: {"rekindle": g}, s.garbage_states)))
-    user = draw(st.one_of(st.sampled_from(["amzn1.ask.account.A", "amzn1.ask.account.B"]), s.odd_text))
-    env = alexa.envelope(request, session_id=None if request["type"].startswith("AlexaSkillEvent") else "s",
-                   new=new, attributes=attributes, user_id=user)
-    for _ in range(draw(st.integers(min_value=0, max_value=3))):
+    event = request["type"].startswith("AlexaSkillEvent")
+    env = alexa.envelope(request, session_id=None if event else "s", new=new, attributes=draw(ATTRIBUTES),
+                         user_id=draw(USERS))
+    for _ in range(draw(MUTATIONS)):
         path = draw(st.sampled_from(s.paths(env)))
         if not path:
             continue
