@@ -18,18 +18,16 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import queue
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from voice_fixtures import needs_voice
+from voice_fixtures import PulseServer, Talk, needs_voice, private_pulse
 from voice_speech import have_espeak, silence, speak, write_wav
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,102 +76,11 @@ def test_no_audio_device_at_all_is_one_line_suggesting_text(tmp_path: Path) -> N
 # --- a device that vanishes mid-ritual --------------------------------------------------------------------
 
 
-class PulseServer:
-    """A private PulseAudio server (null sinks ``usermic`` and ``room``) that can be stopped and restarted."""
-
-    def __init__(self, runtime: Path) -> None:
-        self.runtime = runtime
-        self.env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
-        self.env.pop("PULSE_SERVER", None)
-
-    def start(self) -> None:
-        started = subprocess.run(
-            ["pulseaudio", "-D", "--exit-idle-time=-1", "-n", "--system=false", "--disallow-exit",
-             "--load=module-native-protocol-unix", "--load=module-null-sink sink_name=room",
-             "--load=module-null-sink sink_name=usermic"], env=self.env, capture_output=True, check=False)
-        if started.returncode != 0:
-            pytest.skip(f"could not start pulseaudio: {started.stderr.decode()[-200:]}")
-        for _ in range(100):
-            if subprocess.run(["pactl", "info"], env=self.env, capture_output=True).returncode == 0:
-                return
-            time.sleep(0.1)
-        raise AssertionError("pulseaudio did not answer")
-
-    def stop(self) -> None:
-        pid_file = self.runtime / "pulse" / "pid"
-        if not pid_file.exists():
-            return
-        pid = int(pid_file.read_text().split()[0])
-        os.kill(pid, 15)
-        for _ in range(100):  # until the process has gone, so the next start is a fresh server
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.05)
-
-    def play(self, wav: Path) -> None:
-        subprocess.run(["paplay", "--device=usermic", str(wav)], env=self.env, check=True)
-
-
-class Talk:
-    """``rekindle talk`` on the virtual microphone and speaker, both output streams read as they come."""
-
-    def __init__(self, env: dict[str, str], *args: str) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "rekindle", "talk", "--input-device", "pulse",
-                                      "--output-device", "pulse", *args], cwd=ROOT, env=env, text=True,
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.out: queue.Queue[str | None] = queue.Queue()
-        self.err: queue.Queue[str | None] = queue.Queue()
-        self.said: list[str] = []
-        self.logged: list[str] = []
-        for stream, lines in ((self.proc.stdout, self.out), (self.proc.stderr, self.err)):
-            threading.Thread(target=self._pump, args=(stream, lines), daemon=True).start()
-
-    @staticmethod
-    def _pump(stream: object, lines: queue.Queue[str | None]) -> None:
-        for line in stream:  # type: ignore[attr-defined]
-            lines.put(line.rstrip("\n"))
-        lines.put(None)
-
-    def _until(self, lines: queue.Queue[str | None], kept: list[str], wanted: Callable[[str], bool],
-               what: str) -> str:
-        deadline = time.monotonic() + 120  # only so that a broken build cannot hang the suite
-        while time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=1)
-            except queue.Empty:
-                continue
-            if line is None:
-                break
-            kept.append(line)
-            if wanted(line):
-                return line
-        raise AssertionError(f"never saw {what}; stdout {self.said}, stderr {self.logged}")
-
-    def stdout_until(self, wanted: Callable[[str], bool], what: str) -> str:
-        return self._until(self.out, self.said, wanted, what)
-
-    def stderr_until(self, wanted: Callable[[str], bool], what: str) -> str:
-        return self._until(self.err, self.logged, wanted, what)
-
-    def finish(self) -> int:
-        code = self.proc.wait(timeout=120)
-        for lines, kept in ((self.out, self.said), (self.err, self.logged)):
-            while (line := lines.get(timeout=10)) is not None:
-                kept.append(line)
-        return code
-
-
 @pytest.fixture
 def pulse(tmp_path: Path) -> Iterator[PulseServer]:
     """A server for this test only (it is stopped on purpose; the shared one must not be)."""
-    runtime = Path(tempfile.mkdtemp(prefix="rekindle-pulse-faults-"))
-    server = PulseServer(runtime)
-    server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(runtime, ignore_errors=True)
+    with private_pulse("rekindle-pulse-faults-") as server:
+        yield server
 
 
 @needs_pulse
@@ -185,7 +92,7 @@ def test_device_vanishing_mid_ritual_pauses_recovers_then_keeps_the_session(
     while it speaks (it does not come back: a clean exit after the wait, and the step is kept)."""
     env = {**pulse.env, "PULSE_SOURCE": "usermic.monitor", "PULSE_SINK": "room", "PYTHONUNBUFFERED": "1",
            "REKINDLE_HOME": str(tmp_path / "home"), "REKINDLE_DEVICE_WAIT": "3"}
-    talk = Talk(env, "--ritual", "just-a-question", "--rate", "400")
+    talk = Talk(env, "--ritual", "just-a-question", "--rate", "440")
     listening: Callable[[str], bool] = lambda line: line == "(listening)"  # noqa: E731
     try:
         talk.stdout_until(lambda line: line.startswith("Rekindle: Welcome"), "the welcome")
@@ -208,9 +115,7 @@ def test_device_vanishing_mid_ritual_pauses_recovers_then_keeps_the_session(
         pulse.stop()  # mid-step, and for good
         code = talk.finish()
     finally:
-        if talk.proc.poll() is None:
-            talk.proc.kill()
-            talk.proc.wait()
+        talk.stop()
     errors = "\n".join(talk.logged)
     assert code == 2, errors
     assert talk.logged[-1].startswith("rekindle: The speaker went away") and (
@@ -321,3 +226,43 @@ def test_half_downloaded_vosk_zip_is_named_and_pocketsphinx_runs(commands: dict[
     assert (f"A half-downloaded Vosk model, {VOSK_MODEL}.zip, is in {home / 'models'}. Delete it and run "
             "'rekindle models download' again") in run.stderr
     assert "Traceback" not in run.stderr
+
+
+# --- continuity: history shows both fronts ------------------------------------------------------------------
+
+needs_alexa = pytest.mark.skipif(importlib.util.find_spec("ask_sdk_core") is None, reason="Alexa extras not installed")
+
+
+@needs_alexa
+def test_history_shows_rituals_from_alexa_and_the_laptop(
+        commands: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One household store (REKINDLE_STORE) behind the Lambda handler, mapped to the laptop's household as a
+    self-hosted skill is, and behind ``rekindle talk`` on recordings: one ritual through each."""
+    from test_alexa_helpers import Conversation, speech_text
+
+    from skill.handlers import one_household
+    from skill.lambda_function import make_lambda_handler
+
+    store = f"sqlite:///{tmp_path / 'shared.db'}"
+    monkeypatch.setenv("REKINDLE_STORE", store)  # read by the Lambda's own engine factory
+    handler = make_lambda_handler(household_of=one_household("home"))
+    alexa = Conversation(lambda event: handler(event, None))
+    assert "Shall we begin" in speech_text(alexa.launch())
+    reply = alexa.intent("AMAZON.YesIntent")
+    for _ in range(12):  # tonight's ritual, whatever it is: onwards until it ends
+        if reply["response"].get("shouldEndSession"):
+            break
+        reply = alexa.intent("AMAZON.NextIntent")
+    assert reply["response"]["shouldEndSession"] is True and "Rekindle complete" in speech_text(reply)
+
+    env = {**os.environ, "REKINDLE_STORE": store, "REKINDLE_HOUSEHOLD": "home"}
+    said = ("yes", "next", "next")
+    laptop = rekindle("talk", "--ritual", "just-a-question", "--input-wav", *(str(commands[w]) for w in said),
+                      "--output-wav", str(tmp_path / "o"), env=env)
+    assert laptop.returncode == 0 and "Thanks for sharing" in laptop.stdout, laptop.stderr
+
+    history = json.loads(rekindle("history", "--json", env=env).stdout)
+    assert sorted(r["front"] for r in history) == ["alexa", "laptop"], history
+    assert next(r["ritual_id"] for r in history if r["front"] == "laptop") == "just-a-question"
+    listed = rekindle("history", env=env).stdout
+    assert "Just a question  (via laptop" in listed and "(via alexa" in listed, listed

@@ -1,9 +1,20 @@
-"""Helpers shared by the voice tests: skipping when a real part is missing, and a golden runner."""
+"""Helpers shared by the voice tests: skipping when a real part is missing, a golden runner, and a
+private PulseAudio server with ``rekindle talk`` driven over it."""
 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from golden_transcripts import Golden
@@ -49,3 +60,118 @@ def run_golden(golden: Golden, db_path: object, hear: Callable[[str, bool], Matc
         state, free_talk = result.state, result.reply.free_talk
     store.close()
     return heard
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class PulseServer:
+    """A private PulseAudio server (null sinks ``usermic`` and ``room``) that can be stopped and restarted."""
+
+    def __init__(self, runtime: Path) -> None:
+        self.runtime = runtime
+        self.env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
+        self.env.pop("PULSE_SERVER", None)
+
+    def start(self) -> None:
+        started = subprocess.run(
+            ["pulseaudio", "-D", "--exit-idle-time=-1", "-n", "--system=false", "--disallow-exit",
+             "--load=module-native-protocol-unix", "--load=module-null-sink sink_name=room",
+             "--load=module-null-sink sink_name=usermic"], env=self.env, capture_output=True, check=False)
+        if started.returncode != 0:
+            pytest.skip(f"could not start pulseaudio: {started.stderr.decode()[-200:]}")
+        for _ in range(100):
+            if subprocess.run(["pactl", "info"], env=self.env, capture_output=True).returncode == 0:
+                return
+            time.sleep(0.1)
+        raise AssertionError("pulseaudio did not answer")
+
+    def stop(self) -> None:
+        pid_file = self.runtime / "pulse" / "pid"
+        if not pid_file.exists():
+            return
+        pid = int(pid_file.read_text().split()[0])
+        os.kill(pid, 15)
+        for _ in range(100):  # until the process has gone, so the next start is a fresh server
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
+
+    def play(self, wav: Path) -> None:
+        subprocess.run(["paplay", "--device=usermic", str(wav)], env=self.env, check=True)
+
+
+class Talk:
+    """``rekindle talk`` on the virtual microphone and speaker, both output streams read as they come."""
+
+    def __init__(self, env: dict[str, str], *args: str, verbosity: str | None = None) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "rekindle", *([verbosity] if verbosity else []), "talk",
+                                      "--input-device", "pulse", "--output-device", "pulse", *args],
+                                     cwd=ROOT, env=env, text=True,
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.out: queue.Queue[str | None] = queue.Queue()
+        self.err: queue.Queue[str | None] = queue.Queue()
+        self.said: list[str] = []
+        self.logged: list[str] = []
+        for stream, lines in ((self.proc.stdout, self.out), (self.proc.stderr, self.err)):
+            threading.Thread(target=self._pump, args=(stream, lines), daemon=True).start()
+
+    @staticmethod
+    def _pump(stream: object, lines: queue.Queue[str | None]) -> None:
+        for line in stream:  # type: ignore[attr-defined]
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
+
+    def _until(self, lines: queue.Queue[str | None], kept: list[str], wanted: Callable[[str], bool],
+               what: str) -> str:
+        deadline = time.monotonic() + 120  # only so that a broken build cannot hang the suite
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=1)
+            except queue.Empty:
+                continue
+            if line is None:
+                break
+            kept.append(line)
+            if wanted(line):
+                return line
+        raise AssertionError(f"never saw {what}; stdout {self.said}, stderr {self.logged}")
+
+    def stdout_until(self, wanted: Callable[[str], bool], what: str) -> str:
+        return self._until(self.out, self.said, wanted, what)
+
+    def stderr_until(self, wanted: Callable[[str], bool], what: str) -> str:
+        return self._until(self.err, self.logged, wanted, what)
+
+    def say(self, pulse: PulseServer, wav: Path, reply_starts: str) -> None:
+        """Speak a command, then wait for the reply that starts with ``reply_starts`` and for listening."""
+        pulse.play(wav)
+        self.stdout_until(lambda line: line.startswith(reply_starts), repr(reply_starts))
+        self.stdout_until(lambda line: line == "(listening)", f"listening after {reply_starts!r}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def finish(self) -> int:
+        code = self.proc.wait(timeout=120)
+        for lines, kept in ((self.out, self.said), (self.err, self.logged)):
+            while (line := lines.get(timeout=10)) is not None:
+                kept.append(line)
+        return code
+
+
+@contextmanager
+def private_pulse(prefix: str) -> Iterator[PulseServer]:
+    """A PulseAudio server of its own for one test, stopped and removed afterwards."""
+    runtime = Path(tempfile.mkdtemp(prefix=prefix))
+    server = PulseServer(runtime)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(runtime, ignore_errors=True)
