@@ -8,6 +8,10 @@ Subcommands (each module registers its own):
 - ``crash``: writer processes SIGKILLed at random moments while completing
   rituals; then the SQLite file must be intact and every acknowledged ritual
   in history.
+- ``web-fuzz``: generated bodies and header sets against ``POST /alexa``
+  (unsigned and signed) and the Lambda handler.
+- ``load``: concurrent households running whole rituals through verified
+  ``POST /alexa``; every household's history must match its client.
 
 The fast versions of the same checks run in the normal test suite
 (``tests/test_stress_*.py``) from the same code.
