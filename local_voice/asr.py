@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from .rejection import PhoneCheck, VoskCheck
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, grammar_context
 
 log = logging.getLogger("rekindle.voice.asr")
 
@@ -52,7 +53,10 @@ class Recogniser(Protocol):
     engine: str
     vocabulary: Vocabulary
 
-    def recognise(self, pcm: bytes, free_talk: bool = False) -> Recognition: ...
+    def recognise(self, pcm: bytes, free_talk: bool = False, stage: str | None = None) -> Recognition:
+        """``free_talk``: partners are answering each other; ``stage``: the engine's ``state["stage"]``
+        (None when unknown), which picks the grammar (:func:`~local_voice.vocabulary.grammar_context`)."""
+        ...
 
 
 def _pad(pcm: bytes, seconds: float = 0.2) -> bytes:
@@ -60,13 +64,27 @@ def _pad(pcm: bytes, seconds: float = 0.2) -> bytes:
     return silence + pcm + silence
 
 
-class PocketSphinxRecogniser:
-    """PocketSphinx with a JSGF grammar from the interaction model, checked against a phone loop.
+def _pronunciations(dictionary: Path, words: set[str]) -> dict[str, list[str]]:
+    """The dictionary lines (every pronunciation variant) of just these words."""
+    found: dict[str, list[str]] = {}
+    with dictionary.open(encoding="utf-8") as lines:
+        for line in lines:
+            head = line.split(" ", 1)[0]
+            word = head.split("(", 1)[0]
+            if word in words:
+                found.setdefault(word, []).append(line.rstrip("\n"))
+    return found
 
-    Two grammars are loaded: every command, and the smaller set allowed while
-    partners talk freely (``free_intents``). After the grammar pass, the same
-    audio is decoded by an unconstrained phone loop; :class:`PhoneCheck`
-    rejects a hypothesis the phones do not support.
+
+class PocketSphinxRecogniser:
+    """PocketSphinx with JSGF grammars from the interaction model, checked against a phone loop.
+
+    One decoder holds one search per grammar context (everything; inside a ritual step, without
+    naming; free talk, see :func:`~local_voice.vocabulary.grammar_context`) and the phone loop,
+    switched per utterance. Its dictionary holds only the grammar's words, so the 130,000-word
+    CMU dictionary is read once at start-up and not kept. After the grammar pass, the same audio
+    is decoded by the unconstrained phone loop; :class:`PhoneCheck` rejects a hypothesis the phones
+    do not support.
     """
 
     engine = "pocketsphinx"
@@ -77,51 +95,47 @@ class PocketSphinxRecogniser:
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise ModelError("PocketSphinx is not installed: pip install 'rekindle[voice]'") from exc
         model = Path(pocketsphinx.get_model_path()) / "en-us"
-        base: dict[str, Any] = {
-            "hmm": str(model / "en-us"),
-            "dict": str(model / "cmudict-en-us.dict"),
-            "lm": None,
-            "loglevel": "FATAL",
-            "cmn": "batch",
-        }
         try:
-            self._grammar = pocketsphinx.Decoder(bestpath=False, **base)  # lattice best path loses grammar ends
-            self._phones = pocketsphinx.Decoder(allphone=str(model / "en-us-phone.lm.bin"), **base)
-        except (RuntimeError, ValueError, OSError) as exc:
+            self._lines = _pronunciations(model / "cmudict-en-us.dict", vocabulary.words())
+            self.vocabulary = vocabulary.restrict(self.known)
+            with tempfile.TemporaryDirectory(prefix="rekindle-dict-") as folder:
+                small = Path(folder) / "commands.dict"
+                small.write_text("\n".join(line for word in sorted(self.vocabulary.words())
+                                            for line in self._lines[word]) + "\n", encoding="utf-8")
+                # bestpath off: the lattice best path loses grammar ends.
+                self._decoder = pocketsphinx.Decoder(hmm=str(model / "en-us"), dict=str(small), lm=None,
+                                                     loglevel="FATAL", cmn="batch", bestpath=False,
+                                                     remove_noise=False)
+            for name, vocab in self.vocabulary.contexts(free_intents).items():
+                self._decoder.add_jsgf_string(name, vocab.jsgf())
+            self._decoder.add_allphone_file("phones", str(model / "en-us-phone.lm.bin"))
+        except (RuntimeError, ValueError, OSError, KeyError) as exc:
             raise ModelError(f"The PocketSphinx model in {model} could not be loaded ({exc}). "
                              "Reinstall it: pip install --force-reinstall pocketsphinx") from exc
-        self.vocabulary = vocabulary.restrict(self.known)
-        self._grammar.add_jsgf_string("all", self.vocabulary.jsgf())
-        self._grammar.add_jsgf_string("free", self.vocabulary.filter(free_intents).jsgf())
-        self._grammar.activate_search("all")
-        self._search = "all"
         self.check = check or PhoneCheck()
 
     def known(self, word: str) -> bool:
-        return self._grammar.lookup_word(word) is not None
+        return word in self._lines
 
     def pronunciation(self, text: str) -> list[str]:
-        return [p for w in text.split() for p in (self._grammar.lookup_word(w) or "").split()]
+        return [p for w in text.split() for p in (self._decoder.lookup_word(w) or "").split()]
 
-    def _decode(self, decoder: Any, pcm: bytes) -> Any:
-        decoder.start_utt()
-        decoder.process_raw(pcm, full_utt=True)
-        decoder.end_utt()
-        return decoder.hyp()
+    def _decode(self, search: str, pcm: bytes) -> Any:
+        self._decoder.activate_search(search)
+        self._decoder.start_utt()
+        self._decoder.process_raw(pcm, full_utt=True)
+        self._decoder.end_utt()
+        return self._decoder.hyp()
 
-    def recognise(self, pcm: bytes, free_talk: bool = False) -> Recognition:
+    def recognise(self, pcm: bytes, free_talk: bool = False, stage: str | None = None) -> Recognition:
         start = time.perf_counter()
-        search = "free" if free_talk else "all"
-        if search != self._search:
-            self._grammar.activate_search(search)
-            self._search = search
         audio = _pad(pcm)
-        hyp = self._decode(self._grammar, audio)
+        hyp = self._decode(grammar_context(stage, free_talk), audio)
         transcript = hyp.hypstr.strip() if hyp is not None else ""
         reason = "nothing heard" if not transcript else ""
         if transcript:
-            self._decode(self._phones, audio)
-            voiced = [s for s in (self._phones.seg() or []) if s.word != "SIL" and not s.word.startswith("+")]
+            self._decode("phones", audio)
+            voiced = [s for s in (self._decoder.seg() or []) if s.word != "SIL" and not s.word.startswith("+")]
             seconds = sum(s.end_frame - s.start_frame + 1 for s in voiced) / 100
             reason = self.check.reject(self.pronunciation(transcript), [s.word for s in voiced], seconds,
                                        free_talk, len(pcm) / BYTES_PER_SECOND)
@@ -155,27 +169,26 @@ class VoskRecogniser:
             raise ModelError(f"The Vosk model in {model_path} could not be loaded ({exc}).") from exc
         self._vosk = vosk
         self.vocabulary = vocabulary.restrict(self.known)
-        self._phrases = {
-            "all": self.vocabulary.phrases(slot_limit),
-            "free": self.vocabulary.filter(free_intents).phrases(slot_limit),
-        }
+        self._phrases = {name: vocab.phrases(slot_limit)
+                         for name, vocab in self.vocabulary.contexts(free_intents).items()}
         self._unk = self.known("[unk]")
         self.check = check or VoskCheck()
 
     def known(self, word: str) -> bool:
         return int(self._model.vosk_model_find_word(word)) >= 0
 
-    def _recogniser(self, free_talk: bool) -> Any:
-        phrases = list(self._phrases["free" if free_talk else "all"])
+    def _recogniser(self, context: str) -> Any:
+        phrases = list(self._phrases[context])
         if self._unk:
             phrases.append("[unk]")
         rec = self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE, json.dumps(phrases, ensure_ascii=False))
         rec.SetWords(True)
         return rec
 
-    def recognise(self, pcm: bytes, free_talk: bool = False) -> Recognition:
+    def recognise(self, pcm: bytes, free_talk: bool = False, stage: str | None = None) -> Recognition:
         start = time.perf_counter()
-        rec = self._recogniser(free_talk)
+        context = grammar_context(stage, free_talk)
+        rec = self._recogniser(context)
         results: list[dict[str, Any]] = []
         endpoint_s: float | None = None
         chunk = BYTES_PER_SECOND // 10
@@ -192,7 +205,7 @@ class VoskRecogniser:
             results.append(final)
         words = [w for r in results for w in r.get("result", [])]
         transcript = " ".join(r["text"] for r in results).strip()
-        reason = self.check.reject(transcript, words, self._phrases["free" if free_talk else "all"])
+        reason = self.check.reject(transcript, words, self._phrases[context])
         return Recognition(transcript, not reason, self.engine, len(pcm) / BYTES_PER_SECOND,
                            time.perf_counter() - start, reason, endpoint_s)
 

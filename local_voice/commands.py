@@ -10,10 +10,11 @@ from __future__ import annotations
 from intents.understanding import IntentMatcher, Match
 
 from .asr import Recognition
+from .vocabulary import NAMING_INTENTS
 
 # Everything the goldens use mid-step stays; naming the couple is the setup command
 # everyday sentences resemble most ("we're ... and ..."), so it cannot act during free talk.
-FREE_TALK_EXCLUDED = frozenset({"SetPartnerNamesIntent"})
+FREE_TALK_EXCLUDED = NAMING_INTENTS
 
 
 def heard_intent(matcher: IntentMatcher, recognition: Recognition, free_talk: bool = False) -> Match | None:

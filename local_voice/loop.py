@@ -192,7 +192,7 @@ class VoiceLoop:
         """Turns until the session ends or input ends (raises :class:`DeviceLost` if the mic vanishes)."""
         state, reply = self._at
         for utterance in self.source.utterances():
-            recognition = self.recogniser.recognise(utterance.pcm, free_talk=reply.free_talk)
+            recognition = self.recogniser.recognise(utterance.pcm, free_talk=reply.free_talk, stage=state.get("stage"))
             transcribed = time.perf_counter()
             match = heard_intent(self.matcher, recognition, reply.free_talk)
             if match is None:

@@ -13,11 +13,30 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from intents.commands import CommandKind
+from intents.intent_map import INTENT_COMMANDS
+from intents.session import Stage
 from intents.understanding import SLOT_REF, IntentMatcher, normalise_sample
 
 log = logging.getLogger("rekindle.voice.vocabulary")
 
 _WORD = re.compile(r"^[a-z][a-z']*$")
+
+# Grammar contexts. Inside a ritual step the couple is not being introduced, so naming them leaves
+# the grammar: those samples ("{firstName} and {secondName}", with every name) are what short
+# step commands were most often confused with. (Length stays: the goldens change it mid-step.)
+# While partners talk freely, the recogniser is also stricter (see local_voice.rejection).
+NAMING_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.SET_NAMES)
+STEP_STAGES = frozenset({Stage.STEP.value, Stage.PAUSED.value})
+CONTEXTS = ("all", "step", "free")
+
+
+def grammar_context(stage: str | None, free_talk: bool) -> str:
+    """Which grammar fits the conversation: ``free`` while partners talk, ``step`` inside a ritual
+    step (or paused in one), else ``all`` (offers, setup, and when the stage is unknown)."""
+    if free_talk:
+        return "free"
+    return "step" if stage in STEP_STAGES else "all"
 
 
 @dataclass(frozen=True)
@@ -108,6 +127,10 @@ class Vocabulary:
         """Only the templates of some intents (e.g. the commands that may act during free talk)."""
         wanted = set(intents)
         return Vocabulary(tuple(t for t in self.templates if t.intent in wanted), self.slots, self.dropped)
+
+    def contexts(self, free_intents: Iterable[str]) -> dict[str, Vocabulary]:
+        """The vocabulary of each grammar context (see :func:`grammar_context`)."""
+        return {"all": self, "step": self.filter(self.intents() - NAMING_INTENTS), "free": self.filter(free_intents)}
 
     def jsgf(self, name: str = "rekindle") -> str:
         """A JSGF grammar: one alternative per template, slots as rules listing their forms."""

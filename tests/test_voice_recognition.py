@@ -15,7 +15,7 @@ from voice_fixtures import needs_voice
 from voice_speech import conversation, have_espeak, silence, speak, write_wav
 
 from intents.understanding import IntentMatcher
-from local_voice.asr import Recogniser
+from local_voice.asr import PocketSphinxRecogniser, Recogniser
 from local_voice.audio_in import speech_of
 from local_voice.commands import heard_intent
 from local_voice.engines import load_recogniser
@@ -54,7 +54,7 @@ def test_spoken_commands_are_understood(recogniser: Recogniser, matcher: IntentM
     """
     misses = []
     for phrase, intent in COMMANDS:
-        recognition = recogniser.recognise(speech_of(speak(phrase, "en-us")))
+        recognition = recogniser.recognise(speech_of(speak(phrase, "en-us")), stage="step")
         match = heard_intent(matcher, recognition)
         if match is None or match.intent != intent:
             misses.append((phrase, recognition.transcript, recognition.reason))
@@ -67,6 +67,27 @@ def test_names_slot_is_recognised(recogniser: Recogniser, matcher: IntentMatcher
     assert {k: v.lower() for k, v in match.slots.items()} == {"firstName": "sam", "secondName": "robin"}
 
 
+def test_naming_is_out_of_the_grammar_inside_a_step(recogniser: Recogniser, matcher: IntentMatcher) -> None:
+    """Inside a ritual step the names grammar is not loaded, so a naming sentence cannot become one,
+    while at the offer it can; a step command still works in the step grammar."""
+    naming = speech_of(speak("our names are sam and robin", "en-us"))
+    at_offer = heard_intent(matcher, recogniser.recognise(naming, stage="offer"))
+    assert at_offer is not None and at_offer.intent == "SetPartnerNamesIntent"
+    in_step = recogniser.recognise(naming, stage="step")
+    assert not set(in_step.transcript.split()) & {"sam", "robin"}
+    match = heard_intent(matcher, in_step)
+    assert match is None or match.intent != "SetPartnerNamesIntent"
+    step = heard_intent(matcher, recogniser.recognise(speech_of(speak("more time", "en-us")), stage="paused"))
+    assert step is not None and step.intent == "MoreTimeIntent"
+
+
+def test_dictionary_holds_only_the_grammar_words(recogniser: Recogniser) -> None:
+    """The CMU dictionary is read once for the grammar's words, not kept whole (memory)."""
+    assert isinstance(recogniser, PocketSphinxRecogniser)
+    assert recogniser.pronunciation("next") and recogniser.known("sasha")
+    assert recogniser.pronunciation("banana") == [] and not recogniser.known("banana")
+
+
 def test_conversation_does_not_act_during_free_talk(recogniser: Recogniser, matcher: IntentMatcher) -> None:
     """Partners answering each other: sentences (some full of command words) must not become commands.
 
@@ -75,7 +96,7 @@ def test_conversation_does_not_act_during_free_talk(recogniser: Recogniser, matc
     sentences = conversation()[::3]
     false = []
     for sentence in sentences:
-        recognition = recogniser.recognise(speech_of(speak(sentence, "en+f3")), free_talk=True)
+        recognition = recogniser.recognise(speech_of(speak(sentence, "en+f3")), free_talk=True, stage="step")
         if heard_intent(matcher, recognition, free_talk=True) is not None:
             false.append((sentence, recognition.transcript))
     assert len(false) <= 1, false

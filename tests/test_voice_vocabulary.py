@@ -9,7 +9,7 @@ import pytest
 
 from intents.understanding import IntentMatcher
 from local_voice.commands import FREE_TALK_EXCLUDED
-from local_voice.vocabulary import Vocabulary
+from local_voice.vocabulary import CONTEXTS, Vocabulary, grammar_context
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +51,22 @@ def test_free_talk_grammar_leaves_out_setup_commands(matcher: IntentMatcher) -> 
     vocab = full.filter(full.intents() - FREE_TALK_EXCLUDED)
     assert "SetPartnerNamesIntent" not in vocab.intents() and "AMAZON.NextIntent" in vocab.intents()
     assert "{firstName}" not in vocab.jsgf()
+
+
+def test_grammar_context_follows_the_stage() -> None:
+    assert grammar_context("step", False) == "step" and grammar_context("paused", False) == "step"
+    assert {grammar_context(s, False) for s in ("offer", "resume_offer", "declined", "finished", "ended", None)} \
+        == {"all"}
+    assert grammar_context("step", True) == "free" and grammar_context("offer", True) == "free"
+
+
+def test_step_grammar_leaves_out_naming_only(matcher: IntentMatcher) -> None:
+    full = Vocabulary.from_matcher(matcher)
+    contexts = full.contexts(full.intents() - FREE_TALK_EXCLUDED)
+    assert set(contexts) == set(CONTEXTS)
+    assert contexts["all"].intents() == full.intents()
+    assert contexts["step"].intents() == full.intents() - {"SetPartnerNamesIntent"}
+    assert "SetRitualLengthIntent" in contexts["step"].intents()  # the goldens change the length mid-step
+    for name in ("sasha", "wei", "alex"):
+        assert name in contexts["all"].jsgf().split() and name not in contexts["step"].jsgf().split()
+    assert "twenty" in contexts["step"].jsgf().split()
