@@ -107,14 +107,14 @@ class Rekindle:
     def _restore(
         self, household: str, night: date, state: Mapping[str, Any] | None, command: Command
     ) -> SessionState | None:
-        candidates: list[Mapping[str, Any]] = []
-        if state:
-            candidates.append(state)
+        # A new conversation prefers tonight's saved progress; a running one its own state.
+        candidates: list[Mapping[str, Any] | None] = [state]
         if command.kind is CommandKind.OPEN or not state:
             saved = self.store.load_progress(household, night)
-            if saved:
-                candidates.insert(0, saved) if command.kind is CommandKind.OPEN else candidates.append(saved)
+            candidates = [saved, state] if command.kind is CommandKind.OPEN else [state, saved]
         for candidate in candidates:
+            if not candidate:
+                continue
             try:
                 session = SessionState.from_dict(candidate)
             except (KeyError, ValueError, TypeError, AttributeError, OverflowError):

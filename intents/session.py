@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -18,7 +18,7 @@ from .commands import Command, CommandKind
 from .content import ContentLibrary
 from .phrases import Phrases
 from .replies import CueKind, Reply, ReplyBuilder
-from .selection import PlannedStep, Planner, TonightPlan, seeded_random
+from .selection import QUESTION_ONLY, TOUCH_ONLY, PlannedStep, Planner, TonightPlan, seeded_random
 from .store import CompletedRitual, Preferences, StepRecord
 
 STATE_VERSION = 1
@@ -117,7 +117,6 @@ class Outcome:
     preferences: Preferences | None = None
     progress: bool = False  # the state is mid-ritual and worth keeping for later tonight
     clear_progress: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 class Conversation:
@@ -156,15 +155,11 @@ class Conversation:
             b = ReplyBuilder().say(self.say("resume_offer", title=state.plan.title, step=state.step + 1,
                                             steps=len(state.plan.steps)))
             return Outcome(b.build(self.say("offer_reprompt")), state)
-        if state.stage in (Stage.FINISHED, Stage.ENDED) and state.plan.ritual_id and self._completed(state):
-            state.stage = Stage.FINISHED
+        if state.stage is Stage.FINISHED:
             return Outcome(ReplyBuilder().say(self.say("welcome_back_done")).build(self.say("offer_reprompt")),
                            state)
         state.stage = Stage.OFFER
         return Outcome(self._offer_reply(state), state)
-
-    def _completed(self, state: SessionState) -> bool:
-        return state.stage is Stage.FINISHED
 
     def _offer_reply(self, state: SessionState, prefix: str = "") -> Reply:
         b = ReplyBuilder().say(prefix)
@@ -215,7 +210,7 @@ class Conversation:
             state.stage = Stage.DECLINED
             return Outcome(ReplyBuilder().say(self.say("declined")).build(self.say("declined_reprompt")), state)
         if k is CommandKind.STOP:
-            return self._goodbye(state, keep_progress=True)
+            return self._goodbye(state)
         if k in (CommandKind.QUESTION, CommandKind.DIFFERENT_QUESTION):
             return self._mini(state, "question")
         if k is CommandKind.TOUCH:
@@ -251,8 +246,6 @@ class Conversation:
         return outcome
 
     def _mini(self, state: SessionState, which: str) -> Outcome:
-        from .selection import QUESTION_ONLY, TOUCH_ONLY
-
         ritual_id = QUESTION_ONLY if which == "question" else TOUCH_ONLY
         if which == "touch" and not self.ctx.preferences.touch:
             ritual_id = QUESTION_ONLY
@@ -269,7 +262,7 @@ class Conversation:
         fresh = SessionState.new(state.plan, Stage.STEP)
         return self._enter(fresh, self.say("start_over", title=state.plan.title))
 
-    def _goodbye(self, state: SessionState, keep_progress: bool = False) -> Outcome:
+    def _goodbye(self, state: SessionState) -> Outcome:
         mid = state.stage in (Stage.STEP, Stage.PAUSED, Stage.RESUME_OFFER)
         key = "stopped_midway" if mid else "goodbye"
         if mid:
@@ -277,7 +270,7 @@ class Conversation:
         else:
             state.stage = Stage.FINISHED if state.stage is Stage.FINISHED else Stage.ENDED
         reply = ReplyBuilder().say(self.say(key)).build("", end_session=True)
-        return Outcome(reply, state, progress=mid or keep_progress)
+        return Outcome(reply, state, progress=mid)
 
     # ----- inside the ritual -------------------------------------------
     def _names(self, state: SessionState) -> tuple[str, str] | None:
@@ -541,51 +534,38 @@ class Conversation:
             # and nothing said now is kept.
             return self._reprompt(state, self.say("names_not_now"), speak_prompt=False, add_reprompt=False)
         names = tuple(n for n in command.names if n)[:2]
-        resume = self._resume_hint(state)
+        prompt, progress = self._where_we_are(state)
         if len(names) < 2 or names[0].lower() == names[1].lower():
-            b = ReplyBuilder().say(self.say("names_missing"), resume.text)
-            return Outcome(b.build(resume.reprompt or self.say("names_missing")), state,
-                           progress=resume.progress)
+            b = ReplyBuilder().say(self.say("names_missing"), prompt)
+            return Outcome(b.build(prompt), state, progress=progress)
         prefs = replace(self.ctx.preferences, names=names)
         self.ctx.preferences = prefs
-        b = ReplyBuilder().say(self.say("names_saved", first=names[0], second=names[1]), resume.text)
-        return Outcome(b.build(resume.reprompt), state, preferences=prefs, progress=resume.progress)
+        b = ReplyBuilder().say(self.say("names_saved", first=names[0], second=names[1]), prompt)
+        return Outcome(b.build(prompt), state, preferences=prefs, progress=progress)
 
     def _set_length(self, state: SessionState, command: Command) -> Outcome:
         if command.minutes is None or command.minutes <= 0:
-            resume = self._resume_hint(state)
-            b = ReplyBuilder().say(self.say("length_missing"), resume.text)
-            return Outcome(b.build(resume.reprompt or self.say("length_missing")), state,
-                           progress=resume.progress)
+            prompt, progress = self._where_we_are(state)
+            b = ReplyBuilder().say(self.say("length_missing"), prompt)
+            return Outcome(b.build(prompt), state, progress=progress)
         prefs = self.ctx.preferences.with_length(command.minutes)
         self.ctx.preferences = prefs
         saved = self.say("length_saved", minutes=prefs.minutes)
         if state.stage in (Stage.OFFER, Stage.DECLINED, Stage.ENDED):
             state = SessionState.new(self.ctx.make_plan(None))
             return Outcome(self._offer_reply(state, saved), state, preferences=prefs)
-        resume = self._resume_hint(state)
-        b = ReplyBuilder().say(saved, resume.text)
-        return Outcome(b.build(resume.reprompt), state, preferences=prefs, progress=resume.progress)
+        prompt, progress = self._where_we_are(state)
+        b = ReplyBuilder().say(saved, prompt)
+        return Outcome(b.build(prompt), state, preferences=prefs, progress=progress)
 
-    @dataclass
-    class _Hint:
-        text: str
-        reprompt: str
-        progress: bool
-
-    def _resume_hint(self, state: SessionState) -> Conversation._Hint:
-        """What to say after a side request so the couple knows where they are."""
+    def _where_we_are(self, state: SessionState) -> tuple[str, bool]:
+        """After a side request: the prompt that says where the couple is, and whether that is mid-ritual."""
         if state.stage is Stage.STEP:
-            r = self._current_reprompt(state)
-            return self._Hint(r, r, True)
+            return self._current_reprompt(state), True
         if state.stage is Stage.PAUSED:
-            r = self.say("paused_reprompt")
-            return self._Hint(r, r, True)
+            return self.say("paused_reprompt"), True
         if state.stage is Stage.FINISHED:
-            r = self.say("finished_idle")
-            return self._Hint(r, r, False)
+            return self.say("finished_idle"), False
         if state.stage is Stage.DECLINED:
-            r = self.say("declined_reprompt")
-            return self._Hint(r, r, False)
-        r = self.say("offer_reprompt")
-        return self._Hint(r, r, state.stage is Stage.RESUME_OFFER)
+            return self.say("declined_reprompt"), False
+        return self.say("offer_reprompt"), state.stage is Stage.RESUME_OFFER
