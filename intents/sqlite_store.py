@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -53,6 +54,19 @@ SCHEMA_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_MS = 10_000
 
 
+class _Busy(Exception):
+    """The file was locked while opening; worth another try."""
+
+    def __init__(self, error: sqlite3.DatabaseError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _is_busy(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
 class SqliteStore:
     """:class:`~intents.store.HouseholdStore` backed by one SQLite file."""
 
@@ -74,7 +88,26 @@ class SqliteStore:
                 f"Cannot create the folder for the Rekindle database {self.path}: {reason}. "
                 "Check the path and its permissions, or set REKINDLE_HOME to a writable folder."
             ) from exc
-        self._conn = self._connect()
+        self._conn = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        """Connect, retrying while SQLite reports the file briefly busy, up to the busy timeout.
+
+        WAL mode can answer SQLITE_BUSY at open without calling the busy
+        handler: while another process recovers after a crash, or while the
+        last connection deletes the WAL on close (sqlite.org/wal.html, "Sometimes
+        queries return SQLITE_BUSY"). Both last milliseconds, so waiting is right.
+        """
+        deadline = time.monotonic() + self.busy_timeout_ms / 1000
+        pause = 0.005
+        while True:
+            try:
+                return self._connect()
+            except _Busy as busy:
+                if time.monotonic() + pause > deadline:
+                    raise self._explain(busy.error) from busy.error
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -90,7 +123,7 @@ class SqliteStore:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise self._explain(exc) from exc
+            raise _Busy(exc) if _is_busy(exc) else self._explain(exc) from exc
         if version > SCHEMA_VERSION:
             conn.close()
             raise StoreError(
@@ -109,7 +142,7 @@ class SqliteStore:
             self._check_writable(conn)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise self._explain(exc) from exc
+            raise _Busy(exc) if _is_busy(exc) else self._explain(exc) from exc
         return conn
 
     @staticmethod
@@ -123,7 +156,7 @@ class SqliteStore:
 
     def _explain(self, exc: sqlite3.DatabaseError) -> StoreError:
         text = str(exc)
-        if "locked" in text or "busy" in text:
+        if _is_busy(exc):
             return StoreError(
                 f"The Rekindle database {self.path} is locked by another program. "
                 "Close other Rekindle windows or services using it and try again. Nothing was changed."

@@ -7,6 +7,7 @@ import multiprocessing
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -139,6 +140,29 @@ def test_locked_file_gives_a_clear_error(tmp_path: Path) -> None:
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+OPEN_AT = """
+import sys, time
+from intents.sqlite_store import SqliteStore
+while time.time() < float(sys.argv[2]):
+    pass
+SqliteStore(sys.argv[1]).close()
+"""
+
+
+def test_processes_creating_one_fresh_file_at_once_all_open_it(tmp_path: Path) -> None:
+    """Switching a new file to WAL answers "locked" at once, without waiting (seen in CI); opening retries."""
+    root = Path(__file__).resolve().parents[1]
+    failures = []
+    for round_ in range(6):
+        path = tmp_path / f"fresh-{round_}.db"
+        go = str(time.time() + 0.5)
+        racers = [subprocess.Popen([sys.executable, "-c", OPEN_AT, str(path), go], cwd=root,
+                                   stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        failures += [err for _, err in (r.communicate(timeout=60) for r in racers) if err]
+        assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert not failures, failures[0]
 
 
 def test_unwritable_folder_gives_a_clear_error(tmp_path: Path) -> None:
