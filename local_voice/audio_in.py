@@ -60,7 +60,7 @@ class Source(Protocol):
 class Segmenter:
     """Cuts a stream of frames into utterances with PocketSphinx's WebRTC-based endpointer."""
 
-    def __init__(self, window: float = 0.3, max_seconds: float = 15.0) -> None:
+    def __init__(self, window: float = 0.3, max_seconds: float = 15.0, pre_roll: float = 0.5) -> None:
         from pocketsphinx import Endpointer
 
         self._window = window
@@ -68,12 +68,28 @@ class Segmenter:
         self.frame_bytes: int = self._ep.frame_bytes
         self._buffer = bytearray()
         self._max_bytes = int(max_seconds * SAMPLE_RATE * 2)
+        self._pre_roll_bytes = 2 * int(pre_roll * SAMPLE_RATE)
+        # Recent input, so speech the VAD noticed late keeps its onset; fed_bytes is its stream end.
+        self._recent = bytearray()
+        self._recent_limit = 2 * int((window + pre_roll + 0.2) * SAMPLE_RATE)
+        self._fed_bytes = 0
 
     def feed(self, frame: bytes) -> bytes | None:
-        """Feed one frame; returns a finished utterance's audio when speech just ended."""
+        """Feed one frame; returns a finished utterance's audio when speech just ended.
+
+        The VAD only declares speech once most of its window is voiced, so soft onsets
+        ("extend", "so", "have") come before its start; ``pre_roll`` seconds of the audio
+        before that start are kept with the utterance.
+        """
         was_speaking = self._ep.in_speech
+        self._recent.extend(frame)
+        self._fed_bytes += len(frame)
+        if len(self._recent) > self._recent_limit:
+            del self._recent[:len(self._recent) - self._recent_limit]
         speech = self._ep.process(frame)
         if speech is not None:
+            if not self._buffer:
+                self._buffer.extend(self._before_start())
             self._buffer.extend(speech)
         if (was_speaking and not self._ep.in_speech) or len(self._buffer) > self._max_bytes:
             return self._take()
@@ -88,8 +104,17 @@ class Segmenter:
         """End of stream: any speech still open."""
         return self._take() if self._buffer else None
 
+    def _before_start(self) -> bytes:
+        """Up to ``pre_roll`` of the input just before the endpointer's speech start."""
+        start = 2 * int(float(self._ep.speech_start) * SAMPLE_RATE)
+        first = self._fed_bytes - len(self._recent)
+        lo = max(start - self._pre_roll_bytes, first)
+        return bytes(self._recent[max(0, lo - first):max(0, start - first)])
+
     def reset(self) -> None:
         self._buffer.clear()
+        self._recent.clear()
+        self._fed_bytes = 0
         from pocketsphinx import Endpointer
 
         self._ep = Endpointer(window=self._window, sample_rate=SAMPLE_RATE)

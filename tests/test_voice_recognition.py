@@ -15,7 +15,7 @@ from voice_fixtures import needs_voice
 from voice_speech import conversation, have_espeak, silence, speak, write_wav
 
 from intents.understanding import IntentMatcher
-from local_voice.asr import PocketSphinxRecogniser, Recogniser
+from local_voice.asr import PocketSphinxRecogniser, Recogniser, speech_span
 from local_voice.audio_in import speech_of
 from local_voice.commands import heard_intent
 from local_voice.engines import load_recogniser
@@ -100,6 +100,27 @@ def test_conversation_does_not_act_during_free_talk(recogniser: Recogniser, matc
         if heard_intent(matcher, recognition, free_talk=True) is not None:
             false.append((sentence, recognition.transcript))
     assert len(false) <= 1, false
+
+
+def test_endpointer_keeps_a_soft_onset(recogniser: Recogniser, matcher: IntentMatcher) -> None:
+    """The VAD declares speech late on "ex-" of "extend"; the pre-roll keeps it, so the command is whole."""
+    raw = speak("extend the timer", "en-us")
+    kept = speech_of(raw)
+    assert speech_span(kept) >= speech_span(raw) - 0.02
+    assert len(kept) < len(raw)  # still cut: the trailing silence is gone
+    match = heard_intent(matcher, recogniser.recognise(kept, stage="step"))
+    assert match is not None and match.intent == "MoreTimeIntent"
+
+
+def test_speech_span_ignores_silence_and_a_noise_floor() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    floor = rng.normal(0, 40, 8000)
+    tone = 3000 * np.sin(np.linspace(0, 2 * np.pi * 220 * 0.7, 11200))
+    audio = np.concatenate([floor, tone + rng.normal(0, 40, 11200), floor]).astype(np.int16).tobytes()
+    assert abs(speech_span(audio) - 0.7) < 0.03
+    assert speech_span(silence(0.5)) == 0.0 and speech_span(b"") == 0.0
 
 
 def test_silence_and_noise_are_not_commands(recogniser: Recogniser, matcher: IntentMatcher) -> None:
