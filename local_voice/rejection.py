@@ -44,7 +44,7 @@ class PhoneCheck:
     max_voiced_seconds_free: float = 2.5  # free-talk commands are short
     # Speech longer than the command needs: seconds - 0.1 s per expected phone.
     max_excess_seconds: float = 0.6
-    max_excess_seconds_free: float = 0.45
+    max_excess_seconds_free: float = 0.3
 
     def reject(self, expected: Sequence[str], heard: Sequence[str], seconds: float, free_talk: bool,
                speech_seconds: float = 0.0) -> str:

@@ -27,8 +27,13 @@ _WORD = re.compile(r"^[a-z][a-z']*$")
 # step commands were most often confused with. (Length stays: the goldens change it mid-step.)
 # While partners talk freely, the recogniser is also stricter (see local_voice.rejection).
 NAMING_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.SET_NAMES)
+LENGTH_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.SET_LENGTH)
 STEP_STAGES = frozenset({Stage.STEP.value, Stage.PAUSED.value})
 CONTEXTS = ("all", "step", "free")
+# While partners talk, only short samples act: everyday sentences were decoded as the longer ones
+# ("I love you more than I say" -> "we want more time"), and a couple interrupting their own
+# conversation says "next" or "pause", not a sentence. Longer samples work when a command is awaited.
+FREE_TALK_MAX_WORDS = 3
 
 
 def grammar_context(stage: str | None, free_talk: bool) -> str:
@@ -128,9 +133,14 @@ class Vocabulary:
         wanted = set(intents)
         return Vocabulary(tuple(t for t in self.templates if t.intent in wanted), self.slots, self.dropped)
 
+    def short(self, max_words: int) -> Vocabulary:
+        """Only the samples of at most ``max_words`` words (a slot counts as one)."""
+        return Vocabulary(tuple(t for t in self.templates if len(t.tokens) <= max_words), self.slots, self.dropped)
+
     def contexts(self, free_intents: Iterable[str]) -> dict[str, Vocabulary]:
         """The vocabulary of each grammar context (see :func:`grammar_context`)."""
-        return {"all": self, "step": self.filter(self.intents() - NAMING_INTENTS), "free": self.filter(free_intents)}
+        free = self.filter(free_intents).short(FREE_TALK_MAX_WORDS)
+        return {"all": self, "step": self.filter(self.intents() - NAMING_INTENTS), "free": free}
 
     def jsgf(self, name: str = "rekindle") -> str:
         """A JSGF grammar: one alternative per template, slots as rules listing their forms."""

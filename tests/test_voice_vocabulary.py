@@ -9,7 +9,7 @@ import pytest
 
 from intents.understanding import IntentMatcher
 from local_voice.commands import FREE_TALK_EXCLUDED
-from local_voice.vocabulary import CONTEXTS, Vocabulary, grammar_context
+from local_voice.vocabulary import CONTEXTS, FREE_TALK_MAX_WORDS, Vocabulary, grammar_context
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,19 @@ def test_free_talk_grammar_leaves_out_setup_commands(matcher: IntentMatcher) -> 
     full = Vocabulary.from_matcher(matcher)
     vocab = full.filter(full.intents() - FREE_TALK_EXCLUDED)
     assert "SetPartnerNamesIntent" not in vocab.intents() and "AMAZON.NextIntent" in vocab.intents()
-    assert "{firstName}" not in vocab.jsgf()
+    assert "SetRitualLengthIntent" not in vocab.intents()
+    assert "{firstName}" not in vocab.jsgf() and "twenty" not in vocab.jsgf().split()
+
+
+def test_free_talk_grammar_keeps_only_short_samples_of_every_free_intent(matcher: IntentMatcher) -> None:
+    full = Vocabulary.from_matcher(matcher)
+    free_intents = full.intents() - FREE_TALK_EXCLUDED
+    free = full.contexts(free_intents)["free"]
+    assert free.intents() == free_intents
+    assert all(len(t.tokens) <= FREE_TALK_MAX_WORDS for t in free.templates)
+    longer = [t for t in full.filter(free_intents).templates if len(t.tokens) > FREE_TALK_MAX_WORDS]
+    assert longer and not set(longer) & set(free.templates)
+    assert "can we have more time" not in free.phrases() and "more time please" in free.phrases()
 
 
 def test_grammar_context_follows_the_stage() -> None:
@@ -66,7 +78,7 @@ def test_step_grammar_leaves_out_naming_only(matcher: IntentMatcher) -> None:
     assert set(contexts) == set(CONTEXTS)
     assert contexts["all"].intents() == full.intents()
     assert contexts["step"].intents() == full.intents() - {"SetPartnerNamesIntent"}
-    assert "SetRitualLengthIntent" in contexts["step"].intents()  # the goldens change the length mid-step
+    assert "SetRitualLengthIntent" in contexts["step"].intents()  # the length can change mid-step
     for name in ("sasha", "wei", "alex"):
         assert name in contexts["all"].jsgf().split() and name not in contexts["step"].jsgf().split()
     assert "twenty" in contexts["step"].jsgf().split()
