@@ -85,7 +85,7 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=30, help="command phrases per voice")
     parser.add_argument("--voices", default=",".join(HELD_OUT_VOICES))
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--misses", action="store_true", help="list misrecognised commands on stderr")
+    parser.add_argument("--misses", action="store_true", help="list misses and false commands on stderr")
     args = parser.parse_args()
     voices = args.voices.split(",")
 
@@ -139,8 +139,15 @@ def main() -> None:
         for sentence in sentences:
             speech, _ = endpoint(speak(sentence, voice))
             spoken_s += len(speech) / (2 * SAMPLE_RATE)
-            false_free += heard_intent(matcher, recogniser.recognise(speech, True, "step"), True) is not None
-            false_any += heard_intent(matcher, recogniser.recognise(speech, False, "step")) is not None
+            for free in (True, False):
+                recognition = recogniser.recognise(speech, free, "step")
+                if heard_intent(matcher, recognition, free) is None:
+                    continue
+                false_free += free
+                false_any += not free
+                if args.misses:
+                    print(f"false {'while answering' if free else 'in a step'} {voice}: {sentence!r} -> "
+                          f"{recognition.transcript!r}", file=sys.stderr)
     startup, rss = startup_and_rss(tmp)
 
     print(f"| Measure ({recogniser.engine}, {len(voices)} held-out espeak-ng voices) | Result | Target |")

@@ -1,0 +1,111 @@
+"""Where the rejection thresholds come from: a sweep on the tuning voices only.
+
+    .venv/bin/python -m benchmarks.voice_tuning [--commands 50]
+
+Speaks interaction-model samples and the sentences of
+tests/voice_data/conversation_tuning.txt (kept apart from the benchmark's
+conversation set) in tests/voice_speech.TUNING_VOICES, records what
+:class:`~local_voice.rejection.PhoneCheck` is given for each utterance, then
+re-runs the check with other length margins. For each margin it prints how
+many correctly decoded commands would still be accepted and how many
+sentences would act, while partners answer and when a command is awaited.
+The held-out figures are benchmarks/voice_bench.py's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from voice_speech import DATA, TUNING_VOICES, speak  # noqa: E402
+
+from benchmarks.voice_bench import sample_phrases  # noqa: E402
+from intents.understanding import IntentMatcher  # noqa: E402
+from local_voice.audio_in import endpoint  # noqa: E402
+from local_voice.commands import heard_intent  # noqa: E402
+from local_voice.engines import load_recogniser  # noqa: E402
+from local_voice.rejection import PhoneCheck  # noqa: E402
+from local_voice.vocabulary import NAMING_INTENTS  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one utterance gave the phone check."""
+
+    expected: tuple[str, ...]
+    heard: tuple[str, ...]
+    seconds: float
+    span: float
+
+
+class RecordingCheck:
+    """Stands in for PhoneCheck: accepts everything and keeps what it was shown, so one decoding
+    serves every threshold."""
+
+    def __init__(self) -> None:
+        self.seen: list[Evidence] = []
+
+    def reject(self, expected: Sequence[str], heard: Sequence[str], seconds: float, free_talk: bool,
+               speech_seconds: float = 0.0) -> str:
+        self.seen.append(Evidence(tuple(expected), tuple(heard), seconds, speech_seconds))
+        return ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--commands", type=int, default=50, help="command samples per voice")
+    parser.add_argument("--seed", type=int, default=5)
+    args = parser.parse_args()
+
+    matcher = IntentMatcher.for_locale("en-US")
+    recogniser = load_recogniser(matcher)
+    check = RecordingCheck()
+    recogniser.check = check  # type: ignore[attr-defined]
+    rng = random.Random(args.seed)
+    phrases = sample_phrases(recogniser.vocabulary, rng)
+    rng.shuffle(phrases)
+    sentences = [s for s in (DATA / "conversation_tuning.txt").read_text(encoding="utf-8").splitlines() if s.strip()]
+
+    commands: list[Evidence] = []
+    talk: dict[bool, list[Evidence]] = {True: [], False: []}
+    for voice in TUNING_VOICES:
+        for phrase in phrases[:args.commands]:
+            want = matcher.match(phrase)
+            assert want is not None
+            stage = "offer" if want.intent in NAMING_INTENTS else "step"
+            check.seen.clear()
+            got = heard_intent(matcher, recogniser.recognise(endpoint(speak(phrase, voice))[0], stage=stage))
+            if got is not None and got.intent == want.intent and check.seen:
+                commands.append(check.seen[0])
+        for sentence in sentences:
+            speech = endpoint(speak(sentence, voice))[0]
+            for free in (True, False):
+                check.seen.clear()
+                if heard_intent(matcher, recogniser.recognise(speech, free, "step"), free) is not None:
+                    talk[free].append(check.seen[0])
+
+    def acting(evidence: list[Evidence], rule: PhoneCheck, free: bool) -> int:
+        return sum(not rule.reject(e.expected, e.heard, e.seconds, free, e.span) for e in evidence)
+
+    base = PhoneCheck()
+    n = len(sentences) * len(TUNING_VOICES)
+    print(f"{len(commands)} commands decoded right; {n} sentences; tuning voices {', '.join(TUNING_VOICES)}")
+    print("| length margin (s) | right commands accepted, awaited | same, while answering "
+          "| sentences acting while answering | sentences acting when awaited |")
+    print("|---|---|---|---|---|")
+    for margin in (0.2, 0.3, 0.45, 0.6, 0.8):
+        rule = replace(base, max_excess_seconds=margin, max_excess_seconds_free=margin)
+        print(f"| {margin} | {acting(commands, rule, False)} | {acting(commands, rule, True)} "
+              f"| {acting(talk[True], rule, True)} | {acting(talk[False], rule, False)} |")
+    print(f"current: awaited {base.max_excess_seconds} s, while answering {base.max_excess_seconds_free} s")
+
+
+if __name__ == "__main__":
+    main()
