@@ -54,14 +54,6 @@ SCHEMA_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_MS = 10_000
 
 
-class _Busy(Exception):
-    """The file was locked while opening; worth another try."""
-
-    def __init__(self, error: sqlite3.DatabaseError) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
 def _is_busy(exc: sqlite3.DatabaseError) -> bool:
     text = str(exc)
     return "locked" in text or "busy" in text
@@ -93,19 +85,20 @@ class SqliteStore:
     def _open(self) -> sqlite3.Connection:
         """Connect, retrying while SQLite reports the file briefly busy, up to the busy timeout.
 
-        WAL mode can answer SQLITE_BUSY at open without calling the busy
-        handler: while another process recovers after a crash, or while the
-        last connection deletes the WAL on close (sqlite.org/wal.html, "Sometimes
-        queries return SQLITE_BUSY"). Both last milliseconds, so waiting is right.
+        SQLite can answer SQLITE_BUSY at open without calling the busy handler:
+        measured when processes switch a fresh file to WAL at the same moment, and
+        documented while another process recovers a WAL after a crash or the last
+        connection deletes it on close (sqlite.org/wal.html, "Sometimes queries
+        return SQLITE_BUSY"). These last milliseconds, so waiting is right.
         """
         deadline = time.monotonic() + self.busy_timeout_ms / 1000
         pause = 0.005
         while True:
             try:
                 return self._connect()
-            except _Busy as busy:
-                if time.monotonic() + pause > deadline:
-                    raise self._explain(busy.error) from busy.error
+            except sqlite3.DatabaseError as exc:
+                if not _is_busy(exc) or time.monotonic() + pause > deadline:
+                    raise self._explain(exc) from exc
             time.sleep(pause)
             pause = min(pause * 2, 0.1)
 
@@ -121,17 +114,12 @@ class SqliteStore:
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise _Busy(exc) if _is_busy(exc) else self._explain(exc) from exc
-        if version > SCHEMA_VERSION:
-            conn.close()
-            raise StoreError(
-                f"The Rekindle database {self.path} was written by a newer version of Rekindle "
-                f"(schema {version}; this one knows up to {SCHEMA_VERSION}). Upgrade Rekindle to use it. "
-                "The file was not changed."
-            )
-        try:
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"The Rekindle database {self.path} was written by a newer version of Rekindle "
+                    f"(schema {version}; this one knows up to {SCHEMA_VERSION}). Upgrade Rekindle to use it. "
+                    "The file was not changed."
+                )
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
             conn.execute("PRAGMA foreign_keys = ON")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -140,9 +128,9 @@ class SqliteStore:
             conn.execute("PRAGMA synchronous = NORMAL")
             self._migrate(conn, version)
             self._check_writable(conn)
-        except sqlite3.DatabaseError as exc:
+        except BaseException:
             conn.close()
-            raise _Busy(exc) if _is_busy(exc) else self._explain(exc) from exc
+            raise
         return conn
 
     @staticmethod
