@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from voice_speech import DATA, TUNING_VOICES, speak  # noqa: E402
+from voice_speech import TUNING_VOICES, conversation, speak  # noqa: E402
 
 from benchmarks.voice_bench import sample_phrases  # noqa: E402
 from intents.understanding import IntentMatcher  # noqa: E402
@@ -71,7 +71,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     phrases = sample_phrases(recogniser.vocabulary, rng)
     rng.shuffle(phrases)
-    sentences = [s for s in (DATA / "conversation_tuning.txt").read_text(encoding="utf-8").splitlines() if s.strip()]
+    sentences = conversation("conversation_tuning.txt")
 
     commands: list[Evidence] = []
     talk: dict[bool, list[Evidence]] = {True: [], False: []}

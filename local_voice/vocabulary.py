@@ -24,8 +24,9 @@ _WORD = re.compile(r"^[a-z][a-z']*$")
 
 # Grammar contexts. Inside a ritual step the couple is not being introduced, so naming them leaves
 # the grammar: those samples ("{firstName} and {secondName}", with every name) are what short
-# step commands were most often confused with. (Length stays: the goldens change it mid-step.)
-# While partners talk freely, the recogniser is also stricter (see local_voice.rejection).
+# step commands were most often confused with. (Length stays: it can change mid-step, e.g. paused.)
+# While partners talk freely, the grammar is smaller still and rejection stricter (FREE_TALK_MAX_WORDS,
+# local_voice.commands.FREE_TALK_EXCLUDED, local_voice.rejection).
 NAMING_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.SET_NAMES)
 LENGTH_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.SET_LENGTH)
 STEP_STAGES = frozenset({Stage.STEP.value, Stage.PAUSED.value})
