@@ -36,7 +36,7 @@ from intents.engine import Rekindle  # noqa: E402
 from intents.intent_map import command_for_intent  # noqa: E402
 from intents.sqlite_store import SqliteStore  # noqa: E402
 from intents.understanding import IntentMatcher  # noqa: E402
-from local_voice.asr import SAMPLE_RATE  # noqa: E402
+from local_voice.asr import BYTES_PER_SECOND  # noqa: E402
 from local_voice.audio_in import endpoint  # noqa: E402
 from local_voice.commands import heard_intent  # noqa: E402
 from local_voice.engines import load_recogniser  # noqa: E402
@@ -138,7 +138,7 @@ def main() -> None:
     for voice in voices[:2]:
         for sentence in sentences:
             speech, _ = endpoint(speak(sentence, voice))
-            spoken_s += len(speech) / (2 * SAMPLE_RATE)
+            spoken_s += len(speech) / BYTES_PER_SECOND
             for free in (True, False):
                 recognition = recogniser.recognise(speech, free, "step")
                 if heard_intent(matcher, recognition, free) is None:

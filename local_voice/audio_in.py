@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .asr import SAMPLE_RATE
+from .asr import BYTES_PER_SECOND, SAMPLE_RATE
 from .native import native_stderr_to_debug
 
 log = logging.getLogger("rekindle.voice.audio")
@@ -45,7 +45,7 @@ class Utterance:
 
     @property
     def seconds(self) -> float:
-        return len(self.pcm) / (2 * SAMPLE_RATE)
+        return len(self.pcm) / BYTES_PER_SECOND
 
 
 class Source(Protocol):
@@ -67,7 +67,7 @@ class Segmenter:
         self._ep = Endpointer(window=window, sample_rate=SAMPLE_RATE)
         self.frame_bytes: int = self._ep.frame_bytes
         self._buffer = bytearray()
-        self._max_bytes = int(max_seconds * SAMPLE_RATE * 2)
+        self._max_bytes = int(max_seconds * BYTES_PER_SECOND)
         self._pre_roll_bytes = 2 * int(pre_roll * SAMPLE_RATE)
         # Recent input, so speech the VAD noticed late keeps its onset; fed_bytes is its stream end.
         self._recent = bytearray()
@@ -137,7 +137,7 @@ def endpoint(pcm: bytes) -> tuple[bytes, float]:
         done = segmenter.feed(stream[offset:offset + step])
         if done:
             out.extend(done)
-            wait = (offset + step) / (2 * SAMPLE_RATE) - segmenter.speech_end
+            wait = (offset + step) / BYTES_PER_SECOND - segmenter.speech_end
     out.extend(segmenter.flush() or b"")
     return bytes(out) or pcm, max(0.0, wait)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from intents.understanding import IntentMatcher
 
-from .asr import SAMPLE_RATE, Recogniser
+from .asr import BYTES_PER_SECOND, Recogniser
 from .audio_in import endpoint, read_pcm
 from .commands import heard_intent
 
@@ -30,7 +30,7 @@ def recognise_file(recogniser: Recogniser, matcher: IntentMatcher, path: Path,
         "intent": match.intent if match else None,
         "slots": dict(match.slots) if match else {},
         "engine": recognition.engine,
-        "audio_s": round(len(pcm) / (2 * SAMPLE_RATE), 3),
+        "audio_s": round(len(pcm) / BYTES_PER_SECOND, 3),
         "process_s": round(recognition.process_s, 4),
         "end_of_speech_ms": round(1000 * (endpoint_wait + recognition.process_s), 1),
     }
