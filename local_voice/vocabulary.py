@@ -144,9 +144,14 @@ class Vocabulary:
         return {"all": self, "step": self.filter(self.intents() - NAMING_INTENTS), "free": free}
 
     def jsgf(self, name: str = "rekindle") -> str:
-        """A JSGF grammar: one alternative per template, slots as rules listing their forms."""
+        """A JSGF grammar accepting exactly the templates' phrases, slots as rules listing their forms.
+
+        Templates that differ only in the words before their first slot share one copy of the slotted
+        rest ("we are | call us | ... {a} and {b}"): the decoder expands every slot reference into
+        its own copy of the slot's forms, so sharing keeps the grammar, and the search, small.
+        """
         used: dict[str, str] = {}
-        alternatives: list[str] = []
+        heads: dict[str, set[str]] = {}
         for template in self.templates:
             parts = []
             for token in template.tokens:
@@ -157,7 +162,18 @@ class Vocabulary:
                     parts.append(f"<{rule}>")
                 else:
                     parts.append(token)
-            alternatives.append(" ".join(parts))
+            cut = next((i for i, p in enumerate(parts) if p.startswith("<")), len(parts))
+            tail = " ".join(parts[cut:])
+            heads.setdefault(tail, set()).add(" ".join(parts[:cut]))
+        alternatives: list[str] = []
+        for tail, prefixes in heads.items():
+            if not tail:
+                alternatives.extend(prefixes)
+                continue
+            spoken = sorted(p for p in prefixes if p)
+            choice = " | ".join(f"( {p} )" for p in spoken)
+            head = "" if not spoken else f"[ {choice} ] " if "" in prefixes else f"( {choice} ) "
+            alternatives.append(head + tail)
         lines = ["#JSGF V1.0;", f"grammar {name};"]
         lines.append("public <command> = " + " | ".join(f"( {a} )" for a in sorted(set(alternatives))) + " ;")
         for type_name, rule in used.items():

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,13 +18,28 @@ def matcher() -> IntentMatcher:
     return IntentMatcher.for_locale("en-US")
 
 
-def test_every_sample_becomes_grammar(matcher: IntentMatcher) -> None:
+def _grammar(vocab: Vocabulary, tmp_path: Path) -> Any:
+    """The finite-state grammar PocketSphinx builds from the JSGF (what the decoder searches)."""
+    pocketsphinx = pytest.importorskip("pocketsphinx")
+    path = tmp_path / "commands.gram"
+    path.write_text(vocab.jsgf(), encoding="utf-8")
+    jsgf = pocketsphinx.Jsgf(str(path))
+    return jsgf.build_fsg(jsgf.get_rule("rekindle.command"), pocketsphinx.LogMath(), 7.5)
+
+
+def test_grammar_accepts_exactly_the_samples(matcher: IntentMatcher, tmp_path: Path) -> None:
     vocab = Vocabulary.from_matcher(matcher)
     assert {t.intent for t in vocab.templates} == {p.intent for p in matcher.patterns}
-    grammar = vocab.jsgf()
-    for template in vocab.templates:
-        words = " ".join(t if not t.startswith("{") else r"<slot\d+>" for t in template.tokens)
-        assert re.search(r"\( " + words.replace("'", "'") + r" \)", grammar), template
+    grammar = _grammar(vocab, tmp_path)
+    phrases = vocab.phrases()
+    assert all(grammar.accept(p) for p in phrases)
+    # Samples sharing their slotted rest must not combine their openings, nor lose their slots.
+    assert not grammar.accept("call us we are alex and chloe")
+    assert not grammar.accept("we are alex")
+    assert not grammar.accept("we are and chloe")
+    assert not grammar.accept("make it minutes")
+    spliced = {f"{a} {b}" for a in ("we are", "call us", "our names are") for b in phrases if b.startswith("i'm ")}
+    assert not any(grammar.accept(s) for s in spliced)
 
 
 def test_vocabulary_phrases_mean_their_intents(matcher: IntentMatcher) -> None:
