@@ -28,6 +28,7 @@ from voice_speech import TUNING_VOICES, conversation, speak  # noqa: E402
 
 from benchmarks.voice_bench import sample_phrases  # noqa: E402
 from intents.understanding import IntentMatcher  # noqa: E402
+from local_voice.asr import PocketSphinxRecogniser  # noqa: E402
 from local_voice.audio_in import endpoint  # noqa: E402
 from local_voice.commands import heard_intent  # noqa: E402
 from local_voice.engines import load_recogniser  # noqa: E402
@@ -46,16 +47,19 @@ class Evidence:
 
 
 class RecordingCheck:
-    """Stands in for PhoneCheck: accepts everything and keeps what it was shown, so one decoding
-    serves every threshold."""
+    """Stands in for PhoneCheck: accepts everything and keeps the phones expected and the speech
+    length it was shown, so one decoding serves every threshold."""
 
     def __init__(self) -> None:
-        self.seen: list[Evidence] = []
+        self.seen: list[tuple[tuple[str, ...], float]] = []
+
+    def too_long(self, expected: Sequence[str], speech_seconds: float, free_talk: bool) -> str:
+        self.seen.append((tuple(expected), speech_seconds))
+        return ""
 
     def reject(self, expected: Sequence[str], heard: Sequence[str], seconds: float, free_talk: bool,
                speech_seconds: float = 0.0) -> str:
-        self.seen.append(Evidence(tuple(expected), tuple(heard), seconds, speech_seconds))
-        return ""
+        return self.too_long(expected, speech_seconds, free_talk)
 
 
 def main() -> None:
@@ -66,12 +70,19 @@ def main() -> None:
 
     matcher = IntentMatcher.for_locale("en-US")
     recogniser = load_recogniser(matcher)
+    assert isinstance(recogniser, PocketSphinxRecogniser), "the sweep is for the PocketSphinx phone check"
     check = RecordingCheck()
-    recogniser.check = check  # type: ignore[attr-defined]
+    recogniser.check = check  # type: ignore[assignment]
     rng = random.Random(args.seed)
     phrases = sample_phrases(recogniser.vocabulary, rng)
     rng.shuffle(phrases)
     sentences = conversation("conversation_tuning.txt")
+
+    def evidence(speech: bytes) -> Evidence:
+        """The check's inputs for the utterance just recognised, with the phone loop run on it too."""
+        expected, span = check.seen[0]
+        heard, seconds = recogniser.phone_evidence(speech)
+        return Evidence(expected, tuple(heard), seconds, span)
 
     commands: list[Evidence] = []
     talk: dict[bool, list[Evidence]] = {True: [], False: []}
@@ -81,18 +92,21 @@ def main() -> None:
             assert want is not None
             stage = "offer" if want.intent in NAMING_INTENTS else "step"
             check.seen.clear()
-            got = heard_intent(matcher, recogniser.recognise(endpoint(speak(phrase, voice))[0], stage=stage))
+            speech = endpoint(speak(phrase, voice))[0]
+            got = heard_intent(matcher, recogniser.recognise(speech, stage=stage))
             if got is not None and got.intent == want.intent and check.seen:
-                commands.append(check.seen[0])
+                commands.append(evidence(speech))
         for sentence in sentences:
             speech = endpoint(speak(sentence, voice))[0]
             for free in (True, False):
                 check.seen.clear()
                 if heard_intent(matcher, recogniser.recognise(speech, free, "step"), free) is not None:
-                    talk[free].append(check.seen[0])
+                    talk[free].append(evidence(speech))
 
     def acting(evidence: list[Evidence], rule: PhoneCheck, free: bool) -> int:
-        return sum(not rule.reject(e.expected, e.heard, e.seconds, free, e.span) for e in evidence)
+        if not free:  # when a command is awaited only the length is checked
+            return sum(not rule.too_long(e.expected, e.span, False) for e in evidence)
+        return sum(not rule.reject(e.expected, e.heard, e.seconds, True, e.span) for e in evidence)
 
     base = PhoneCheck()
     n = len(sentences) * len(TUNING_VOICES)

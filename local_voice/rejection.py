@@ -4,10 +4,14 @@ A grammar decoder forces every utterance onto some command, so while
 partners talk to each other each sentence would otherwise act. These checks
 compare the grammar's answer with evidence the grammar cannot bend:
 
-- PocketSphinx: an unconstrained phone loop decodes the same audio. A command
-  spoken as a command yields about as many phones as its pronunciation; a
-  sentence squeezed onto a short command yields many more, and lasts longer
-  than the command's phones need. Thresholds are stricter during free talk.
+- Both engines: a level sound (a fan, a shower, a hum) is not speech. The
+  endpointer takes it for speech, and a grammar decoder then finds a short
+  command in it (white noise became a command in 16 of 20 tries).
+- PocketSphinx: speech lasting longer than the command's phones need is not
+  that command. While partners answer, an unconstrained phone loop also
+  decodes the same audio: a command spoken as a command yields about as many
+  phones as its pronunciation, a sentence squeezed onto a short command many
+  more. Thresholds are stricter during free talk.
 - Vosk: ``[unk]`` in the result, low word confidence, or a result that is not
   one whole command phrase (Vosk's phrase list only biases).
 
@@ -19,6 +23,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+# Speech on the tuning voices spans 18 dB or more between its quiet and loud frames, even with noise
+# at 20 dB SNR; white, pink and mains-hum noise stayed under 9 dB (see loudness_range_db).
+MIN_LOUDNESS_RANGE_DB = 12.0
 
 
 def edit_distance(a: Sequence[str], b: Sequence[str]) -> int:
@@ -46,19 +54,27 @@ class PhoneCheck:
     max_excess_seconds: float = 0.6
     max_excess_seconds_free: float = 0.3
 
-    def reject(self, expected: Sequence[str], heard: Sequence[str], seconds: float, free_talk: bool,
-               speech_seconds: float = 0.0) -> str:
-        """Why the hypothesis is not a command, or "" to accept it.
-
-        ``seconds`` is the voiced time the phone loop found; ``speech_seconds``
-        the length of the endpointed utterance.
-        """
+    def too_long(self, expected: Sequence[str], speech_seconds: float, free_talk: bool) -> str:
+        """Why the speech is too long to be this command, or "" (``speech_seconds``: how long the
+        utterance's loud part lasts; ``expected``: the command's phones)."""
         if not expected:
             return "no pronunciation"
         excess = speech_seconds - 0.1 * len(expected)
         excess_limit = self.max_excess_seconds_free if free_talk else self.max_excess_seconds
         if excess > excess_limit:
             return f"{excess:.2f} s more speech than the command needs"
+        return ""
+
+    def reject(self, expected: Sequence[str], heard: Sequence[str], seconds: float, free_talk: bool,
+               speech_seconds: float = 0.0) -> str:
+        """Why the hypothesis is not a command, or "" to accept it.
+
+        ``heard`` are the phone loop's phones and ``seconds`` their voiced time;
+        ``speech_seconds`` as for :meth:`too_long`.
+        """
+        long = self.too_long(expected, speech_seconds, free_talk)
+        if long:
+            return long
         ratio = len(heard) / len(expected)
         limit = self.max_phone_ratio_free if free_talk else self.max_phone_ratio
         if len(heard) > limit * len(expected) + 1:  # one phone of slack for short words

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from voice_fixtures import needs_voice
-from voice_speech import conversation, have_espeak, silence, speak, write_wav
+from voice_speech import conversation, have_espeak, silence, speak, with_noise, write_wav
 
 from intents.understanding import IntentMatcher
-from local_voice.asr import PocketSphinxRecogniser, Recogniser, speech_span
+from local_voice.asr import PocketSphinxRecogniser, Recogniser, loudness_range_db, speech_span
 from local_voice.audio_in import speech_of
 from local_voice.commands import heard_intent
 from local_voice.engines import load_recogniser
@@ -123,12 +123,39 @@ def test_speech_span_ignores_silence_and_a_noise_floor() -> None:
     assert speech_span(silence(0.5)) == 0.0 and speech_span(b"") == 0.0
 
 
-def test_silence_and_noise_are_not_commands(recogniser: Recogniser, matcher: IntentMatcher) -> None:
+def _level_sounds(seed: int) -> dict[str, bytes]:
+    """Two seconds each of sounds a room makes that are not speech: hiss, rumble, mains hum."""
     import numpy as np
 
-    noise = (np.random.default_rng(1).normal(0, 300, 16000)).astype(np.int16).tobytes()
-    for audio in (silence(1.0), noise):
-        assert heard_intent(matcher, recogniser.recognise(audio)) is None
+    rng = np.random.default_rng(seed)
+    n = 32000
+    spectrum = np.fft.rfft(rng.normal(0, 1, n)) / np.sqrt(np.arange(1, n // 2 + 2))
+    pink = np.fft.irfft(spectrum, n)
+    sounds = {"white, soft": rng.normal(0, 300, n), "white, loud": rng.normal(0, 2000, n),
+              "pink": 1000 * pink / pink.std(),
+              "hum": 800 * np.sin(2 * np.pi * (50 + seed) * np.arange(n) / 16000) + rng.normal(0, 100, n)}
+    return {name: np.clip(x, -32768, 32767).astype(np.int16).tobytes() for name, x in sounds.items()}
+
+
+def test_silence_and_level_noise_are_not_commands(recogniser: Recogniser, matcher: IntentMatcher) -> None:
+    """Before the loudness check, two seconds of white noise became a command in 16 of 20 tries."""
+    heard = []
+    for seed in range(3):
+        for name, audio in {"silence": silence(1.0), **_level_sounds(seed)}.items():
+            for stage in ("step", "offer"):
+                for free in (False, True):
+                    recognition = recogniser.recognise(speech_of(audio), free, stage)
+                    if heard_intent(matcher, recognition, free) is not None:
+                        heard.append((name, seed, stage, free, recognition.transcript))
+    assert heard == []
+
+
+def test_loudness_range_tells_speech_from_level_sound() -> None:
+    for phrase, voice in (("stop", "en+f3"), ("we only have medium minutes", "en-gb+m3")):
+        spoken = speak(phrase, voice)
+        assert loudness_range_db(speech_of(spoken)) > 15
+        assert loudness_range_db(speech_of(with_noise(spoken, 20, seed=2))) > 15
+    assert all(loudness_range_db(speech_of(sound)) < 10 for sound in _level_sounds(4).values())
 
 
 def _rekindle(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -46,7 +46,7 @@ def test_out_of_phrase_speech_is_rejected(recogniser) -> None:  # type: ignore[n
 
 def test_silence_is_nothing(recogniser) -> None:  # type: ignore[no-untyped-def]
     result = recogniser.recognise(silence(1.0))
-    assert result.transcript == "" and not result.accepted and result.reason == "nothing heard"
+    assert result.transcript == "" and not result.accepted and "not speech" in result.reason
 
 
 def test_bad_model_folder_is_a_clear_error(tmp_path: Path) -> None:
