@@ -137,6 +137,11 @@ class Talk:
             kept.append(line)
             if wanted(line):
                 return line
+        for other, other_kept in ((self.out, self.said), (self.err, self.logged)):  # all the failure can show
+            while other is not lines and not other.empty():
+                extra = other.get_nowait()
+                if extra is not None:
+                    other_kept.append(extra)
         raise AssertionError(f"never saw {what}; stdout {self.said}, stderr {self.logged}")
 
     def stdout_until(self, wanted: Callable[[str], bool], what: str) -> str:
