@@ -49,6 +49,7 @@ class SessionState:
     extra_seconds: int = 0
     skipped: tuple[int, ...] = ()
     swapped: tuple[str, ...] = ()
+    pending_names: tuple[str, ...] = ()  # heard, said back, not saved until the couple says yes
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +62,7 @@ class SessionState:
             "extra": self.extra_seconds,
             "skipped": list(self.skipped),
             "swapped": list(self.swapped),
+            "pending_names": list(self.pending_names),
         }
 
     @classmethod
@@ -81,6 +83,7 @@ class SessionState:
             extra_seconds=int(data.get("extra", 0)),
             skipped=tuple(int(i) for i in data.get("skipped", ())),
             swapped=tuple(str(i) for i in data.get("swapped", ())),
+            pending_names=_pending_names(data.get("pending_names", ())),
         )
 
     @classmethod
@@ -90,6 +93,12 @@ class SessionState:
     @property
     def current(self) -> PlannedStep:
         return self.plan.steps[self.step]
+
+
+def _pending_names(raw: object) -> tuple[str, ...]:
+    if not isinstance(raw, list) or len(raw) not in (0, 2) or not all(isinstance(n, str) and n for n in raw):
+        raise ValueError("pending names")
+    return tuple(raw)
 
 
 @dataclass
@@ -132,6 +141,10 @@ class Conversation:
     # ----- entry point -------------------------------------------------
     def handle(self, state: SessionState, command: Command) -> Outcome:
         kind = command.kind
+        if state.pending_names:
+            answered = self._confirm_names(state, command)
+            if answered is not None:
+                return answered
         if kind is CommandKind.SET_NAMES:
             return self._set_names(state, command)
         if kind is CommandKind.SET_LENGTH:
@@ -538,6 +551,24 @@ class Conversation:
         if len(names) < 2 or names[0].lower() == names[1].lower():
             b = ReplyBuilder().say(self.say("names_missing"), prompt)
             return Outcome(b.build(prompt), state, progress=progress)
+        # Names are said back before they are kept: a misheard name would otherwise greet the couple
+        # every night, and names are what speech recognition gets wrong most.
+        state.pending_names = names
+        b = ReplyBuilder().say(self.say("names_check", first=names[0], second=names[1]))
+        return Outcome(b.build(self.say("names_check_reprompt", first=names[0], second=names[1])), state,
+                       progress=progress)
+
+    def _confirm_names(self, state: SessionState, command: Command) -> Outcome | None:
+        """The answer to "did I hear your names right?": yes keeps them, no drops them; any other
+        command drops them too and acts as usual (returns None)."""
+        names = state.pending_names
+        state.pending_names = ()
+        if command.kind not in (CommandKind.YES, CommandKind.NO):
+            return None
+        prompt, progress = self._where_we_are(state)
+        if command.kind is CommandKind.NO:
+            return Outcome(ReplyBuilder().say(self.say("names_dropped"), prompt).build(prompt), state,
+                           progress=progress)
         prefs = replace(self.ctx.preferences, names=names)
         self.ctx.preferences = prefs
         b = ReplyBuilder().say(self.say("names_saved", first=names[0], second=names[1]), prompt)

@@ -93,7 +93,7 @@ def test_answers_leave_no_trace_when_killed_midway(_isolated_home: Path) -> None
 
 def test_the_search_sees_what_is_stored(_isolated_home: Path) -> None:
     """Names given on purpose, outside a question, are stored: the search finds them, so it can fail."""
-    out = rekindle("talk", "--text", stdin="our names are Quillon and Brisbane\nstop\n", env={})
+    out = rekindle("talk", "--text", stdin="our names are Quillon and Brisbane\nyes\nstop\n", env={})
     assert "Quillon and Brisbane" in out.stdout
     assert set(files_holding(_isolated_home, ("quillon", "brisbane")).get("rekindle.db-wal", ())) | set(
         files_holding(_isolated_home, ("quillon", "brisbane")).get("rekindle.db", ())) == {"quillon", "brisbane"}
@@ -117,5 +117,6 @@ def test_names_are_not_taken_from_an_answer_but_are_after_it(tmp_path: Path) -> 
     assert answer.state == state
     state = engine.handle("h", Command(CommandKind.NEXT), answer.state).state
     state = engine.handle("h", Command(CommandKind.NEXT), state).state  # on to the last touch
-    engine.handle("h", Command(CommandKind.SET_NAMES, names=("Kai", "Noor")), state)
+    heard = engine.handle("h", Command(CommandKind.SET_NAMES, names=("Kai", "Noor")), state)
+    engine.handle("h", Command(CommandKind.YES), heard.state)
     assert store.load_preferences("h").names == ("Kai", "Noor")

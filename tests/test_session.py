@@ -163,10 +163,38 @@ def test_set_length_replans_the_offer(tmp_path: Path) -> None:
     assert store.load_preferences("h").minutes == 5
 
 
+def test_names_are_kept_only_when_confirmed(tmp_path: Path) -> None:
+    engine = engine_for(tmp_path, "just-a-question")
+    store = engine.store
+    state = engine.handle("h", Command(CommandKind.OPEN)).state
+    heard = engine.handle("h", Command(CommandKind.SET_NAMES, names=("Li", "Noah")), state)
+    assert "I heard Li and Noah" in heard.reply.text and store.load_preferences("h").names == ()
+    assert SessionState.from_dict(json.loads(json.dumps(heard.state))).pending_names == ("Li", "Noah")
+    # Misheard, said again: the new names replace the old, still unsaved.
+    again = engine.handle("h", Command(CommandKind.SET_NAMES, names=("Eli", "Noah")), heard.state)
+    assert "I heard Eli and Noah" in again.reply.text and store.load_preferences("h").names == ()
+    # Any other command drops them and acts as usual: help is help, and a later yes begins the ritual.
+    helped = engine.handle("h", Command(CommandKind.HELP), again.state)
+    assert "Rekindle guides the two of you" in helped.reply.text
+    begun = engine.handle("h", Command(CommandKind.YES), helped.state)
+    assert "Let's begin" in begun.reply.text and store.load_preferences("h").names == ()
+    assert SessionState.from_dict(begun.state).pending_names == ()
+
+
+def test_malformed_pending_names_are_rejected_like_any_bad_state(tmp_path: Path) -> None:
+    engine = engine_for(tmp_path, "just-a-question")
+    state = engine.handle("h", Command(CommandKind.OPEN)).state
+    for bad in (["Sam"], "Sam and Robin", ["Sam", 3], ["", "Robin"]):
+        with pytest.raises(ValueError):
+            SessionState.from_dict({**state, "pending_names": bad})
+
+
 def test_names_are_used_and_alternate(tmp_path: Path) -> None:
     engine = engine_for(tmp_path, "just-a-question")
     state = engine.handle("h", Command(CommandKind.OPEN)).state
     turn = engine.handle("h", Command(CommandKind.SET_NAMES, names=("Sam", "Robin")), state)
+    assert "I heard Sam and Robin" in turn.reply.text
+    turn = engine.handle("h", Command(CommandKind.YES), turn.state)
     assert "Thank you, Sam and Robin" in turn.reply.text
     turn = engine.handle("h", Command(CommandKind.YES), turn.state)
     assert "Sam, would you like to go first" in turn.reply.text

@@ -137,6 +137,9 @@ def test_set_names_with_slot_values(talk_to: Talk, store: SqliteStore) -> None:
     talk.launch()
     response = talk.intent("SetPartnerNamesIntent", {"firstName": "sam", "secondName": "Robin"})
     assert "Sam" in speech_text(response) and "Robin" in speech_text(response)
+    assert response["response"]["shouldEndSession"] is False
+    assert store.load_preferences(USER_ID).names == ()  # said back first, kept on yes
+    talk.intent("AMAZON.YesIntent")
     assert store.load_preferences(USER_ID).names == ("Sam", "Robin")
 
 
@@ -280,6 +283,7 @@ def test_disabling_the_hosted_skill_deletes_that_users_data(store: SqliteStore) 
     talk = Conversation(lambda event: handler(event, None))
     talk.launch()
     talk.intent("SetPartnerNamesIntent", {"firstName": "Sam", "secondName": "Robin"})
+    talk.intent("AMAZON.YesIntent")
     store.save_preferences("someone-else", Preferences(minutes=5))
     assert USER_ID in store.households()
     response = handler(envelope(skill_disabled_event(), session_id=None, new=False, attributes=None), None)
