@@ -281,6 +281,12 @@ class LiveServer:
             for channel in list(self.server._map.values()):
                 channel.close()
 
-        self.server.trigger.pull_trigger(close_all)
+        try:
+            self.server.trigger.pull_trigger(close_all)
+        except OSError:
+            # Seen once in a full CI run (EBADF: the loop's wake-up pipe was already gone, after a request
+            # whose upstream fetch timed out; cause not found). The test's assertions have run by now,
+            # so close the channels from here rather than fail in teardown.
+            close_all()
         self.thread.join(timeout=5)
         self.server.task_dispatcher.shutdown()
