@@ -19,7 +19,9 @@ from local_voice.asr import Recognition
 from local_voice.commands import heard_intent
 
 GOLDENS = load_goldens()
-SPOKEN = ("full_ritual_named",)  # the others still stumble on one short word each (see README)
+# The others stumble on one short word each in this voice ("go back" -> "stop", "start" -> "stop"), or
+# say something that is not a command while one is awaited ("banana pancakes" -> "move on").
+SPOKEN = ("full_ritual_named", "names_and_length", "offer_and_after")
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +31,7 @@ def matcher() -> IntentMatcher:
 
 @pytest.mark.parametrize("golden", GOLDENS, ids=[g.name for g in GOLDENS])
 def test_golden_through_voice_understanding(golden: Golden, tmp_path: Path, matcher: IntentMatcher) -> None:
-    def hear(text: str, free_talk: bool) -> Match | None:
+    def hear(text: str, free_talk: bool, stage: str | None) -> Match | None:
         # What a perfect recogniser would pass on: the words, accepted.
         return heard_intent(matcher, Recognition(text.lower(), True, "text", 0.0, 0.0), free_talk)
 
@@ -46,8 +48,8 @@ def test_golden_spoken(name: str, tmp_path: Path, matcher: IntentMatcher) -> Non
     recogniser = load_recogniser(matcher)
     golden = next(g for g in GOLDENS if g.name == name)
 
-    def hear(text: str, free_talk: bool) -> Match | None:
-        return heard_intent(matcher, recogniser.recognise(speech_of(speak(text, "en-gb+m3")), free_talk),
-                            free_talk)
+    def hear(text: str, free_talk: bool, stage: str | None) -> Match | None:
+        recognition = recogniser.recognise(speech_of(speak(text, "en-gb+m3")), free_talk, stage)
+        return heard_intent(matcher, recognition, free_talk)
 
     run_golden(golden, tmp_path / "golden.db", hear)

@@ -27,8 +27,10 @@ needs_voice = pytest.mark.skipif(
     importlib.util.find_spec("pocketsphinx") is None, reason="voice extras not installed (pip install '.[voice]')")
 
 
-def run_golden(golden: Golden, db_path: object, hear: Callable[[str, bool], Match | None]) -> list[str | None]:
-    """Run a golden transcript, turning each ``say`` into an intent with ``hear(text, free_talk)``.
+def run_golden(golden: Golden, db_path: object,
+               hear: Callable[[str, bool, str | None], Match | None]) -> list[str | None]:
+    """Run a golden transcript, turning each ``say`` into an intent with ``hear(text, free_talk, stage)``
+    (``stage``: the engine's stage after the previous turn, which picks the loop's grammar).
 
     Returns the intents heard; checks every reply against the transcript.
     """
@@ -44,7 +46,7 @@ def run_golden(golden: Golden, db_path: object, hear: Callable[[str, bool], Matc
             command, state = Command(CommandKind.OPEN), None
         else:
             assert turn.say is not None
-            match = hear(turn.say, free_talk)
+            match = hear(turn.say, free_talk, state.get("stage") if state else None)
             heard.append(match.intent if match else None)
             expected = None if turn.intent == "AMAZON.FallbackIntent" else turn.intent
             got = match.intent if match else None
