@@ -140,6 +140,14 @@ class Conversation:
 
     # ----- entry point -------------------------------------------------
     def handle(self, state: SessionState, command: Command) -> Outcome:
+        outcome = self._handle(state, command)
+        if outcome.state.stage is Stage.PAUSED and not outcome.reply.free_talk:
+            # A paused couple talks to each other (or steps away) until they say resume: like an answer,
+            # what they say should not act, and Rekindle should not answer every sentence.
+            outcome.reply = replace(outcome.reply, free_talk=True)
+        return outcome
+
+    def _handle(self, state: SessionState, command: Command) -> Outcome:
         kind = command.kind
         if state.pending_names:
             answered = self._confirm_names(state, command)

@@ -163,6 +163,19 @@ def test_set_length_replans_the_offer(tmp_path: Path) -> None:
     assert store.load_preferences("h").minutes == 5
 
 
+def test_a_paused_couple_is_talking_freely(tmp_path: Path) -> None:
+    engine = engine_for(tmp_path, "touch-and-breathe")
+    state = engine.handle("h", Command(CommandKind.OPEN)).state
+    touch = engine.handle("h", Command(CommandKind.YES), state)
+    assert not touch.reply.free_talk  # a touch step waits for yes or skip
+    paused = engine.handle("h", Command(CommandKind.PAUSE), touch.state)
+    assert paused.reply.free_talk
+    asked = engine.handle("h", Command(CommandKind.HOW_MUCH_LEFT), paused.state)
+    assert "paused" in asked.reply.text.lower() and asked.reply.free_talk
+    resumed = engine.handle("h", Command(CommandKind.RESUME), asked.state)
+    assert resumed.state["stage"] == "step" and not resumed.reply.free_talk
+
+
 def test_names_are_kept_only_when_confirmed(tmp_path: Path) -> None:
     engine = engine_for(tmp_path, "just-a-question")
     store = engine.store

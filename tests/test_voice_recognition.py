@@ -102,6 +102,25 @@ def test_conversation_does_not_act_during_free_talk(recogniser: Recogniser, matc
     assert len(false) <= 1, false
 
 
+def test_paused_is_free_talk_and_its_commands_still_act(recogniser: Recogniser, matcher: IntentMatcher,
+                                                       tmp_path: Path) -> None:
+    """Paused, a couple talks to each other, so the engine marks the reply as free talk; the commands the
+    pause teaches (resume, start over, stop) are in the free-talk grammar and act. (How often short
+    asides still act is measured, not asserted: benchmarks/voice_bench.py.)"""
+    from intents import Command, CommandKind, Rekindle, SqliteStore
+
+    engine = Rekindle(SqliteStore(tmp_path / "paused.db"), ritual="touch-and-breathe", front="laptop")
+    state = engine.handle("h", Command(CommandKind.OPEN)).state
+    state = engine.handle("h", Command(CommandKind.YES), state).state
+    paused = engine.handle("h", Command(CommandKind.PAUSE), state)
+    assert paused.state["stage"] == "paused" and paused.reply.free_talk
+    for phrase, intent in (("resume", "AMAZON.ResumeIntent"), ("start over", "AMAZON.StartOverIntent"),
+                           ("stop", "AMAZON.StopIntent")):
+        recognition = recogniser.recognise(speech_of(speak(phrase, "en-us")), True, "paused")
+        match = heard_intent(matcher, recognition, True)
+        assert match is not None and match.intent == intent, (phrase, recognition)
+
+
 def test_endpointer_keeps_a_soft_onset(recogniser: Recogniser, matcher: IntentMatcher) -> None:
     """The VAD declares speech late on "ex-" of "extend"; the pre-roll keeps it, so the command is whole."""
     raw = speak("extend the timer", "en-us")
