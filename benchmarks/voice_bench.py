@@ -5,7 +5,8 @@
 Prints a Markdown table (figures go in the README). Speech is synthesised
 with espeak-ng in voices held out from rejection tuning; noise is white
 noise at 20 dB SNR; the conversation set is tests/voice_data/conversation.txt
-spoken while partners answer a question (free talk).
+spoken while partners answer a question (free talk), and tests/voice_data/asides.txt
+the short remarks ("same here") partners make between sentences.
 
 Each command is decoded in the grammar context where it acts: naming the couple at the offer
 (everything in the grammar), every other command inside a ritual step (naming left out; see
@@ -149,6 +150,15 @@ def main() -> None:
                 if args.misses:
                     print(f"false {'while answering' if free else 'in a step'} {voice}: {sentence!r} -> "
                           f"{recognition.transcript!r}", file=sys.stderr)
+    asides = conversation("asides.txt")
+    false_aside = 0
+    for voice in voices[:2]:
+        for aside in asides:
+            recognition = recogniser.recognise(endpoint(speak(aside, voice))[0], True, "step")
+            if heard_intent(matcher, recognition, True) is not None:
+                false_aside += 1
+                if args.misses:
+                    print(f"false aside {voice}: {aside!r} -> {recognition.transcript!r}", file=sys.stderr)
     startup, rss = startup_and_rss(tmp)
 
     print(f"| Measure ({recogniser.engine}, {len(voices)} held-out espeak-ng voices) | Result | Target |")
@@ -167,6 +177,8 @@ def main() -> None:
     print(f"| False commands, conversation while answering ({len(sentences) * min(2, len(voices))} sentences, "
           f"{minutes:.1f} min) | {false_free} | 0 |")
     print(f"| False commands, same sentences when a command is awaited in a step | {false_any} | |")
+    print(f"| False commands, short asides while answering ({len(asides) * min(2, len(voices))}, "
+          f"e.g. \"same here\") | {false_aside} | 0 |")
 
 
 if __name__ == "__main__":

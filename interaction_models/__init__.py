@@ -17,7 +17,7 @@ DEFAULT_LOCALE = "en-US"
 
 def locales() -> list[str]:
     """Locales that have a model, e.g. ``["en-AU", "en-CA", ...]``."""
-    return sorted(p.stem for p in MODEL_DIR.glob("*.json"))
+    return sorted(p.stem for p in MODEL_DIR.glob("[a-z][a-z]-[A-Z][A-Z].json"))
 
 
 def model_path(locale: str = DEFAULT_LOCALE) -> Path:
@@ -39,3 +39,9 @@ def language_model(locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
     """The ``interactionModel.languageModel`` part: invocation name, intents, types."""
     lm: dict[str, Any] = load_model(locale)["interactionModel"]["languageModel"]
     return lm
+
+
+def free_talk_samples() -> frozenset[str]:
+    """The samples the offline loop acts on while partners talk to each other (``free_talk.json``)."""
+    data = json.loads((MODEL_DIR / "free_talk.json").read_text(encoding="utf-8"))
+    return frozenset(str(s) for s in data["samples"])

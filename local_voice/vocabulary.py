@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from intents.commands import CommandKind
@@ -25,18 +25,12 @@ _WORD = re.compile(r"^[a-z][a-z']*$")
 # Grammar contexts. Inside a ritual step the couple is not being introduced, so naming them leaves
 # the grammar: those samples ("{firstName} and {secondName}", with every name) are what short
 # step commands were most often confused with. (Length stays: it can change mid-step, e.g. paused.)
-# While partners talk freely, the grammar is smaller still and rejection stricter (FREE_TALK_MAX_WORDS,
-# local_voice.commands.FREE_TALK_EXCLUDED, local_voice.rejection).
+# While partners talk freely, the grammar is smaller still (interaction_models/free_talk.json, and never
+# local_voice.commands.FREE_TALK_EXCLUDED) and rejection stricter (local_voice.rejection).
 NAMING_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.SET_NAMES)
 LENGTH_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.SET_LENGTH)
 STEP_STAGES = frozenset({Stage.STEP.value, Stage.PAUSED.value})
 CONTEXTS = ("all", "step", "free")
-# While partners talk, only short samples act: everyday sentences were decoded as the longer ones
-# ("I love you more than I say" -> "we want more time"), and a couple interrupting their own
-# conversation says "next" or "pause", not a sentence. Longer samples work when a command is awaited.
-FREE_TALK_MAX_WORDS = 3
-
-
 def grammar_context(stage: str | None, free_talk: bool) -> str:
     """Which grammar fits the conversation: ``free`` while partners talk, ``step`` inside a ritual
     step (or paused in one), else ``all`` (offers, setup, and when the stage is unknown)."""
@@ -134,13 +128,20 @@ class Vocabulary:
         wanted = set(intents)
         return Vocabulary(tuple(t for t in self.templates if t.intent in wanted), self.slots, self.dropped)
 
-    def short(self, max_words: int) -> Vocabulary:
-        """Only the samples of at most ``max_words`` words (a slot counts as one)."""
-        return Vocabulary(tuple(t for t in self.templates if len(t.tokens) <= max_words), self.slots, self.dropped)
+    def only(self, samples: Collection[str]) -> Vocabulary:
+        """Only the templates whose text is one of ``samples`` (as normalised sample text)."""
+        wanted = {normalise_sample(s) for s in samples}
+        return Vocabulary(tuple(t for t in self.templates if " ".join(t.tokens) in wanted), self.slots, self.dropped)
 
-    def contexts(self, free_intents: Iterable[str]) -> dict[str, Vocabulary]:
-        """The vocabulary of each grammar context (see :func:`grammar_context`)."""
-        free = self.filter(free_intents).short(FREE_TALK_MAX_WORDS)
+    def contexts(self, free_intents: Iterable[str],
+                 free_samples: Collection[str] | None = None) -> dict[str, Vocabulary]:
+        """The vocabulary of each grammar context (see :func:`grammar_context`); ``free_samples``
+        defaults to ``interaction_models/free_talk.json``."""
+        if free_samples is None:
+            from interaction_models import free_talk_samples
+
+            free_samples = free_talk_samples()
+        free = self.filter(free_intents).only(free_samples)
         return {"all": self, "step": self.filter(self.intents() - NAMING_INTENTS), "free": free}
 
     def jsgf(self, name: str = "rekindle") -> str:

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from intents.understanding import IntentMatcher
+from intents.understanding import IntentMatcher, normalise_sample
+from interaction_models import free_talk_samples, language_model, locales
 from local_voice.commands import FREE_TALK_EXCLUDED
-from local_voice.vocabulary import CONTEXTS, FREE_TALK_MAX_WORDS, Vocabulary, grammar_context
+from local_voice.vocabulary import CONTEXTS, Vocabulary, grammar_context
 
 
 @pytest.fixture(scope="module")
@@ -70,15 +71,24 @@ def test_free_talk_grammar_leaves_out_setup_commands(matcher: IntentMatcher) -> 
     assert "{firstName}" not in vocab.jsgf() and "twenty" not in vocab.jsgf().split()
 
 
-def test_free_talk_grammar_keeps_only_short_samples_of_every_free_intent(matcher: IntentMatcher) -> None:
+def test_free_talk_grammar_is_the_listed_samples(matcher: IntentMatcher) -> None:
     full = Vocabulary.from_matcher(matcher)
-    free_intents = full.intents() - FREE_TALK_EXCLUDED
-    free = full.contexts(free_intents)["free"]
-    assert free.intents() == free_intents
-    assert all(len(t.tokens) <= FREE_TALK_MAX_WORDS for t in free.templates)
-    longer = [t for t in full.filter(free_intents).templates if len(t.tokens) > FREE_TALK_MAX_WORDS]
-    assert longer and not set(longer) & set(free.templates)
-    assert "can we have more time" not in free.phrases() and "more time please" in free.phrases()
+    free = full.contexts(full.intents() - FREE_TALK_EXCLUDED)["free"]
+    assert set(free.phrases()) == set(free_talk_samples())
+    assert "can we have more time" not in free.phrases() and "yes" not in free.phrases()
+    # Every command the step and pause help teach acts while partners talk.
+    assert {matcher.match(s).intent for s in free_talk_samples()} == {  # type: ignore[union-attr]
+        "AMAZON.NextIntent", "AMAZON.RepeatIntent", "AMAZON.PreviousIntent", "SkipIntent", "AMAZON.PauseIntent",
+        "AMAZON.ResumeIntent", "AMAZON.StartOverIntent", "DifferentQuestionIntent", "MoreTimeIntent",
+        "TimeLeftIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent"}
+
+
+@pytest.mark.parametrize("locale", locales())
+def test_free_talk_samples_are_free_samples_of_every_model(locale: str) -> None:
+    samples = {normalise_sample(s): i["name"] for i in language_model(locale)["intents"] for s in i.get("samples", [])}
+    for sample in free_talk_samples():
+        assert sample in samples, (locale, sample)
+        assert samples[sample] not in FREE_TALK_EXCLUDED, (locale, sample)
 
 
 def test_grammar_context_follows_the_stage() -> None:

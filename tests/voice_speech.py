@@ -70,6 +70,7 @@ def wav_bytes(pcm: bytes, rate: int = 16000) -> bytes:
 def conversation(name: str = "conversation.txt") -> list[str]:
     """Hand-written sentences partners might say to each other (none is meant as a command).
 
-    ``conversation.txt`` measures; ``conversation_tuning.txt`` is kept apart for tuning thresholds.
+    ``conversation.txt`` (sentences) and ``asides.txt`` (short remarks) measure; the ``*_tuning.txt``
+    twins are kept apart for tuning thresholds.
     """
     return [s for s in (DATA / name).read_text(encoding="utf-8").splitlines() if s.strip()]
