@@ -57,9 +57,9 @@ class RecordingCheck:
         self.seen.append((tuple(expected), speech_seconds))
         return ""
 
-    def reject(self, expected: Sequence[str], heard: Sequence[str], seconds: float, free_talk: bool,
+    def reject(self, expected: Sequence[str], heard: Sequence[str], seconds: float,
                speech_seconds: float = 0.0) -> str:
-        return self.too_long(expected, speech_seconds, free_talk)
+        return self.too_long(expected, speech_seconds, True)
 
 
 def main() -> None:
@@ -106,7 +106,7 @@ def main() -> None:
     def acting(evidence: list[Evidence], rule: PhoneCheck, free: bool) -> int:
         if not free:  # when a command is awaited only the length is checked
             return sum(not rule.too_long(e.expected, e.span, False) for e in evidence)
-        return sum(not rule.reject(e.expected, e.heard, e.seconds, True, e.span) for e in evidence)
+        return sum(not rule.reject(e.expected, e.heard, e.seconds, e.span) for e in evidence)
 
     base = PhoneCheck()
     n = len(sentences) * len(TUNING_VOICES)

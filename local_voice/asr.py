@@ -190,7 +190,7 @@ class PocketSphinxRecogniser:
             expected = self.pronunciation(transcript)
             if free_talk:
                 heard, seconds = self.phone_evidence(pcm)
-                reason = self.check.reject(expected, heard, seconds, True, speech_span(pcm))
+                reason = self.check.reject(expected, heard, seconds, speech_span(pcm))
             else:
                 reason = self.check.too_long(expected, speech_span(pcm), False)
         return Recognition(transcript, not reason, self.engine, len(pcm) / BYTES_PER_SECOND,

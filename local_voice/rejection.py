@@ -45,8 +45,7 @@ class PhoneCheck:
     """Thresholds comparing a grammar hypothesis with a free phone decoding of the same audio."""
 
     # Tuned on tests/voice_speech.TUNING_VOICES; measured on held-out voices by benchmarks/voice_bench.py.
-    max_phone_ratio: float = 1.2  # phones heard / phones expected
-    max_phone_ratio_free: float = 1.05
+    max_phone_ratio_free: float = 1.05  # phones heard / phones expected
     max_error_rate: float = 1.0  # phone edit distance / phones expected
     max_seconds_per_phone: float = 0.2  # voiced seconds / phones expected
     max_voiced_seconds_free: float = 2.5  # free-talk commands are short
@@ -65,24 +64,24 @@ class PhoneCheck:
             return f"{excess:.2f} s more speech than the command needs"
         return ""
 
-    def reject(self, expected: Sequence[str], heard: Sequence[str], seconds: float, free_talk: bool,
+    def reject(self, expected: Sequence[str], heard: Sequence[str], seconds: float,
                speech_seconds: float = 0.0) -> str:
-        """Why the hypothesis is not a command, or "" to accept it.
+        """Why the hypothesis is not a command while partners talk, or "" to accept it.
 
         ``heard`` are the phone loop's phones and ``seconds`` their voiced time;
-        ``speech_seconds`` as for :meth:`too_long`.
+        ``speech_seconds`` as for :meth:`too_long`. (When a command is awaited only
+        :meth:`too_long` applies.)
         """
-        long = self.too_long(expected, speech_seconds, free_talk)
+        long = self.too_long(expected, speech_seconds, True)
         if long:
             return long
         ratio = len(heard) / len(expected)
-        limit = self.max_phone_ratio_free if free_talk else self.max_phone_ratio
-        if len(heard) > limit * len(expected) + 1:  # one phone of slack for short words
-            return f"phone ratio {ratio:.2f} > {limit}"
+        if len(heard) > self.max_phone_ratio_free * len(expected) + 1:  # one phone of slack for short words
+            return f"phone ratio {ratio:.2f} > {self.max_phone_ratio_free}"
         errors = edit_distance(heard, expected) / len(expected)
         if errors > self.max_error_rate:
             return f"phone error rate {errors:.2f} > {self.max_error_rate}"
-        if free_talk and seconds > self.max_voiced_seconds_free:
+        if seconds > self.max_voiced_seconds_free:
             return f"{seconds:.1f} s of speech is long for a command"
         per_phone = seconds / len(expected)
         if per_phone > self.max_seconds_per_phone:
