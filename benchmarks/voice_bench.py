@@ -42,7 +42,7 @@ from local_voice.audio_in import endpoint  # noqa: E402
 from local_voice.commands import heard_intent  # noqa: E402
 from local_voice.engines import load_recogniser  # noqa: E402
 from local_voice.tts import Synthesiser  # noqa: E402
-from local_voice.vocabulary import NAMING_INTENTS, Vocabulary  # noqa: E402
+from local_voice.vocabulary import SETUP_INTENTS, Vocabulary  # noqa: E402
 
 
 def sample_phrases(vocabulary: Vocabulary, rng: random.Random) -> list[str]:
@@ -110,7 +110,7 @@ def main() -> None:
             assert want is not None
             raw = speak(phrase, voice)
             total += 1
-            stage = "offer" if want.intent in NAMING_INTENTS else "step"
+            stage = "offer" if want.intent in SETUP_INTENTS else "step"
             in_step += stage == "step"
             for condition, pcm in (("clean", raw), ("20 dB SNR", with_noise(raw, 20, seed=total)),
                                    ("clean, full grammar", raw)):

@@ -33,7 +33,7 @@ from local_voice.audio_in import endpoint  # noqa: E402
 from local_voice.commands import heard_intent  # noqa: E402
 from local_voice.engines import load_recogniser  # noqa: E402
 from local_voice.rejection import PhoneCheck  # noqa: E402
-from local_voice.vocabulary import NAMING_INTENTS  # noqa: E402
+from local_voice.vocabulary import SETUP_INTENTS  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def main() -> None:
         for phrase in phrases[:args.commands]:
             want = matcher.match(phrase)
             assert want is not None
-            stage = "offer" if want.intent in NAMING_INTENTS else "step"
+            stage = "offer" if want.intent in SETUP_INTENTS else "step"
             check.seen.clear()
             speech = endpoint(speak(phrase, voice))[0]
             got = heard_intent(matcher, recogniser.recognise(speech, stage=stage))

@@ -10,12 +10,12 @@ from __future__ import annotations
 from intents.understanding import IntentMatcher, Match
 
 from .asr import Recognition
-from .vocabulary import LENGTH_INTENTS, NAMING_INTENTS
+from .vocabulary import SETUP_INTENTS
 
 # Setup commands cannot act while partners answer each other: naming the couple is what everyday
 # sentences resemble most ("we're ... and ..."), and changing the ritual's length mid-answer is never
 # meant (long sentences decoded as "i want a twenty minute ritual"). Both work once the answer is done.
-FREE_TALK_EXCLUDED = NAMING_INTENTS | LENGTH_INTENTS
+FREE_TALK_EXCLUDED = SETUP_INTENTS
 
 
 def heard_intent(matcher: IntentMatcher, recognition: Recognition, free_talk: bool = False) -> Match | None:

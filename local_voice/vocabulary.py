@@ -22,13 +22,16 @@ log = logging.getLogger("rekindle.voice.vocabulary")
 
 _WORD = re.compile(r"^[a-z][a-z']*$")
 
-# Grammar contexts. Inside a ritual step the couple is not being introduced, so naming them leaves
-# the grammar: those samples ("{firstName} and {secondName}", with every name) are what short
-# step commands were most often confused with. (Length stays: it can change mid-step, e.g. paused.)
+# Grammar contexts. Inside a ritual step the couple is not setting up, so the setup commands leave
+# the grammar: naming samples ("{firstName} and {secondName}", with every name) were what short step
+# commands were most often confused with, and length samples ("i want a {minutes} minute ritual") what
+# everyday sentences became when a command was awaited (6 of 10 such false commands on the tuning
+# voices). Both work at the offer, before and after the ritual, as help_offer says.
 # While partners talk freely, the grammar is smaller still (interaction_models/free_talk.json, and never
-# local_voice.commands.FREE_TALK_EXCLUDED) and rejection stricter (local_voice.rejection).
+# setup) and rejection stricter (local_voice.rejection).
 NAMING_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.SET_NAMES)
 LENGTH_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.SET_LENGTH)
+SETUP_INTENTS = NAMING_INTENTS | LENGTH_INTENTS
 STEP_STAGES = frozenset({Stage.STEP.value, Stage.PAUSED.value})
 CONTEXTS = ("all", "step", "free")
 def grammar_context(stage: str | None, free_talk: bool) -> str:
@@ -142,7 +145,7 @@ class Vocabulary:
 
             free_samples = free_talk_samples()
         free = self.filter(free_intents).only(free_samples)
-        return {"all": self, "step": self.filter(self.intents() - NAMING_INTENTS), "free": free}
+        return {"all": self, "step": self.filter(self.intents() - SETUP_INTENTS), "free": free}
 
     def jsgf(self, name: str = "rekindle") -> str:
         """A JSGF grammar accepting exactly the templates' phrases, slots as rules listing their forms.

@@ -15,7 +15,7 @@ from voice_fixtures import needs_voice
 from voice_speech import conversation, have_espeak, silence, speak, with_noise, write_wav
 
 from intents.understanding import IntentMatcher
-from local_voice.asr import PocketSphinxRecogniser, Recogniser, loudness_range_db, speech_span
+from local_voice.asr import PocketSphinxRecogniser, Recogniser, loudness_range_db, speech_span, with_noise_floor
 from local_voice.audio_in import speech_of
 from local_voice.commands import heard_intent
 from local_voice.engines import load_recogniser
@@ -67,9 +67,9 @@ def test_names_slot_is_recognised(recogniser: Recogniser, matcher: IntentMatcher
     assert {k: v.lower() for k, v in match.slots.items()} == {"firstName": "sam", "secondName": "robin"}
 
 
-def test_naming_is_out_of_the_grammar_inside_a_step(recogniser: Recogniser, matcher: IntentMatcher) -> None:
-    """Inside a ritual step the names grammar is not loaded, so a naming sentence cannot become one,
-    while at the offer it can; a step command still works in the step grammar."""
+def test_setup_is_out_of_the_grammar_inside_a_step(recogniser: Recogniser, matcher: IntentMatcher) -> None:
+    """Inside a ritual step the names and length grammar is not loaded, so a setup sentence cannot
+    become one, while at the offer it can; a step command still works in the step grammar."""
     naming = speech_of(speak("our names are sam and robin", "en-us"))
     at_offer = heard_intent(matcher, recogniser.recognise(naming, stage="offer"))
     assert at_offer is not None and at_offer.intent == "SetPartnerNamesIntent"
@@ -77,8 +77,38 @@ def test_naming_is_out_of_the_grammar_inside_a_step(recogniser: Recogniser, matc
     assert not set(in_step.transcript.split()) & {"sam", "robin"}
     match = heard_intent(matcher, in_step)
     assert match is None or match.intent != "SetPartnerNamesIntent"
+    length = speech_of(speak("make it ten minutes", "en-us"))
+    at_offer = heard_intent(matcher, recogniser.recognise(length, stage="offer"))
+    assert at_offer is not None and at_offer.intent == "SetRitualLengthIntent"
+    match = heard_intent(matcher, recogniser.recognise(length, stage="step"))
+    assert match is None or match.intent != "SetRitualLengthIntent"
     step = heard_intent(matcher, recogniser.recognise(speech_of(speak("more time", "en-us")), stage="paused"))
     assert step is not None and step.intent == "MoreTimeIntent"
+
+
+def test_a_faint_hiss_stands_in_for_digital_silence(recogniser: Recogniser, matcher: IntentMatcher) -> None:
+    """espeak-ng goes exactly silent between sounds, as no microphone does; each of these commands
+    in this voice was misheard before the recogniser added a faint hiss (``with_noise_floor``)."""
+    misheard = []
+    for phrase in ("next", "help", "pass", "exit", "touch prompt"):
+        want = matcher.match(phrase)
+        assert want is not None
+        match = heard_intent(matcher, recogniser.recognise(speech_of(speak(phrase, "en-us")), stage="step"))
+        if match is None or match.intent != want.intent:
+            misheard.append(phrase)
+    assert misheard == []
+
+
+def test_noise_floor_is_faint_and_repeatable() -> None:
+    import numpy as np
+
+    spoken = speak("next", "en-us")
+    floored = with_noise_floor(spoken)
+    assert len(floored) == len(spoken) and floored == with_noise_floor(spoken)
+    added = np.frombuffer(floored, np.int16).astype(float) - np.frombuffer(spoken, np.int16)
+    assert 28 < added.std() < 36  # about -60 dBFS
+    hiss = np.frombuffer(with_noise_floor(silence(1.0)), np.int16).astype(float)
+    assert 28 < hiss.std() < 36 and np.count_nonzero(hiss) > 0.9 * hiss.size
 
 
 def test_dictionary_holds_only_the_grammar_words(recogniser: Recogniser) -> None:
@@ -183,9 +213,11 @@ def _rekindle(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_recognize_json_fields(tmp_path: Path) -> None:
+    """Judged as while partners talk (--free-talk): when a command is awaited instead, a long
+    sentence can pass for a long command (the benchmark counts how often)."""
     files = [write_wav(tmp_path / "next.wav", speak("next", "en-gb+m3")),
              write_wav(tmp_path / "chat.wav", speak("I think the movie was a bit long", "en-us"))]
-    result = _rekindle("recognize", "--json", *map(str, files), cwd=Path.cwd())
+    result = _rekindle("recognize", "--json", "--free-talk", *map(str, files), cwd=Path.cwd())
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [set(r) for r in rows] == [{"file", "transcript", "intent", "slots", "engine", "audio_s",

@@ -98,13 +98,13 @@ def test_grammar_context_follows_the_stage() -> None:
     assert grammar_context("step", True) == "free" and grammar_context("offer", True) == "free"
 
 
-def test_step_grammar_leaves_out_naming_only(matcher: IntentMatcher) -> None:
+def test_step_grammar_leaves_out_setup_only(matcher: IntentMatcher) -> None:
     full = Vocabulary.from_matcher(matcher)
     contexts = full.contexts(full.intents() - FREE_TALK_EXCLUDED)
     assert set(contexts) == set(CONTEXTS)
     assert contexts["all"].intents() == full.intents()
-    assert contexts["step"].intents() == full.intents() - {"SetPartnerNamesIntent"}
-    assert "SetRitualLengthIntent" in contexts["step"].intents()  # the length can change mid-step
+    assert contexts["step"].intents() == full.intents() - {"SetPartnerNamesIntent", "SetRitualLengthIntent"}
     for name in ("sasha", "wei", "alex"):
         assert name in contexts["all"].jsgf().split() and name not in contexts["step"].jsgf().split()
-    assert "twenty" in contexts["step"].jsgf().split()
+    assert "twenty" in contexts["all"].jsgf().split() and "twenty" not in contexts["step"].jsgf().split()
+    assert "next" in contexts["step"].jsgf().split() and "pause" in contexts["step"].jsgf().split()

@@ -29,7 +29,8 @@ def speak(text: str, voice: str = "en-us", speed: int = 160, lang_rate: int = 16
     """espeak-ng saying ``text``: raw 16-bit mono PCM at ``lang_rate`` Hz."""
     wav = subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "--stdout", text],
                          capture_output=True, check=True).stdout
-    return subprocess.run(["sox", "-t", "wav", "-", "-t", "raw", "-r", str(lang_rate), "-c", "1",
+    # -D: sox dithers by default when resampling, which made the same phrase differ run to run.
+    return subprocess.run(["sox", "-D", "-t", "wav", "-", "-t", "raw", "-r", str(lang_rate), "-c", "1",
                            "-b", "16", "-e", "signed-integer", "-"],
                           input=wav, capture_output=True, check=True).stdout
 
