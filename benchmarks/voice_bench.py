@@ -8,9 +8,9 @@ noise at 20 dB SNR; the conversation set is tests/voice_data/conversation.txt
 spoken while partners answer a question (free talk), and tests/voice_data/asides.txt
 the short remarks ("same here") partners make between sentences.
 
-Each command is decoded in the grammar context where it acts: naming the couple at the offer
-(everything in the grammar), every other command inside a ritual step (naming left out; see
-local_voice.vocabulary.grammar_context). The same commands are also measured against the full
+Each command is decoded in the grammar context where it acts: setup (naming the couple, the
+ritual's length) at the offer (everything in the grammar), every other command inside a ritual
+step (setup left out; see local_voice.vocabulary.grammar_context). The same commands are also measured against the full
 grammar, as when the stage is unknown.
 """
 

@@ -140,9 +140,10 @@ class PocketSphinxRecogniser:
     """PocketSphinx with JSGF grammars from the interaction model, checked against a phone loop.
 
     One decoder holds one search per grammar context (everything; inside a ritual step, without
-    naming; free talk, see :func:`~local_voice.vocabulary.grammar_context`) and the phone loop,
+    setup; free talk, see :func:`~local_voice.vocabulary.grammar_context`) and the phone loop,
     switched per utterance. Its dictionary holds only the grammar's words, so the 130,000-word
-    CMU dictionary is read once at start-up and not kept. A level sound is not decoded at all.
+    CMU dictionary is read once at start-up and not kept. A level sound is not decoded at all;
+    when a command is awaited, a faint microphone-like hiss is mixed in first (:func:`with_noise_floor`).
     While partners answer, the same audio is also decoded by the unconstrained phone loop and
     :class:`PhoneCheck` rejects a hypothesis the phones do not support; when a command is awaited
     only its length is checked (the phone loop doubled the work there for two fewer false commands
