@@ -37,6 +37,7 @@ from intents.engine import Rekindle  # noqa: E402
 from intents.intent_map import command_for_intent  # noqa: E402
 from intents.sqlite_store import SqliteStore  # noqa: E402
 from intents.understanding import IntentMatcher  # noqa: E402
+from interaction_models import free_talk_samples  # noqa: E402
 from local_voice.asr import BYTES_PER_SECOND  # noqa: E402
 from local_voice.audio_in import endpoint  # noqa: E402
 from local_voice.commands import heard_intent  # noqa: E402
@@ -48,7 +49,7 @@ from local_voice.vocabulary import SETUP_INTENTS, Vocabulary  # noqa: E402
 def sample_phrases(vocabulary: Vocabulary, rng: random.Random) -> list[str]:
     """One phrase per sample utterance, slots filled with random values (so names do not dominate)."""
     out = []
-    for template in vocabulary.templates:
+    for template in vocabulary.filter(vocabulary.intents()).templates:  # commands, not remarks
         words = [rng.choice(vocabulary.slots[template.slot_type(t[1:-1])]) if t.startswith("{") else t
                  for t in template.tokens]
         out.append(" ".join(words))
@@ -150,15 +151,29 @@ def main() -> None:
                 if args.misses:
                     print(f"false {'while answering' if free else 'in a step'} {voice}: {sentence!r} -> "
                           f"{recognition.transcript!r}", file=sys.stderr)
-    asides = conversation("asides.txt")
-    false_aside = 0
-    for voice in voices[:2]:
-        for aside in asides:
-            recognition = recogniser.recognise(endpoint(speak(aside, voice))[0], True, "step")
-            if heard_intent(matcher, recognition, True) is not None:
-                false_aside += 1
-                if args.misses:
-                    print(f"false aside {voice}: {aside!r} -> {recognition.transcript!r}", file=sys.stderr)
+    false_remarks: dict[str, int] = {}
+    for name in ("asides.txt", "remarks.txt"):
+        false_remarks[name] = 0
+        for voice in voices[:2]:
+            for aside in conversation(name):
+                recognition = recogniser.recognise(endpoint(speak(aside, voice))[0], True, "step")
+                if heard_intent(matcher, recognition, True) is not None:
+                    false_remarks[name] += 1
+                    if args.misses:
+                        print(f"false {name} {voice}: {aside!r} -> {recognition.transcript!r}", file=sys.stderr)
+    free_right = free_total = 0
+    for voice in voices:
+        for sample in sorted(free_talk_samples()):
+            want = matcher.match(sample)
+            assert want is not None
+            recognition = recogniser.recognise(endpoint(speak(sample, voice))[0], True, "step")
+            match = heard_intent(matcher, recognition, True)
+            free_total += 1
+            if match and match.intent == want.intent:
+                free_right += 1
+            elif args.misses:
+                print(f"miss while answering {voice}: {sample!r} -> {recognition.transcript!r} {recognition.reason}",
+                      file=sys.stderr)
     startup, rss = startup_and_rss(tmp)
 
     print(f"| Measure ({recogniser.engine}, {len(voices)} held-out espeak-ng voices) | Result | Target |")
@@ -177,8 +192,13 @@ def main() -> None:
     print(f"| False commands, conversation while answering ({len(sentences) * min(2, len(voices))} sentences, "
           f"{minutes:.1f} min) | {false_free} | 0 |")
     print(f"| False commands, same sentences when a command is awaited in a step | {false_any} | |")
-    print(f"| False commands, short asides while answering ({len(asides) * min(2, len(voices))}, "
-          f"e.g. \"same here\") | {false_aside} | 0 |")
+    pairs = min(2, len(voices))
+    print(f"| False commands, short asides while answering ({len(conversation('asides.txt')) * pairs}, "
+          f"e.g. \"same here\") | {false_remarks['asides.txt']} | 0 |")
+    print(f"| False commands, one-word remarks while answering ({len(conversation('remarks.txt')) * pairs}, "
+          f"e.g. \"great\") | {false_remarks['remarks.txt']} | 0 |")
+    print(f"| Commands understood while answering ({free_total}: the free-talk samples) | "
+          f"{100 * free_right / free_total:.1f} % | |")
 
 
 if __name__ == "__main__":

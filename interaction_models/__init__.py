@@ -43,5 +43,18 @@ def language_model(locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
 
 def free_talk_samples() -> frozenset[str]:
     """The samples the offline loop acts on while partners talk to each other (``free_talk.json``)."""
-    data = json.loads((MODEL_DIR / "free_talk.json").read_text(encoding="utf-8"))
-    return frozenset(str(s) for s in data["samples"])
+    return frozenset(str(s) for s in _free_talk()["samples"])
+
+
+def free_talk_remarks() -> frozenset[str]:
+    """Short remarks partners make to each other ("yeah", "me too"), never commands (``free_talk.json``).
+
+    The offline loop listens for them while partners talk so that they are recognised as what they
+    are instead of as the nearest command.
+    """
+    return frozenset(str(s) for s in _free_talk()["remarks"])
+
+
+def _free_talk() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((MODEL_DIR / "free_talk.json").read_text(encoding="utf-8"))
+    return data

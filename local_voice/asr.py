@@ -36,6 +36,9 @@ GAUSSIANS_PER_FRAME = 8
 NOISE_FLOOR_RMS = 32.0
 
 
+REMARK_REASON = "a remark between partners, not a command"
+
+
 class ModelError(Exception):
     """A speech model is missing or unreadable (message says what to do)."""
 
@@ -170,7 +173,8 @@ class PocketSphinxRecogniser:
                                                      loglevel="FATAL", cmn="batch", bestpath=False,
                                                      remove_noise=False, pip=PHONE_INSERTION_PENALTY,
                                                      topn=GAUSSIANS_PER_FRAME)
-            for name, vocab in self.vocabulary.contexts(free_intents).items():
+            self._contexts = self.vocabulary.contexts(free_intents)
+            for name, vocab in self._contexts.items():
                 self._decoder.add_jsgf_string(name, vocab.jsgf())
             self._decoder.add_allphone_file("phones", str(model / "en-us-phone.lm.bin"))
         except (RuntimeError, ValueError, OSError, KeyError) as exc:
@@ -211,7 +215,9 @@ class PocketSphinxRecogniser:
             hyp = self._decode(grammar_context(stage, free_talk), audio)
             transcript = hyp.hypstr.strip() if hyp is not None else ""
             reason = "nothing heard" if not transcript else ""
-        if transcript:
+        if transcript and self._contexts[grammar_context(stage, free_talk)].is_remark(transcript):
+            reason = REMARK_REASON
+        elif transcript:
             expected = self.pronunciation(transcript)
             if free_talk:
                 heard, seconds = self.phone_evidence(audio)
@@ -248,8 +254,8 @@ class VoskRecogniser:
             raise ModelError(f"The Vosk model in {model_path} could not be loaded ({exc}).") from exc
         self._vosk = vosk
         self.vocabulary = vocabulary.restrict(self.known)
-        self._phrases = {name: vocab.phrases(slot_limit)
-                         for name, vocab in self.vocabulary.contexts(free_intents).items()}
+        self._contexts = self.vocabulary.contexts(free_intents)
+        self._phrases = {name: vocab.phrases(slot_limit) for name, vocab in self._contexts.items()}
         self._unk = self.known("[unk]")
         self.check = check or VoskCheck()
 
@@ -289,6 +295,8 @@ class VoskRecogniser:
         words = [w for r in results for w in r.get("result", [])]
         transcript = " ".join(r["text"] for r in results).strip()
         reason = self.check.reject(transcript, words, self._phrases[context])
+        if not reason and self._contexts[context].is_remark(transcript):
+            reason = REMARK_REASON
         return Recognition(transcript, not reason, self.engine, len(pcm) / BYTES_PER_SECOND,
                            time.perf_counter() - start, reason, endpoint_s)
 

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from intents.understanding import IntentMatcher
+from interaction_models import free_talk_remarks
 
 from .asr import (
     VOSK_MODEL_NAME,
@@ -31,7 +32,7 @@ def load_recogniser(matcher: IntentMatcher, data_dir: Path | None = None, vosk_m
     what to do, and the embedded PocketSphinx runs instead. A model given with ``--vosk-model``, or
     Vosk demanded with ``engine="vosk"``, is an error instead: the user asked for exactly that.
     """
-    vocabulary = Vocabulary.from_matcher(matcher)
+    vocabulary = Vocabulary.from_matcher(matcher).with_remarks(free_talk_remarks())
     free = vocabulary.intents() - FREE_TALK_EXCLUDED
     model = vosk_model or (installed_vosk_model(data_dir) if data_dir and engine != "pocketsphinx" else None)
     if engine == "vosk" and model is None:

@@ -132,6 +132,20 @@ def test_conversation_does_not_act_during_free_talk(recogniser: Recogniser, matc
     assert len(false) <= 1, false
 
 
+def test_one_word_remarks_do_not_act_while_partners_talk(recogniser: Recogniser, matcher: IntentMatcher) -> None:
+    """Before the free-talk grammar listened for remarks, each of these became a command in this voice
+    ("yeah" -> "we're done", "thanks" -> "repeat"); the taught commands still act."""
+    acted = []
+    for remark in ("yes", "yeah", "okay", "right", "thanks", "maybe"):
+        recognition = recogniser.recognise(speech_of(speak(remark, "en-us")), True, "step")
+        if heard_intent(matcher, recognition, True) is not None:
+            acted.append((remark, recognition.transcript))
+    assert acted == []
+    for command, intent in (("pause", "AMAZON.PauseIntent"), ("more time", "MoreTimeIntent")):
+        match = heard_intent(matcher, recogniser.recognise(speech_of(speak(command, "en-us")), True, "step"), True)
+        assert match is not None and match.intent == intent, command
+
+
 def test_paused_is_free_talk_and_its_commands_still_act(recogniser: Recogniser, matcher: IntentMatcher,
                                                        tmp_path: Path) -> None:
     """Paused, a couple talks to each other, so the engine marks the reply as free talk; the commands the

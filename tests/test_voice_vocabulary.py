@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from intents.understanding import IntentMatcher, normalise_sample
-from interaction_models import free_talk_samples, language_model, locales
+from interaction_models import free_talk_remarks, free_talk_samples, language_model, locales
 from local_voice.commands import FREE_TALK_EXCLUDED
-from local_voice.vocabulary import CONTEXTS, Vocabulary, grammar_context
+from local_voice.vocabulary import CONTEXTS, REMARK, Vocabulary, grammar_context
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +81,21 @@ def test_free_talk_grammar_is_the_listed_samples(matcher: IntentMatcher) -> None
         "AMAZON.NextIntent", "AMAZON.RepeatIntent", "AMAZON.PreviousIntent", "SkipIntent", "AMAZON.PauseIntent",
         "AMAZON.ResumeIntent", "AMAZON.StartOverIntent", "DifferentQuestionIntent", "MoreTimeIntent",
         "TimeLeftIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent"}
+
+
+def test_remarks_are_heard_only_while_partners_talk(matcher: IntentMatcher) -> None:
+    full = Vocabulary.from_matcher(matcher).with_remarks(free_talk_remarks())
+    assert REMARK not in full.intents()
+    contexts = full.contexts(full.intents() - FREE_TALK_EXCLUDED)
+    free = contexts["free"]
+    assert set(free.phrases()) == set(free_talk_samples()) | set(free_talk_remarks())
+    assert free.is_remark("yeah") and free.is_remark("me too") and not free.is_remark("next")
+    grammar = free.jsgf()
+    assert "<remark> = " in grammar and "/1/ <command> |" in grammar  # remarks weighted against commands
+    for name in ("all", "step"):
+        assert "<remark>" not in contexts[name].jsgf() and not contexts[name].is_remark("yeah")
+    # A remark must never be a command partners are taught to say while they talk.
+    assert not {normalise_sample(r) for r in free_talk_remarks()} & {normalise_sample(s) for s in free_talk_samples()}
 
 
 @pytest.mark.parametrize("locale", locales())
