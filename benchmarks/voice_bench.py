@@ -196,7 +196,7 @@ def main() -> None:
     print(f"| False commands, short asides while answering ({len(conversation('asides.txt')) * pairs}, "
           f"e.g. \"same here\") | {false_remarks['asides.txt']} | 0 |")
     print(f"| False commands, one-word remarks while answering ({len(conversation('remarks.txt')) * pairs}, "
-          f"e.g. \"great\") | {false_remarks['remarks.txt']} | 0 |")
+          f"e.g. \"oops\") | {false_remarks['remarks.txt']} | 0 |")
     print(f"| Commands understood while answering ({free_total}: the free-talk samples) | "
           f"{100 * free_right / free_total:.1f} % | |")
 
