@@ -31,8 +31,8 @@ VOSK_MODEL_NAME = "vosk-model-small-en-us-0.15"
 PHONE_INSERTION_PENALTY = 2.0
 GAUSSIANS_PER_FRAME = 8
 # A microphone's own hiss, about -60 dBFS. Measured on the tuning voices with a command awaited:
-# 0 → 90.3 %, 8 → 93.1, 16 → 93.5, 32 → 94.4, 64 → 94.7 % right, while false commands among 90
-# conversation sentences went 5 → 10, 10, 11, 20.
+# 0 → 80.8 %, 16 → 93.5, 32 → 94.1, 64 → 94.6 % right, while false commands among 90 conversation
+# sentences went 3 → 3, 4, 11.
 NOISE_FLOOR_RMS = 32.0
 
 
@@ -117,10 +117,11 @@ def with_noise_floor(pcm: bytes, seed: int = 0) -> bytes:
     """``pcm`` with a faint, microphone-like hiss added (Gaussian, ``NOISE_FLOOR_RMS``).
 
     Synthetic speech, gated recordings and noise-suppressing audio stacks go near or exactly
-    silent between sounds, which a microphone never does. PocketSphinx's log-energy features sink
-    to their floor there and batch normalisation then shifts every speech frame (the same reason
-    Kaldi dithers by default). A real microphone's own hiss is already louder than this, so live
-    audio barely changes.
+    silent between sounds, which a microphone never does, and PocketSphinx's front end (log
+    energies, its noise estimate) copes badly with that: such commands often ended in "nothing
+    heard" or a wrong command until a little noise was added (Kaldi dithers by default for a
+    similar reason). A real microphone's own hiss is about this loud already, so live audio barely
+    changes.
     """
     samples = np.frombuffer(pcm[: len(pcm) - len(pcm) % 2], dtype=np.int16)
     hiss = np.random.default_rng(seed).normal(0.0, NOISE_FLOOR_RMS, samples.size)
@@ -171,8 +172,7 @@ class PocketSphinxRecogniser:
                 # bestpath off: the lattice best path loses grammar ends.
                 self._decoder = pocketsphinx.Decoder(hmm=str(model / "en-us"), dict=str(small), lm=None,
                                                      loglevel="FATAL", cmn="batch", bestpath=False,
-                                                     remove_noise=False, pip=PHONE_INSERTION_PENALTY,
-                                                     topn=GAUSSIANS_PER_FRAME)
+                                                     pip=PHONE_INSERTION_PENALTY, topn=GAUSSIANS_PER_FRAME)
             self._contexts = self.vocabulary.contexts(free_intents)
             for name, vocab in self._contexts.items():
                 self._decoder.add_jsgf_string(name, vocab.jsgf())
