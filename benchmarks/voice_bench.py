@@ -151,16 +151,18 @@ def main() -> None:
                 if args.misses:
                     print(f"false {'while answering' if free else 'in a step'} {voice}: {sentence!r} -> "
                           f"{recognition.transcript!r}", file=sys.stderr)
-    false_remarks: dict[str, int] = {}
+    false_remarks: dict[tuple[str, bool], int] = {}
     for name in ("asides.txt", "remarks.txt"):
-        false_remarks[name] = 0
-        for voice in voices[:2]:
-            for aside in conversation(name):
-                recognition = recogniser.recognise(endpoint(speak(aside, voice))[0], True, "step")
-                if heard_intent(matcher, recognition, True) is not None:
-                    false_remarks[name] += 1
-                    if args.misses:
-                        print(f"false {name} {voice}: {aside!r} -> {recognition.transcript!r}", file=sys.stderr)
+        for free in (True, False):
+            false_remarks[name, free] = 0
+            for voice in voices[:2]:
+                for aside in conversation(name):
+                    recognition = recogniser.recognise(endpoint(speak(aside, voice))[0], free, "step")
+                    if heard_intent(matcher, recognition, free) is not None:
+                        false_remarks[name, free] += 1
+                        if args.misses:
+                            print(f"false {name} {'while answering' if free else 'awaited'} {voice}: {aside!r} -> "
+                                  f"{recognition.transcript!r}", file=sys.stderr)
     free_right = free_total = 0
     for voice in voices:
         for sample in sorted(free_talk_samples()):
@@ -193,10 +195,11 @@ def main() -> None:
           f"{minutes:.1f} min) | {false_free} | 0 |")
     print(f"| False commands, same sentences when a command is awaited in a step | {false_any} | |")
     pairs = min(2, len(voices))
-    print(f"| False commands, short asides while answering ({len(conversation('asides.txt')) * pairs}, "
-          f"e.g. \"same here\") | {false_remarks['asides.txt']} | 0 |")
-    print(f"| False commands, one-word remarks while answering ({len(conversation('remarks.txt')) * pairs}, "
-          f"e.g. \"oops\") | {false_remarks['remarks.txt']} | 0 |")
+    for name, what in (("asides.txt", "short asides"), ("remarks.txt", "one-word remarks")):
+        example = conversation(name)[1]
+        print(f"| False commands, {what} while answering ({len(conversation(name)) * pairs}, e.g. "
+              f"\"{example}\") | {false_remarks[name, True]} | 0 |")
+        print(f"| False commands, same {what} when a command is awaited in a step | {false_remarks[name, False]} | |")
     print(f"| Commands understood while answering ({free_total}: the free-talk samples) | "
           f"{100 * free_right / free_total:.1f} % | |")
 

@@ -58,6 +58,7 @@ class Recognition:
     process_s: float
     reason: str = ""
     endpoint_s: float | None = None  # where the engine's own endpointer closed the utterance
+    remark: bool = False  # heard as a remark partners made to each other, not meant for Rekindle
 
 
 class Recogniser(Protocol):
@@ -215,7 +216,8 @@ class PocketSphinxRecogniser:
             hyp = self._decode(grammar_context(stage, free_talk), audio)
             transcript = hyp.hypstr.strip() if hyp is not None else ""
             reason = "nothing heard" if not transcript else ""
-        if transcript and self._contexts[grammar_context(stage, free_talk)].is_remark(transcript):
+        remark = bool(transcript) and self._contexts[grammar_context(stage, free_talk)].is_remark(transcript)
+        if remark:
             reason = REMARK_REASON
         elif transcript:
             expected = self.pronunciation(transcript)
@@ -225,7 +227,7 @@ class PocketSphinxRecogniser:
             else:
                 reason = self.check.too_long(expected, speech_span(pcm), False)
         return Recognition(transcript, not reason, self.engine, len(pcm) / BYTES_PER_SECOND,
-                           time.perf_counter() - start, reason)
+                           time.perf_counter() - start, reason, remark=remark)
 
 
 class VoskRecogniser:
@@ -295,10 +297,11 @@ class VoskRecogniser:
         words = [w for r in results for w in r.get("result", [])]
         transcript = " ".join(r["text"] for r in results).strip()
         reason = self.check.reject(transcript, words, self._phrases[context])
-        if not reason and self._contexts[context].is_remark(transcript):
+        remark = not reason and self._contexts[context].is_remark(transcript)
+        if remark:
             reason = REMARK_REASON
         return Recognition(transcript, not reason, self.engine, len(pcm) / BYTES_PER_SECOND,
-                           time.perf_counter() - start, reason, endpoint_s)
+                           time.perf_counter() - start, reason, endpoint_s, remark)
 
 
 def installed_vosk_model(data_dir: Path) -> Path | None:

@@ -197,7 +197,7 @@ class VoiceLoop:
             match = heard_intent(self.matcher, recognition, reply.free_talk)
             if match is None:
                 log.debug("not a command (%s)", recognition.reason or "no intent")
-                if reply.free_talk:
+                if reply.free_talk or recognition.remark:  # not said to Rekindle: no "didn't catch that"
                     continue
                 command = Command(CommandKind.UNKNOWN)
             else:

@@ -162,11 +162,18 @@ class Vocabulary:
             from interaction_models import free_talk_samples
 
             free_samples = free_talk_samples()
-        free = self.filter(free_intents).only(free_samples)
         remarks = tuple(t for t in self.templates if t.intent == REMARK)
-        free = Vocabulary(free.templates + remarks, self.slots, self.dropped)
-        return {"all": self.filter(self.intents()), "step": self.filter(self.intents() - SETUP_INTENTS),
-                "free": free}
+        free = self.filter(free_intents).only(free_samples)
+        step = self.filter(self.intents() - SETUP_INTENTS)
+        return {"all": self.filter(self.intents()), "step": step._plus_remarks(remarks),
+                "free": free._plus_remarks(remarks)}
+
+    def _plus_remarks(self, remarks: tuple[Template, ...]) -> Vocabulary:
+        """These templates and the remarks that are not also one of their phrases ("yes" is a remark
+        while partners talk, but a command when one is awaited)."""
+        said = set(self.phrases())
+        kept = tuple(t for t in remarks if " ".join(t.tokens) not in said)
+        return Vocabulary(self.templates + kept, self.slots, self.dropped)
 
     def jsgf(self, name: str = "rekindle") -> str:
         """A JSGF grammar accepting exactly the templates' phrases, slots as rules listing their forms.

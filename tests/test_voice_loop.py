@@ -62,6 +62,22 @@ def test_talk_with_wav_files_and_resume_in_text_mode(tmp_path: Path) -> None:
     assert "You paused Just a question" in text_run.stdout, text_run.stdout
 
 
+def test_a_remark_while_a_command_is_awaited_gets_no_reply(tmp_path: Path) -> None:
+    """"wow" and "me too" during the opening narration (a command is awaited) are heard as remarks
+    between partners: Rekindle stays quiet instead of saying it didn't catch that, then "pause" acts."""
+    inputs = [write_wav(tmp_path / f"{i}.wav", speak(t, "en-gb+m3") + silence(0.5))
+              for i, t in enumerate(["yes", "wow", "me too", "pause"])]
+    env = dict(os.environ, REKINDLE_HOME=str(tmp_path / "home"))
+    out = tmp_path / "said"
+    run = subprocess.run([sys.executable, "-m", "rekindle", "talk", "--ritual", "touch-and-breathe",
+                          "--input-wav", *map(str, inputs), "--output-wav", str(out)],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "catch that" not in run.stdout.lower(), run.stdout
+    assert "we'll pause here" in run.stdout.lower(), run.stdout
+    assert len(sorted(out.glob("reply-*.wav"))) == 3  # the offer, the narration, the pause
+
+
 def test_bad_voice_name_is_a_clear_error(tmp_path: Path) -> None:
     wav = write_wav(tmp_path / "yes.wav", speak("yes"))
     run = subprocess.run([sys.executable, "-m", "rekindle", "talk", "--voice", "no-such-voice", "--input-wav",
