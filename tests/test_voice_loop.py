@@ -44,16 +44,22 @@ def test_reply_renders_speech_silence_and_cues(voice: Voice) -> None:
     assert _loud(cue) > 500 and _loud(timer) == 0.0
 
 
-def test_talk_with_wav_files_and_resume_in_text_mode(tmp_path: Path) -> None:
-    """Recordings in, WAV replies out; a ritual paused by voice is resumed from the same store by text."""
-    inputs = [write_wav(tmp_path / f"{i}.wav", speak(t, "en-gb+m3") + silence(0.5))
-              for i, t in enumerate(["yes", "pause"])]
+def _talk_from_recordings(tmp_path: Path, phrases: list[str],
+                          ritual: str) -> tuple[subprocess.CompletedProcess[str], Path, dict[str, str]]:
+    """``rekindle talk`` hearing ``phrases`` (one recording each) and writing its replies as WAV files."""
+    inputs = [write_wav(tmp_path / f"{i}.wav", speak(t, "en-gb+m3") + silence(0.5)) for i, t in enumerate(phrases)]
     env = dict(os.environ, REKINDLE_HOME=str(tmp_path / "home"))
     out = tmp_path / "said"
-    voice_run = subprocess.run([sys.executable, "-m", "rekindle", "talk", "--ritual", "just-a-question",
-                                "--input-wav", *map(str, inputs), "--output-wav", str(out)],
-                               env=env, capture_output=True, text=True, timeout=120)
-    assert voice_run.returncode == 0, voice_run.stderr
+    run = subprocess.run([sys.executable, "-m", "rekindle", "talk", "--ritual", ritual,
+                          "--input-wav", *map(str, inputs), "--output-wav", str(out)],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return run, out, env
+
+
+def test_talk_with_wav_files_and_resume_in_text_mode(tmp_path: Path) -> None:
+    """Recordings in, WAV replies out; a ritual paused by voice is resumed from the same store by text."""
+    voice_run, out, env = _talk_from_recordings(tmp_path, ["yes", "pause"], "just-a-question")
     assert "we'll pause here" in voice_run.stdout.lower()
     replies = sorted(out.glob("reply-*.wav"))
     assert len(replies) == 3 and all(read_wav(p).seconds > 1.0 for p in replies)
@@ -65,14 +71,7 @@ def test_talk_with_wav_files_and_resume_in_text_mode(tmp_path: Path) -> None:
 def test_a_remark_while_a_command_is_awaited_gets_no_reply(tmp_path: Path) -> None:
     """"wow" and "me too" during the opening narration (a command is awaited) are heard as remarks
     between partners: Rekindle stays quiet instead of saying it didn't catch that, then "pause" acts."""
-    inputs = [write_wav(tmp_path / f"{i}.wav", speak(t, "en-gb+m3") + silence(0.5))
-              for i, t in enumerate(["yes", "wow", "me too", "pause"])]
-    env = dict(os.environ, REKINDLE_HOME=str(tmp_path / "home"))
-    out = tmp_path / "said"
-    run = subprocess.run([sys.executable, "-m", "rekindle", "talk", "--ritual", "touch-and-breathe",
-                          "--input-wav", *map(str, inputs), "--output-wav", str(out)],
-                         env=env, capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stderr
+    run, out, _ = _talk_from_recordings(tmp_path, ["yes", "wow", "me too", "pause"], "touch-and-breathe")
     assert "catch that" not in run.stdout.lower(), run.stdout
     assert "we'll pause here" in run.stdout.lower(), run.stdout
     assert len(sorted(out.glob("reply-*.wav"))) == 3  # the offer, the narration, the pause
