@@ -5,13 +5,15 @@
 Prints a Markdown table (figures go in the README). Speech is synthesised
 with espeak-ng in voices held out from rejection tuning; noise is white
 noise at 20 dB SNR; the conversation set is tests/voice_data/conversation.txt
-spoken while partners answer a question (free talk), and tests/voice_data/asides.txt
-the short remarks ("same here") partners make between sentences.
+spoken while partners answer a question (free talk), tests/voice_data/asides.txt
+the short remarks ("same here") partners make between sentences, and remarks.txt one-word
+remarks that are not in interaction_models/free_talk.json's list; asides and remarks are also
+spoken when a command is awaited in a step.
 
 Each command is decoded in the grammar context where it acts: setup (naming the couple, the
 ritual's length) at the offer (everything in the grammar), every other command inside a ritual
-step (setup left out; see local_voice.vocabulary.grammar_context). The same commands are also measured against the full
-grammar, as when the stage is unknown.
+step (setup left out; see local_voice.vocabulary.grammar_context). The same commands are also
+measured against the full grammar, as when the stage is unknown.
 """
 
 from __future__ import annotations
