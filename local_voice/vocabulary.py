@@ -135,8 +135,9 @@ class Vocabulary:
         return {t.intent for t in self.templates} - {REMARK}
 
     def with_remarks(self, remarks: Iterable[str]) -> Vocabulary:
-        """These templates plus ``remarks``, which the free-talk grammar listens for so that a
-        "yeah" between partners is heard as "yeah" rather than as the nearest command."""
+        """These templates plus ``remarks``, which every grammar context listens for (unless a remark is
+        a command there) so that a "wow" between partners is heard as "wow" rather than as the nearest
+        command."""
         extra = tuple(Template(REMARK, tuple(normalise_sample(r).split())) for r in sorted(set(remarks)))
         return Vocabulary(self.templates + extra, self.slots, self.dropped)
 
@@ -165,7 +166,7 @@ class Vocabulary:
         remarks = tuple(t for t in self.templates if t.intent == REMARK)
         free = self.filter(free_intents).only(free_samples)
         step = self.filter(self.intents() - SETUP_INTENTS)
-        return {"all": self.filter(self.intents()), "step": step._plus_remarks(remarks),
+        return {"all": self.filter(self.intents())._plus_remarks(remarks), "step": step._plus_remarks(remarks),
                 "free": free._plus_remarks(remarks)}
 
     def _plus_remarks(self, remarks: tuple[Template, ...]) -> Vocabulary:

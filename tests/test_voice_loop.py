@@ -68,10 +68,11 @@ def test_talk_with_wav_files_and_resume_in_text_mode(tmp_path: Path) -> None:
     assert "You paused Just a question" in text_run.stdout, text_run.stdout
 
 
-def test_a_remark_while_a_command_is_awaited_gets_no_reply(tmp_path: Path) -> None:
-    """"wow" and "me too" during the opening narration (a command is awaited) are heard as remarks
-    between partners: Rekindle stays quiet instead of saying it didn't catch that, then "pause" acts."""
-    run, out, _ = _talk_from_recordings(tmp_path, ["yes", "wow", "me too", "pause"], "touch-and-breathe")
+def test_remarks_while_a_command_is_awaited_get_no_reply(tmp_path: Path) -> None:
+    """"wow" at the offer and "me too" during the opening narration (each time a command is awaited)
+    are heard as remarks between partners: Rekindle stays quiet instead of saying it didn't catch
+    that, and "yes" and "pause" still act."""
+    run, out, _ = _talk_from_recordings(tmp_path, ["wow", "yes", "me too", "pause"], "touch-and-breathe")
     assert "catch that" not in run.stdout.lower(), run.stdout
     assert "we'll pause here" in run.stdout.lower(), run.stdout
     assert len(sorted(out.glob("reply-*.wav"))) == 3  # the offer, the narration, the pause

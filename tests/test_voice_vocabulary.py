@@ -83,7 +83,7 @@ def test_free_talk_grammar_is_the_listed_samples(matcher: IntentMatcher) -> None
         "TimeLeftIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent"}
 
 
-def test_remarks_are_heard_in_steps_and_free_talk(matcher: IntentMatcher) -> None:
+def test_remarks_are_heard_in_every_context_unless_they_are_commands_there(matcher: IntentMatcher) -> None:
     full = Vocabulary.from_matcher(matcher).with_remarks(free_talk_remarks())
     assert REMARK not in full.intents()
     contexts = full.contexts(full.intents() - FREE_TALK_EXCLUDED)
@@ -92,11 +92,12 @@ def test_remarks_are_heard_in_steps_and_free_talk(matcher: IntentMatcher) -> Non
     assert free.is_remark("yeah") and free.is_remark("me too") and not free.is_remark("next")
     grammar = free.jsgf()
     assert "<remark> = " in grammar and "/1/ <command> |" in grammar  # remarks weighted against commands
-    assert "<remark>" not in contexts["all"].jsgf() and not contexts["all"].is_remark("yeah")
-    # When a command is awaited in a step, remarks are heard too, except those that are commands there.
-    step = contexts["step"]
-    assert step.is_remark("wow") and step.is_remark("me too") and "<remark>" in step.jsgf()
-    assert "yes" in step.phrases() and not step.is_remark("yes") and free.is_remark("yes")
+    # When a command is awaited, remarks are heard too, except those that are commands there.
+    for name in ("all", "step"):
+        awaited = contexts[name]
+        assert awaited.is_remark("wow") and awaited.is_remark("me too") and "<remark>" in awaited.jsgf()
+        assert "yes" in awaited.phrases() and not awaited.is_remark("yes") and free.is_remark("yes")
+    assert not Vocabulary.from_matcher(matcher).contexts(full.intents())["all"].is_remark("wow")
     # A remark must never be a command partners are taught to say while they talk.
     assert not {normalise_sample(r) for r in free_talk_remarks()} & {normalise_sample(s) for s in free_talk_samples()}
 
