@@ -28,7 +28,8 @@ _WORD = re.compile(r"^[a-z][a-z']*$")
 # everyday sentences became when a command was awaited (6 of 10 such false commands on the tuning
 # voices). Both work at the offer, before and after the ritual, as help_offer says.
 # While partners talk freely, the grammar is smaller still (interaction_models/free_talk.json, and never
-# setup) and rejection stricter (local_voice.rejection).
+# setup) and rejection stricter (local_voice.rejection). Every context also hears the remarks partners
+# make to each other (free_talk.json "remarks"), except those that are commands there.
 NAMING_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.SET_NAMES)
 LENGTH_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.SET_LENGTH)
 SETUP_INTENTS = NAMING_INTENTS | LENGTH_INTENTS
