@@ -210,13 +210,14 @@ class PocketSphinxRecogniser:
         start = time.perf_counter()
         reason = steady_sound(pcm)
         transcript = ""
+        context = grammar_context(stage, free_talk)
         # While partners talk the floor stays off: it let 5 more of 60 tuning asides act.
         audio = pcm if free_talk else with_noise_floor(pcm)
         if not reason:
-            hyp = self._decode(grammar_context(stage, free_talk), audio)
+            hyp = self._decode(context, audio)
             transcript = hyp.hypstr.strip() if hyp is not None else ""
             reason = "nothing heard" if not transcript else ""
-        remark = bool(transcript) and self._contexts[grammar_context(stage, free_talk)].is_remark(transcript)
+        remark = bool(transcript) and self._contexts[context].is_remark(transcript)
         if remark:
             reason = REMARK_REASON
         elif transcript:

@@ -173,7 +173,11 @@ class Vocabulary:
     def _plus_remarks(self, remarks: tuple[Template, ...]) -> Vocabulary:
         """These templates and the remarks that are not also one of their phrases ("yes" is a remark
         while partners talk, but a command when one is awaited)."""
-        said = set(self.phrases())
+        # Only a template whose literal words all occur in the remarks can say one; expanding just
+        # those skips the tens of thousands of naming phrases at start-up.
+        words = {w for t in remarks for w in t.tokens}
+        could = Vocabulary(tuple(t for t in self.templates if set(t.words) <= words), self.slots, self.dropped)
+        said = set(could.phrases())
         kept = tuple(t for t in remarks if " ".join(t.tokens) not in said)
         return Vocabulary(self.templates + kept, self.slots, self.dropped)
 
