@@ -147,7 +147,9 @@ def test_broken_speech_falls_back_to_captions_and_the_ritual_goes_on(
     assert message in run.stderr and "Carrying on with Rekindle's words as text on screen" in run.stderr
     assert run.stderr.count("Carrying on") == 1 and "Traceback" not in run.stderr
     captions = [line for line in run.stdout.splitlines() if line.startswith("Rekindle: ")]
-    assert len(captions) == 4 and "Notice how your hands fit together" in captions[2], run.stdout
+    # Tonight's touch prompt depends on the date; the chimes show the timed touch step ran.
+    assert len(captions) == 4 and "[touch start chime]" in captions[2], run.stdout
+    assert "[touch end chime]" in captions[2]
     assert "ritual together with Rekindle complete" in captions[3]
     # No speech was heard, but the touch timer still ran with its chimes: one reply, the timed one.
     assert [p.name for p in said.glob("*.wav")] == ["reply-001.wav"]
