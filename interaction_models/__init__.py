@@ -55,6 +55,15 @@ def free_talk_remarks() -> frozenset[str]:
     return frozenset(str(s) for s in _free_talk()["remarks"])
 
 
+def while_speaking_samples() -> frozenset[str]:
+    """The only samples the offline loop acts on while Rekindle itself is speaking ("stop", "pause").
+
+    A couple can cut a long prompt or a touch timer short with them; anything else said meanwhile
+    is ignored (``free_talk.json``).
+    """
+    return frozenset(str(s) for s in _free_talk()["while_speaking"])
+
+
 def _free_talk() -> dict[str, Any]:
     data: dict[str, Any] = json.loads((MODEL_DIR / "free_talk.json").read_text(encoding="utf-8"))
     return data

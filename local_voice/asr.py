@@ -67,9 +67,11 @@ class Recogniser(Protocol):
     engine: str
     vocabulary: Vocabulary
 
-    def recognise(self, pcm: bytes, free_talk: bool = False, stage: str | None = None) -> Recognition:
+    def recognise(self, pcm: bytes, free_talk: bool = False, stage: str | None = None,
+                  speaking: bool = False) -> Recognition:
         """``free_talk``: partners are answering each other; ``stage``: the engine's ``state["stage"]``
-        (None when unknown), which picks the grammar (:func:`~local_voice.vocabulary.grammar_context`)."""
+        (None when unknown); ``speaking``: Rekindle is speaking meanwhile. Together they pick the
+        grammar (:func:`~local_voice.vocabulary.grammar_context`)."""
         ...
 
 
@@ -206,13 +208,15 @@ class PocketSphinxRecogniser:
         voiced = [s for s in (self._decoder.seg() or []) if s.word != "SIL" and not s.word.startswith("+")]
         return [s.word for s in voiced], sum(s.end_frame - s.start_frame + 1 for s in voiced) / 100
 
-    def recognise(self, pcm: bytes, free_talk: bool = False, stage: str | None = None) -> Recognition:
+    def recognise(self, pcm: bytes, free_talk: bool = False, stage: str | None = None,
+                  speaking: bool = False) -> Recognition:
         start = time.perf_counter()
         reason = steady_sound(pcm)
         transcript = ""
-        context = grammar_context(stage, free_talk)
+        context = grammar_context(stage, free_talk, speaking)
+        strict = free_talk or speaking  # no command is awaited: nothing may act unless it surely is one
         # While partners talk the floor stays off: it let 5 more of 60 tuning asides act.
-        audio = pcm if free_talk else with_noise_floor(pcm)
+        audio = pcm if strict else with_noise_floor(pcm)
         if not reason:
             hyp = self._decode(context, audio)
             transcript = hyp.hypstr.strip() if hyp is not None else ""
@@ -222,7 +226,7 @@ class PocketSphinxRecogniser:
             reason = REMARK_REASON
         elif transcript:
             expected = self.pronunciation(transcript)
-            if free_talk:
+            if strict:
                 heard, seconds = self.phone_evidence(audio)
                 reason = self.check.reject(expected, heard, seconds, speech_span(pcm))
             else:
@@ -273,13 +277,14 @@ class VoskRecogniser:
         rec.SetWords(True)
         return rec
 
-    def recognise(self, pcm: bytes, free_talk: bool = False, stage: str | None = None) -> Recognition:
+    def recognise(self, pcm: bytes, free_talk: bool = False, stage: str | None = None,
+                  speaking: bool = False) -> Recognition:
         start = time.perf_counter()
         level = steady_sound(pcm)
         if level:
             return Recognition("", False, self.engine, len(pcm) / BYTES_PER_SECOND, time.perf_counter() - start,
                                level)
-        context = grammar_context(stage, free_talk)
+        context = grammar_context(stage, free_talk, speaking)
         rec = self._recogniser(context)
         results: list[dict[str, Any]] = []
         endpoint_s: float | None = None

@@ -41,10 +41,15 @@ REMARK = "(remark)"
 # and 4 of 54 acted; at 1e-30, as if there were no remarks.
 REMARK_WEIGHT = 1e-16
 STEP_STAGES = frozenset({Stage.STEP.value, Stage.PAUSED.value})
-CONTEXTS = ("all", "step", "free")
-def grammar_context(stage: str | None, free_talk: bool) -> str:
-    """Which grammar fits the conversation: ``free`` while partners talk, ``step`` inside a ritual
+CONTEXTS = ("all", "step", "free", "speaking")
+
+
+def grammar_context(stage: str | None, free_talk: bool, speaking: bool = False) -> str:
+    """Which grammar fits the conversation: ``speaking`` while Rekindle itself speaks (only "stop" and
+    "pause", see :mod:`local_voice.barge_in`), ``free`` while partners talk, ``step`` inside a ritual
     step (or paused in one), else ``all`` (offers, setup, and when the stage is unknown)."""
+    if speaking:
+        return "speaking"
     if free_talk:
         return "free"
     return "step" if stage in STEP_STAGES else "all"
@@ -156,19 +161,20 @@ class Vocabulary:
         wanted = {normalise_sample(s) for s in samples}
         return Vocabulary(tuple(t for t in self.templates if " ".join(t.tokens) in wanted), self.slots, self.dropped)
 
-    def contexts(self, free_intents: Iterable[str],
-                 free_samples: Collection[str] | None = None) -> dict[str, Vocabulary]:
-        """The vocabulary of each grammar context (see :func:`grammar_context`); ``free_samples``
-        defaults to ``interaction_models/free_talk.json``."""
-        if free_samples is None:
-            from interaction_models import free_talk_samples
+    def contexts(self, free_intents: Iterable[str], free_samples: Collection[str] | None = None,
+                 speaking_samples: Collection[str] | None = None) -> dict[str, Vocabulary]:
+        """The vocabulary of each grammar context (see :func:`grammar_context`); ``free_samples`` and
+        ``speaking_samples`` default to ``interaction_models/free_talk.json``."""
+        from interaction_models import free_talk_samples, while_speaking_samples
 
-            free_samples = free_talk_samples()
+        free_samples = free_talk_samples() if free_samples is None else free_samples
+        speaking_samples = while_speaking_samples() if speaking_samples is None else speaking_samples
         remarks = tuple(t for t in self.templates if t.intent == REMARK)
         free = self.filter(free_intents).only(free_samples)
         step = self.filter(self.intents() - SETUP_INTENTS)
+        speaking = self.filter(free_intents).only(speaking_samples)
         return {"all": self.filter(self.intents())._plus_remarks(remarks), "step": step._plus_remarks(remarks),
-                "free": free._plus_remarks(remarks)}
+                "free": free._plus_remarks(remarks), "speaking": speaking._plus_remarks(remarks)}
 
     def _plus_remarks(self, remarks: tuple[Template, ...]) -> Vocabulary:
         """These templates and the remarks that are not also one of their phrases ("yes" is a remark

@@ -9,14 +9,9 @@ from typing import Any
 import pytest
 
 from intents.understanding import IntentMatcher, normalise_sample
-from interaction_models import free_talk_remarks, free_talk_samples, language_model, locales
+from interaction_models import free_talk_remarks, free_talk_samples, language_model, locales, while_speaking_samples
 from local_voice.commands import FREE_TALK_EXCLUDED
 from local_voice.vocabulary import CONTEXTS, REMARK, Vocabulary, grammar_context
-
-
-@pytest.fixture(scope="module")
-def matcher() -> IntentMatcher:
-    return IntentMatcher.for_locale("en-US")
 
 
 def _grammar(vocab: Vocabulary, tmp_path: Path) -> Any:
@@ -115,6 +110,18 @@ def test_grammar_context_follows_the_stage() -> None:
     assert {grammar_context(s, False) for s in ("offer", "resume_offer", "declined", "finished", "ended", None)} \
         == {"all"}
     assert grammar_context("step", True) == "free" and grammar_context("offer", True) == "free"
+    assert {grammar_context(s, f, speaking=True) for s in ("step", "offer", None) for f in (True, False)} \
+        == {"speaking"}
+
+
+def test_while_rekindle_speaks_only_stop_and_pause_are_heard(matcher: IntentMatcher) -> None:
+    full = Vocabulary.from_matcher(matcher).with_remarks(free_talk_remarks())
+    speaking = full.contexts(full.intents() - FREE_TALK_EXCLUDED)["speaking"]
+    assert speaking.intents() == {"AMAZON.StopIntent", "AMAZON.PauseIntent"}
+    assert set(speaking.phrases()) == set(while_speaking_samples()) | set(free_talk_remarks())
+    assert speaking.is_remark("yeah") and not speaking.is_remark("stop") and "next" not in speaking.phrases()
+    # What cuts Rekindle short is also something partners may say while they talk.
+    assert set(while_speaking_samples()) <= set(free_talk_samples())
 
 
 def test_step_grammar_leaves_out_setup_only(matcher: IntentMatcher) -> None:
