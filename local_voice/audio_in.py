@@ -1,8 +1,9 @@
 """Listening: the microphone or WAV files, cut into utterances by a voice activity endpointer.
 
 Sources yield :class:`Utterance` objects (16 kHz mono 16-bit PCM) and can be
-muted: while Rekindle speaks, microphone audio is thrown away so it never
-hears itself. Audio lives only in memory.
+muted: while Rekindle speaks, microphone audio never reaches the conversation,
+so Rekindle never answers itself; it is thrown away or handed to a barge-in
+listener (:mod:`local_voice.barge_in`). Audio lives only in memory.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 import queue
 import time
 import wave
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -53,6 +54,9 @@ class Source(Protocol):
 
     def utterances(self) -> Iterator[Utterance]: ...
     def mute(self, muted: bool) -> None: ...
+    def divert(self, feed: Callable[[bytes], None] | None) -> None:
+        """While muted, hand the audio to ``feed`` (barge-in) instead of discarding it; None to discard."""
+        ...
     def close(self) -> None: ...
     def reopen(self) -> None: ...
 
@@ -67,7 +71,7 @@ class Segmenter:
         self._ep = Endpointer(window=window, sample_rate=SAMPLE_RATE)
         self.frame_bytes: int = self._ep.frame_bytes
         self._buffer = bytearray()
-        self._max_bytes = int(max_seconds * BYTES_PER_SECOND)
+        self.max_bytes = int(max_seconds * BYTES_PER_SECOND)
         self._pre_roll_bytes = 2 * int(pre_roll * SAMPLE_RATE)
         # Recent input, so speech the VAD noticed late keeps its onset; fed_bytes is its stream end.
         self._recent = bytearray()
@@ -91,9 +95,14 @@ class Segmenter:
             if not self._buffer:
                 self._buffer.extend(self._before_start())
             self._buffer.extend(speech)
-        if (was_speaking and not self._ep.in_speech) or len(self._buffer) > self._max_bytes:
+        if (was_speaking and not self._ep.in_speech) or len(self._buffer) > self.max_bytes:
             return self._take()
         return None
+
+    @property
+    def in_speech(self) -> bool:
+        """Whether speech is still going on (after an utterance cut at ``max_seconds``, say)."""
+        return bool(self._ep.in_speech)
 
     @property
     def speech_end(self) -> float:
@@ -185,6 +194,9 @@ class WavSource:
     def mute(self, muted: bool) -> None:
         pass
 
+    def divert(self, feed: Callable[[bytes], None] | None) -> None:
+        pass  # recordings are heard one after another, never while Rekindle speaks
+
     def close(self) -> None:
         pass
 
@@ -201,6 +213,7 @@ class MicSource:
         self.device = device
         self._queue: queue.Queue[bytes] = queue.Queue()
         self._muted = False
+        self._diverted: Callable[[bytes], None] | None = None
         self._segmenter = Segmenter()
         self._stream: Any = None
         check_input(sd, device)
@@ -210,6 +223,8 @@ class MicSource:
         def callback(data: Any, frames: int, when: Any, status: Any) -> None:
             if not self._muted:
                 self._queue.put(bytes(data))
+            elif (feed := self._diverted) is not None:
+                feed(bytes(data))
 
         self._stream = self._sd.RawInputStream(samplerate=SAMPLE_RATE, channels=1, dtype="int16",
                                                blocksize=self._segmenter.frame_bytes // 2,
@@ -223,6 +238,9 @@ class MicSource:
             while not self._queue.empty():
                 self._queue.get_nowait()
             self._segmenter.reset()
+
+    def divert(self, feed: Callable[[bytes], None] | None) -> None:
+        self._diverted = feed
 
     def utterances(self) -> Iterator[Utterance]:
         pending = b""

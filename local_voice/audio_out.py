@@ -20,7 +20,9 @@ log = logging.getLogger("rekindle.voice.audio")
 class Sink(Protocol):
     """Plays (or stores) one reply's audio; ``play`` returns when it has been heard."""
 
-    def play(self, audio: Audio) -> None: ...
+    def play(self, audio: Audio, interrupt: threading.Event | None = None) -> bool:
+        """Play ``audio``; returns True when ``interrupt`` was set and cut it short."""
+        ...
     def close(self) -> None: ...
     def reopen(self) -> None: ...
 
@@ -41,25 +43,30 @@ class SpeakerSink:
             raise AudioDeviceError(f"No speaker found ({exc}). Check 'rekindle devices', choose one with "
                                    "--output-device, or use --output-wav DIR or --text.") from exc
 
-    def play(self, audio: Audio) -> None:
-        """Play all of ``audio``; a stream that stops before the end means the speaker went away.
+    def play(self, audio: Audio, interrupt: threading.Event | None = None) -> bool:
+        """Play all of ``audio``, unless ``interrupt`` is set meanwhile (then fade out within a block
+        and return True); a stream that stops early otherwise means the speaker went away.
 
         (``sounddevice.play`` returns quietly when the sound server dies mid-sentence, so the
         samples actually handed to PortAudio are counted here.)
         """
         samples = np.ascontiguousarray(audio.samples, dtype=np.int16)
         if not len(samples):
-            return
+            return False
         done = threading.Event()
         played = 0
+        cut = False
 
         def callback(out: Any, frames: int, when: Any, status: Any) -> None:
-            nonlocal played
+            nonlocal played, cut
             chunk = samples[played:played + frames]
+            if interrupt is not None and interrupt.is_set():
+                cut = True  # a ramp to silence instead of a click
+                chunk = (chunk * np.linspace(1.0, 0.0, len(chunk))).astype(np.int16)
             out[:len(chunk), 0] = chunk
             out[len(chunk):] = 0
             played += len(chunk)
-            if played >= len(samples):
+            if cut or played >= len(samples):
                 raise self._sd.CallbackStop
 
         try:
@@ -70,8 +77,9 @@ class SpeakerSink:
                 finished = done.wait(timeout=audio.seconds + 30.0)
         except self._sd.PortAudioError as exc:
             raise DeviceLost(f"The speaker went away ({exc}).") from exc
-        if not finished or played < len(samples):
+        if not finished or (played < len(samples) and not cut):
             raise DeviceLost("The speaker went away mid-sentence.")
+        return cut
 
     def reopen(self) -> None:
         """Find the speaker again after it vanished (AudioDeviceError while it is still missing)."""
@@ -94,7 +102,7 @@ class WavSink:
         self.directory = directory
         self.count = 0
 
-    def play(self, audio: Audio) -> None:
+    def play(self, audio: Audio, interrupt: threading.Event | None = None) -> bool:
         self.count += 1
         path = self.directory / f"reply-{self.count:03d}.wav"
         with wave.open(str(path), "wb") as w:
@@ -102,6 +110,7 @@ class WavSink:
             w.setsampwidth(2)
             w.setframerate(audio.rate)
             w.writeframes(np.asarray(audio.samples, dtype=np.int16).tobytes())
+        return False
 
     def close(self) -> None:
         pass

@@ -20,11 +20,12 @@ from intents.commands import Command, CommandKind
 from intents.engine import Rekindle
 from intents.intent_map import command_for_intent
 from intents.replies import Cue, Pause, Reply, Speech
-from intents.understanding import IntentMatcher
+from intents.understanding import IntentMatcher, Match
 
 from .asr import Recogniser
 from .audio_in import AudioDeviceError, DeviceLost, Source
 from .audio_out import Sink
+from .barge_in import BargeIn
 from .commands import heard_intent
 from .text_loop import render_text
 from .tts import Audio, SpeechError, silence, tone
@@ -91,7 +92,8 @@ class VoiceLoop:
 
     def __init__(self, engine: Rekindle, household: str, recogniser: Recogniser, matcher: IntentMatcher,
                  source: Source, sink: Sink, voice: Voice, captions: TextIO | None = None,
-                 device_wait: float = DEFAULT_DEVICE_WAIT, retry_interval: float = 1.0) -> None:
+                 device_wait: float = DEFAULT_DEVICE_WAIT, retry_interval: float = 1.0,
+                 barge_in: bool = False) -> None:
         self.engine = engine
         self.household = household
         self.recogniser = recogniser
@@ -102,6 +104,7 @@ class VoiceLoop:
         self.captions = captions
         self.device_wait = device_wait
         self.retry_interval = retry_interval
+        self.barge_in = barge_in
         self.turns = 0
         self._at: tuple[dict[str, Any], Reply] = ({}, Reply(()))  # the latest state and reply
 
@@ -114,9 +117,11 @@ class VoiceLoop:
             self.voice.synthesise = None
             return self.voice.render(reply)
 
-    def say(self, reply: Reply) -> None:
-        """Speak a reply with the microphone muted, so Rekindle never hears itself.
+    def say(self, reply: Reply) -> Match | None:
+        """Speak a reply with the microphone muted, so Rekindle never answers itself.
 
+        With ``barge_in``, the muted microphone still listens for "stop" and "pause"
+        (:class:`~local_voice.barge_in.BargeIn`): one of them ends the reply early and is returned.
         If the speaker goes away meanwhile, wait for it (:meth:`recover`) and say the reply again.
         """
         started = time.perf_counter()
@@ -126,17 +131,28 @@ class VoiceLoop:
             self.captions.flush()
         log.debug("reply audio ready in %.0f ms (%.1f s long)", 1000 * (time.perf_counter() - started),
                   audio.seconds)
+        heard: Match | None = None
         while len(audio.samples):
+            listener = BargeIn(self.recogniser, self.matcher) if self.barge_in else None
+            self.source.divert(listener.feed if listener else None)
             self.source.mute(True)
             try:
-                self.sink.play(audio)
+                self.sink.play(audio, listener.heard if listener else None)
                 break
             except DeviceLost as lost:
                 self.recover(lost)
                 log.warning("Saying that again.")
             finally:
                 self.source.mute(False)
+                self.source.divert(None)
+                heard = listener.close() if listener else None
+        if heard is not None:
+            if self.captions is not None:
+                self.captions.write("(interrupted)\n")
+                self.captions.flush()
+            return heard
         self._listening(reply)
+        return None
 
     def _listening(self, reply: Reply) -> None:
         if self.captions is not None and reply.listen and not reply.end_session:
@@ -173,13 +189,9 @@ class VoiceLoop:
 
     def run(self) -> int:
         """Open, then turn by turn until the engine ends the session or input ends; returns turns taken."""
-        turn = self.engine.handle(self.household, Command(CommandKind.OPEN))
-        state: dict[str, Any] = turn.state
-        reply = turn.reply
-        self.turns = 1
-        self._at = (state, reply)
-        self.say(reply)
-        if reply.end_session:
+        self.turns = 0
+        self._act(Command(CommandKind.OPEN), None)
+        if self._at[1].end_session:
             return self.turns
         while True:
             try:
@@ -203,16 +215,30 @@ class VoiceLoop:
             else:
                 log.debug("command %s %s", match.intent, dict(match.slots))
                 command = command_for_intent(match.intent, match.slots)
+            state, reply = self._act(command, state, (utterance.ended_at, transcribed))
+            if reply.end_session:
+                break
+        return self.turns
+
+    def _act(self, command: Command, state: dict[str, Any] | None,
+             timing: tuple[float, float] | None = None) -> tuple[dict[str, Any], Reply]:
+        """One turn of the engine and its reply spoken; a command heard while speaking (barge-in) is
+        the next turn, at once. ``timing``: when the command's speech ended and was transcribed."""
+        while True:
             turn = self.engine.handle(self.household, command, state)
             state, reply = turn.state, turn.reply
             self._at = (state, reply)
             self.turns += 1
-            log.debug("timings: speech end -> transcript %.0f ms, -> engine %.0f ms",
-                      1000 * (transcribed - utterance.ended_at), 1000 * (time.perf_counter() - utterance.ended_at))
-            self.say(reply)
-            if reply.end_session:
-                break
-        return self.turns
+            if timing is not None:
+                ended, transcribed = timing
+                log.debug("timings: speech end -> transcript %.0f ms, -> engine %.0f ms",
+                          1000 * (transcribed - ended), 1000 * (time.perf_counter() - ended))
+                timing = None
+            heard = self.say(reply)
+            if heard is None or reply.end_session:
+                return state, reply
+            log.debug("command %s while speaking", heard.intent)
+            command = command_for_intent(heard.intent, heard.slots)
 
 
 def _seconds(value: float) -> str:

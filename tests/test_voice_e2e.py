@@ -23,6 +23,8 @@ import pytest
 from voice_fixtures import needs_voice
 from voice_speech import have_espeak, speak, write_wav
 
+from local_voice.tts import Synthesiser
+
 pytestmark = [pytest.mark.audio, needs_voice,
               pytest.mark.skipif(not (shutil.which("pulseaudio") and shutil.which("paplay") and have_espeak()),
                                  reason="pulseaudio, pulseaudio-utils, espeak-ng and sox needed")]
@@ -115,10 +117,67 @@ def test_whole_ritual_hands_free(pulse: dict[str, str], tmp_path: Path) -> None:
     assert "Traceback" not in stderr
 
 
-def test_mic_is_ignored_while_rekindle_speaks(pulse: dict[str, str], tmp_path: Path) -> None:
-    """A command played while Rekindle is still speaking is discarded, not acted on."""
+def test_stop_while_rekindle_speaks_cuts_it_short(pulse: dict[str, str], tmp_path: Path) -> None:
+    """Barge-in: "stop" said over the welcome ends it there, and the goodbye follows at once."""
     stop = write_wav(tmp_path / "stop.wav", speak("stop", "en-gb+m3"))
     proc = _talk(pulse, tmp_path / "home", "--ritual", "just-a-touch")
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # the caption is written just before the audio starts
+    started = time.monotonic()
+    assert first.startswith("Rekindle: Welcome")
+    welcome = Synthesiser().speak(first.removeprefix("Rekindle: ").strip())
+    time.sleep(0.5)
+    subprocess.run(["paplay", "--device=usermic", str(stop)], env=pulse, check=True)
+    assert proc.stdout.readline().strip() == "(interrupted)"
+    assert time.monotonic() - started < welcome.seconds, "the welcome played to its end"
+    assert proc.stdout.readline().startswith("Rekindle: Rest well")  # what "stop" at the offer says
+    assert proc.wait(timeout=30) == 0
+
+
+def test_pause_during_a_touch_timer(pulse: dict[str, str], tmp_path: Path) -> None:
+    """A touch timer runs for minutes; "pause" said during it pauses the ritual there."""
+    commands = [write_wav(tmp_path / f"{w}.wav", speak(w, "en-gb+m3")) for w in ("yes", "pause")]
+    proc = _talk(pulse, tmp_path / "home", "--ritual", "just-a-touch", "--timer-scale", "0.5")
+    assert proc.stdout is not None
+    said: list[str] = []
+    for line in proc.stdout:
+        said.append(line.strip())
+        if line.strip() == "(listening)":
+            time.sleep(0.3)
+            subprocess.run(["paplay", "--device=usermic", str(commands[0])], env=pulse, check=True)
+        elif "[touch start chime]" in line:
+            time.sleep(8.0)  # well inside the timer (at least 15 s at half speed)
+            subprocess.run(["paplay", "--device=usermic", str(commands[1])], env=pulse, check=True)
+        elif said[-2:-1] == ["(interrupted)"]:
+            break
+    proc.terminate()
+    proc.wait(timeout=30)
+    assert said[-2] == "(interrupted)" and "pause" in said[-1].lower(), said
+    history = subprocess.run([sys.executable, "-m", "rekindle", "history", "--json"], capture_output=True, text=True,
+                             env=dict(pulse, REKINDLE_HOME=str(tmp_path / "home")), timeout=60)
+    assert history.stdout.strip() == "[]", "paused, not finished"
+
+
+def test_rekindle_hearing_itself_never_stops_itself(pulse: dict[str, str], tmp_path: Path) -> None:
+    """Loud speakers beside the microphone: the room feeds everything Rekindle says back into the
+    microphone at full level, and a whole ritual still runs without a single barge-in."""
+    loopback = subprocess.run(["pactl", "load-module", "module-loopback", "source=room.monitor", "sink=usermic",
+                               "latency_msec=30"], env=pulse, capture_output=True, text=True, check=True).stdout.strip()
+    try:
+        commands = [write_wav(tmp_path / f"{i}.wav", speak(text, "en-gb+m3"))
+                    for i, text in enumerate(["yes", "yes", "next"])]
+        proc = _talk(pulse, tmp_path / "home", "--ritual", "just-a-touch", "--timer-scale", "0.05")
+        said = _converse(proc, pulse, commands)
+    finally:
+        subprocess.run(["pactl", "unload-module", loopback], env=pulse, check=True)
+    assert proc.returncode == 0
+    assert len(said) == 4 and "ritual together with Rekindle complete" in said[3], said
+
+
+def test_without_barge_in_the_mic_is_ignored_while_rekindle_speaks(pulse: dict[str, str], tmp_path: Path) -> None:
+    """With --no-barge-in, a command played while Rekindle is still speaking is discarded, not acted on."""
+    stop = write_wav(tmp_path / "stop.wav", speak("stop", "en-gb+m3"))
+    proc = _talk(pulse, tmp_path / "home", "--ritual", "just-a-touch", "--no-barge-in")
     assert proc.stdout is not None
     first = proc.stdout.readline()
     assert first.startswith("Rekindle: Welcome")
@@ -127,7 +186,7 @@ def test_mic_is_ignored_while_rekindle_speaks(pulse: dict[str, str], tmp_path: P
     time.sleep(2.0)
     proc.terminate()
     out, _ = proc.communicate(timeout=10)
-    assert "We'll stop here" not in out
+    assert "We'll stop here" not in out and "Rest well" not in out
 
 
 def test_missing_microphone_suggests_text(pulse: dict[str, str], tmp_path: Path) -> None:

@@ -26,11 +26,6 @@ GOLDENS = load_goldens()
 SPOKEN = ("full_ritual_named", "names_and_length")
 
 
-@pytest.fixture(scope="module")
-def matcher() -> IntentMatcher:
-    return IntentMatcher.for_locale("en-US")
-
-
 @pytest.mark.parametrize("golden", GOLDENS, ids=[g.name for g in GOLDENS])
 def test_golden_through_voice_understanding(golden: Golden, tmp_path: Path, matcher: IntentMatcher) -> None:
     def hear(text: str, free_talk: bool, stage: str | None) -> Match | None:

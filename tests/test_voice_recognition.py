@@ -18,7 +18,6 @@ from intents.understanding import IntentMatcher
 from local_voice.asr import PocketSphinxRecogniser, Recogniser, loudness_range_db, speech_span, with_noise_floor
 from local_voice.audio_in import speech_of
 from local_voice.commands import heard_intent
-from local_voice.engines import load_recogniser
 
 pytestmark = [needs_voice, pytest.mark.skipif(not have_espeak(), reason="espeak-ng and sox needed")]
 
@@ -34,16 +33,6 @@ COMMANDS = [
     ("help", "AMAZON.HelpIntent"),
     ("yes", "AMAZON.YesIntent"),
 ]
-
-
-@pytest.fixture(scope="module")
-def matcher() -> IntentMatcher:
-    return IntentMatcher.for_locale("en-US")
-
-
-@pytest.fixture(scope="module")
-def recogniser(matcher: IntentMatcher) -> Recogniser:
-    return load_recogniser(matcher)
 
 
 def test_spoken_commands_are_understood(recogniser: Recogniser, matcher: IntentMatcher) -> None:

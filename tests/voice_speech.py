@@ -35,6 +35,13 @@ def speak(text: str, voice: str = "en-us", speed: int = 160, lang_rate: int = 16
                           input=wav, capture_output=True, check=True).stdout
 
 
+def at_16k(samples: np.ndarray, rate: int) -> bytes:
+    """16-bit mono ``samples`` at ``rate`` Hz resampled to the microphone's 16 kHz (raw PCM)."""
+    return subprocess.run(["sox", "-D", "-t", "raw", "-r", str(rate), "-e", "signed", "-b", "16", "-c", "1", "-",
+                           "-t", "raw", "-r", "16000", "-"], input=np.asarray(samples, dtype=np.int16).tobytes(),
+                          capture_output=True, check=True).stdout
+
+
 def with_noise(pcm: bytes, snr_db: float, seed: int = 0) -> bytes:
     """Mix white noise so the speech is ``snr_db`` dB above it."""
     signal = np.frombuffer(pcm, dtype=np.int16).astype(np.float64)
