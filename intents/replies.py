@@ -49,7 +49,8 @@ class Reply:
     ``listen`` says whether the adapter should open the microphone afterwards;
     ``end_session`` whether the conversation is over. A reply that asks a
     question always listens and never ends the session. ``free_talk`` means
-    the couple is now talking to each other (answering a question, or paused):
+    the couple is now talking to each other (answering a question, lingering after
+    a touch moment, or paused):
     adapters should let nothing but a clear command act on what they hear.
     """
 

@@ -141,11 +141,18 @@ class Conversation:
     # ----- entry point -------------------------------------------------
     def handle(self, state: SessionState, command: Command) -> Outcome:
         outcome = self._handle(state, command)
-        if outcome.state.stage is Stage.PAUSED and not outcome.reply.free_talk:
-            # A paused couple talks to each other (or steps away) until they say resume: like an answer,
-            # what they say should not act, and Rekindle should not answer every sentence.
+        if not outcome.reply.free_talk and self._together(outcome.state):
             outcome.reply = replace(outcome.reply, free_talk=True)
         return outcome
+
+    @staticmethod
+    def _together(state: SessionState) -> bool:
+        """Whether the couple is likely talking to each other rather than to Rekindle: paused (until they
+        say resume), or lingering after a touch moment (until next or more time). Like an answer to a
+        question, what they murmur then should not act, and Rekindle should not answer every sentence."""
+        if state.stage is Stage.PAUSED:
+            return True
+        return state.stage is Stage.STEP and state.current.kind == "touch" and state.part == 1
 
     def _handle(self, state: SessionState, command: Command) -> Outcome:
         kind = command.kind

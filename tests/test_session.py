@@ -176,6 +176,21 @@ def test_a_paused_couple_is_talking_freely(tmp_path: Path) -> None:
     assert resumed.state["stage"] == "step" and not resumed.reply.free_talk
 
 
+def test_a_couple_lingering_after_a_touch_is_talking_freely(tmp_path: Path) -> None:
+    engine = engine_for(tmp_path, "just-a-touch")
+    state = engine.handle("h", Command(CommandKind.OPEN)).state
+    offer = engine.handle("h", Command(CommandKind.YES), state)
+    assert "Say yes to begin" in offer.reply.text and not offer.reply.free_talk  # the offer waits for yes or skip
+    after = engine.handle("h", Command(CommandKind.YES), offer.state)
+    assert "Say more time" in after.reply.text and after.reply.free_talk
+    longer = engine.handle("h", Command(CommandKind.MORE_TIME), after.state)
+    assert longer.reply.free_talk
+    asked = engine.handle("h", Command(CommandKind.HELP), longer.state)
+    assert asked.reply.free_talk and asked.state["stage"] == "step"
+    back = engine.handle("h", Command(CommandKind.BACK), asked.state)
+    assert "Say yes to begin" in back.reply.text and not back.reply.free_talk
+
+
 def test_names_are_kept_only_when_confirmed(tmp_path: Path) -> None:
     engine = engine_for(tmp_path, "just-a-question")
     store = engine.store
