@@ -25,7 +25,7 @@ from intents.understanding import IntentMatcher, Match
 from .asr import Recogniser
 from .audio_in import AudioDeviceError, DeviceLost, Source
 from .audio_out import Sink
-from .barge_in import BargeIn
+from .barge_in import BargeIn, timer_windows
 from .commands import heard_intent
 from .text_loop import render_text
 from .tts import Audio, SpeechError, silence, tone
@@ -72,6 +72,8 @@ class Voice:
                 parts.append(speak(seg.text))
         rate = parts[0].rate if parts else 22050
         out: list[np.ndarray] = []
+        timers: list[tuple[float, float]] = []
+        at = 0
         for seg in reply.segments:
             if isinstance(seg, Speech):
                 if speak is not None:
@@ -80,11 +82,14 @@ class Voice:
                 if speak is not None or seg.timer:
                     seconds = seg.seconds * self.timer_scale if seg.timer else seg.seconds
                     out.append(silence(seconds, rate).samples)
+                    if seg.timer:
+                        timers.append((at / rate, (at + len(out[-1])) / rate))
             elif isinstance(seg, Cue):
                 out.append(tone(seg.kind, rate).samples)
+            at = sum(len(o) for o in out)
         if out and speak is not None:
             out.append(silence(0.15, rate).samples)
-        return Audio(np.concatenate(out) if out else np.zeros(0, dtype=np.int16), rate)
+        return Audio(np.concatenate(out) if out else np.zeros(0, dtype=np.int16), rate, tuple(timers))
 
 
 class VoiceLoop:
@@ -93,7 +98,7 @@ class VoiceLoop:
     def __init__(self, engine: Rekindle, household: str, recogniser: Recogniser, matcher: IntentMatcher,
                  source: Source, sink: Sink, voice: Voice, captions: TextIO | None = None,
                  device_wait: float = DEFAULT_DEVICE_WAIT, retry_interval: float = 1.0,
-                 barge_in: bool = False) -> None:
+                 barge_in: str = "off") -> None:
         self.engine = engine
         self.household = household
         self.recogniser = recogniser
@@ -120,8 +125,9 @@ class VoiceLoop:
     def say(self, reply: Reply) -> Match | None:
         """Speak a reply with the microphone muted, so Rekindle never answers itself.
 
-        With ``barge_in``, the muted microphone still listens for "stop" and "pause"
-        (:class:`~local_voice.barge_in.BargeIn`): one of them ends the reply early and is returned.
+        With ``barge_in`` "timers" (during a touch timer's silence) or "always", the muted microphone
+        still listens for "stop" and "pause" (:class:`~local_voice.barge_in.BargeIn`): one of them ends
+        the reply early and is returned.
         If the speaker goes away meanwhile, wait for it (:meth:`recover`) and say the reply again.
         """
         started = time.perf_counter()
@@ -133,7 +139,7 @@ class VoiceLoop:
                   audio.seconds)
         heard: Match | None = None
         while len(audio.samples):
-            listener = BargeIn(self.recogniser, self.matcher) if self.barge_in else None
+            listener = self._barge_in(audio)
             self.source.divert(listener.feed if listener else None)
             self.source.mute(True)
             try:
@@ -152,6 +158,17 @@ class VoiceLoop:
                 self.captions.flush()
             return heard
         self._listening(reply)
+        return None
+
+    def _barge_in(self, audio: Audio) -> BargeIn | None:
+        """A listener for "stop" and "pause" during ``audio`` (about to play), if barge-in is on for it."""
+        if self.barge_in == "always":
+            log.debug("barge-in: listening while speaking")
+            return BargeIn(self.recogniser, self.matcher)
+        if self.barge_in == "timers" and audio.timers:
+            windows = timer_windows(audio, time.monotonic())
+            log.debug("barge-in: listening in a timer's silence for %.0f s", sum(hi - lo for lo, hi in windows))
+            return BargeIn(self.recogniser, self.matcher, windows)
         return None
 
     def _listening(self, reply: Reply) -> None:

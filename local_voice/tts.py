@@ -44,10 +44,12 @@ ESPEAK_RATES = range(80, 450)
 
 @dataclass(frozen=True)
 class Audio:
-    """Mono 16-bit samples at a sample rate."""
+    """Mono 16-bit samples at a sample rate; ``timers`` are the (start, end) seconds of its silent
+    touch timers, if any."""
 
     samples: np.ndarray
     rate: int
+    timers: tuple[tuple[float, float], ...] = ()
 
     @property
     def seconds(self) -> float:

@@ -38,10 +38,10 @@ def register(sub: Any) -> argparse.ArgumentParser:
     voice.add_argument("--device-wait", type=float, metavar="SECONDS",
                        help="if the microphone or speaker goes away mid-ritual, wait this long for it to come "
                        "back before stopping (progress is kept either way; default 120, or $REKINDLE_DEVICE_WAIT)")
-    voice.add_argument("--no-barge-in", action="store_true",
-                       help="keep the microphone deaf while Rekindle speaks. By default saying \"stop\" or "
-                       "\"pause\" cuts a long prompt or a touch timer short; turn that off if loud speakers "
-                       "close to the microphone ever make Rekindle stop itself")
+    voice.add_argument("--barge-in", choices=("timers", "always", "off"), default="timers",
+                       help="when saying \"stop\" or \"pause\" cuts Rekindle short: during touch timers (default; "
+                       "safe with loud speakers), always (also over Rekindle's voice: use with headphones, "
+                       "as speakers would let Rekindle hear itself), or off")
     # For demos and tests: scaled touch timers (also REKINDLE_TIMER_SCALE).
     voice.add_argument("--timer-scale", type=float, help=argparse.SUPPRESS)
     p.add_argument("--ritual", metavar="ID", help="run this ritual instead of tonight's choice (see rekindle content)")

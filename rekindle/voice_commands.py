@@ -145,7 +145,7 @@ def talk_voice(args: argparse.Namespace) -> int:
         loop = VoiceLoop(engine, config.household(), recogniser, matcher, source, sink,
                          Voice(synth.speak if synth else None, scale), captions=sys.stdout,
                          device_wait=max(0.0, wait), retry_interval=min(1.0, max(0.1, wait / 10)),
-                         barge_in=not (args.input_wav or getattr(args, "no_barge_in", False)))
+                         barge_in="off" if args.input_wav else getattr(args, "barge_in", "timers"))
         log.info("listening after %.2f s (speech recognition: %s)", time.perf_counter() - started,
                  recogniser.engine)
         try:

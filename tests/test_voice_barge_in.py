@@ -13,9 +13,11 @@ from voice_fixtures import needs_voice
 from voice_speech import at_16k, conversation, have_espeak, silence, speak
 
 from intents.phrases import PLACEHOLDER, SAMPLE_VALUES, default_phrases
+from intents.replies import Cue, CueKind, Pause, Reply, Speech
 from intents.understanding import IntentMatcher, Match
 from local_voice.asr import Recogniser, with_noise_floor
-from local_voice.barge_in import BargeIn
+from local_voice.barge_in import ECHO_DELAY_S, BargeIn, timer_windows
+from local_voice.loop import Voice
 from local_voice.tts import Synthesiser
 
 pytestmark = [needs_voice, pytest.mark.skipif(not have_espeak(), reason="espeak-ng and sox needed")]
@@ -23,11 +25,13 @@ pytestmark = [needs_voice, pytest.mark.skipif(not have_espeak(), reason="espeak-
 BLOCK = 640  # 20 ms of 16 kHz 16-bit audio
 
 
-def _overhear(recogniser: Recogniser, matcher: IntentMatcher, pcm: bytes) -> Match | None:
-    listener = BargeIn(recogniser, matcher)
+def _overhear(recogniser: Recogniser, matcher: IntentMatcher, pcm: bytes,
+              windows: list[tuple[float, float]] | None = None) -> Match | None:
+    """Feed ``pcm`` (after 0.5 s of quiet) as if it arrived in real time from t = 0."""
+    listener = BargeIn(recogniser, matcher, windows)
     audio = with_noise_floor(silence(0.5) + pcm + silence(1.0), seed=7)
     for offset in range(0, len(audio), BLOCK):
-        listener.feed(audio[offset:offset + BLOCK])
+        listener.feed(audio[offset:offset + BLOCK], at=(offset + BLOCK) / 32000)
     match = listener.close()
     assert listener.heard.is_set() == (match is not None)
     return match
@@ -60,3 +64,18 @@ def test_rekindle_hearing_itself_say_stop_or_pause_does_not(recogniser: Recognis
     assert len(phrases) >= 8
     for phrase in phrases:
         assert _overhear(recogniser, matcher, _rekindle_says(phrase)) is None, phrase
+
+
+def test_by_default_only_a_timers_silence_is_listened_to(recogniser: Recogniser, matcher: IntentMatcher) -> None:
+    reply = Reply((Speech("Settle in."), Cue(CueKind.TOUCH_START), Pause(20, timer=True), Cue(CueKind.TOUCH_END),
+                   Speech("Gently come back.")))
+    audio = Voice(Synthesiser().speak).render(reply)
+    assert len(audio.timers) == 1 and 19.9 < audio.timers[0][1] - audio.timers[0][0] < 20.1
+    windows = timer_windows(audio, started=0.0)
+    (opens, closes), = windows
+    assert opens == pytest.approx(audio.timers[0][0] + ECHO_DELAY_S) and closes == pytest.approx(audio.timers[0][1])
+    stop = speak("stop", "en-gb+m3")
+    # "stop" is said from 0.5 s to about 0.9 s.
+    assert _overhear(recogniser, matcher, stop, windows=[(-1.0, 3.0)]) is not None  # inside the silence
+    assert _overhear(recogniser, matcher, stop, windows=[(0.7, 3.0)]) is None  # began before it
+    assert _overhear(recogniser, matcher, stop, windows=[(-1.0, 0.8)]) is None  # ended after it
