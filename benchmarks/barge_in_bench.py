@@ -6,12 +6,14 @@ Prints a Markdown table (figures go in the README). Every sound goes through
 :class:`local_voice.barge_in.BargeIn` in 20 ms blocks with a faint hiss, as the microphone hands
 it over while Rekindle plays a reply:
 
-- Rekindle's own voice heard back at full level (loud speakers beside the microphone): every
+- Rekindle's own voice heard back at full level (loud speakers beside the microphone), every sound
+  decoded as ``--barge-in always`` does (the default listens only in a timer's silence): every
   phrase, question and touch prompt in the content library, spoken by the synthesiser the loop uses;
 - the while-speaking commands in held-out espeak-ng voices, during a touch timer's silence and over
   Rekindle's voice (echo 12 dB below the command), with the delay from the end of the command
   to the decision (endpointer wait plus recognition);
-- partners talking meanwhile: the held-out conversation sentences, asides and one-word remarks.
+- partners talking meanwhile (during a timer, say): the held-out conversation sentences, asides and
+  one-word remarks.
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ def main() -> None:
     own_minutes = sum(len(p) for p in own) / BYTES_PER_SECOND / 60
 
     words = sorted(while_speaking_samples())
-    heard = {"in a timer's silence": 0, "over Rekindle's voice, 12 dB below": 0}
+    heard = {"in a timer's silence": 0, "over Rekindle's voice coming back 12 dB below them (`always`)": 0}
     delays: list[float] = []
     for i, (voice, word) in enumerate((v, w) for v in voices for w in words):
         want = matcher.match(word)
@@ -129,14 +131,14 @@ def main() -> None:
     tried = len(voices) * len(words)
     print(f"| Barge-in ({recogniser.engine}, {len(voices)} held-out espeak-ng voices) | Result |")
     print("|---|---|")
-    print(f"| Rekindle's own voice heard back at full level ({len(own)} phrases, questions and touch prompts, "
-          f"{own_minutes:.1f} min): barge-ins | {own_false} |")
+    print(f"| Rekindle's own voice heard back at full level, every sound decoded as with `--barge-in always` "
+          f"({len(own)} phrases, questions and touch prompts, {own_minutes:.1f} min): barge-ins | {own_false} |")
     said = " and ".join(f'"{w}"' for w in words)
     for condition, n in heard.items():
         print(f"| {said} heard {condition} ({tried}) | {n} |")
     print(f"| End of the command → speech cut, median (endpointer wait + recognition) | "
           f"{1000 * statistics.median(delays):.0f} ms |")
-    print(f"| Partners talking while Rekindle speaks ({talk_total}: conversation, asides, one-word remarks): "
+    print(f"| Partners talking during a timer ({talk_total}: conversation, asides, one-word remarks): "
           f"barge-ins | {talk_false} |")
 
 
