@@ -6,9 +6,10 @@ microphone Rekindle's own sentences come back, and one piece of one in about fou
 passed for "pause" (looped back at full level through PulseAudio); in a timer there is nothing
 of Rekindle to hear once its last sound has died away (``ECHO_DELAY_S``). With headphones the
 whole reply can be listened to. A worker thread cuts the audio into utterances and decodes each
-against the smallest grammar there is: the ``while_speaking`` samples of ``interaction_models/free_talk.json`` plus the
-remarks, with the strict rejection used while partners talk. Only a command that survives that
-ends the playback; everything else is dropped unheard. Audio and transcripts stay in memory.
+against the smallest grammar there is: the ``while_speaking`` samples of
+``interaction_models/free_talk.json`` plus the remarks, with the strict rejection used while partners
+talk. Only a command that survives that ends the playback; everything else is dropped unheard.
+Audio and transcripts stay in memory.
 """
 
 from __future__ import annotations
