@@ -8,6 +8,7 @@ and matcher from them.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ def while_speaking_samples() -> frozenset[str]:
     return frozenset(str(s) for s in _free_talk()["while_speaking"])
 
 
+@lru_cache(maxsize=1)
 def _free_talk() -> dict[str, Any]:
     data: dict[str, Any] = json.loads((MODEL_DIR / "free_talk.json").read_text(encoding="utf-8"))
     return data

@@ -215,9 +215,10 @@ class PocketSphinxRecogniser:
         transcript = ""
         context = grammar_context(stage, free_talk, speaking)
         strict = free_talk or speaking  # no command is awaited: nothing may act unless it surely is one
-        # While partners talk the floor stays off: it let 5 more of 60 tuning asides act.
-        audio = pcm if strict else with_noise_floor(pcm)
+        audio = pcm
         if not reason:
+            # While partners talk the floor stays off: it let 5 more of 60 tuning asides act.
+            audio = pcm if strict else with_noise_floor(pcm)
             hyp = self._decode(context, audio)
             transcript = hyp.hypstr.strip() if hyp is not None else ""
             reason = "nothing heard" if not transcript else ""

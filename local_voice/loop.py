@@ -73,7 +73,6 @@ class Voice:
         rate = parts[0].rate if parts else 22050
         out: list[np.ndarray] = []
         timers: list[tuple[float, float]] = []
-        at = 0
         for seg in reply.segments:
             if isinstance(seg, Speech):
                 if speak is not None:
@@ -81,12 +80,13 @@ class Voice:
             elif isinstance(seg, Pause):
                 if speak is not None or seg.timer:
                     seconds = seg.seconds * self.timer_scale if seg.timer else seg.seconds
-                    out.append(silence(seconds, rate).samples)
+                    gap = silence(seconds, rate).samples
                     if seg.timer:
-                        timers.append((at / rate, (at + len(out[-1])) / rate))
+                        begins = sum(len(o) for o in out)
+                        timers.append((begins / rate, (begins + len(gap)) / rate))
+                    out.append(gap)
             elif isinstance(seg, Cue):
                 out.append(tone(seg.kind, rate).samples)
-            at = sum(len(o) for o in out)
         if out and speak is not None:
             out.append(silence(0.15, rate).samples)
         return Audio(np.concatenate(out) if out else np.zeros(0, dtype=np.int16), rate, tuple(timers))

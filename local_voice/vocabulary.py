@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from intents.commands import CommandKind
 from intents.intent_map import INTENT_COMMANDS
@@ -149,7 +150,11 @@ class Vocabulary:
 
     def is_remark(self, text: str) -> bool:
         """Whether ``text`` is one of the remarks, not a command."""
-        return any(t.intent == REMARK and " ".join(t.tokens) == text for t in self.templates)
+        return text in self._remark_texts
+
+    @cached_property
+    def _remark_texts(self) -> frozenset[str]:
+        return frozenset(" ".join(t.tokens) for t in self.templates if t.intent == REMARK)
 
     def filter(self, intents: Iterable[str]) -> Vocabulary:
         """Only the templates of some intents (e.g. the commands that may act during free talk)."""
