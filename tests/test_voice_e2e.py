@@ -9,12 +9,10 @@ said and heard. Uses the server script/test starts, or starts its own.
 from __future__ import annotations
 
 import os
-import queue
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import wave
 from collections.abc import Iterator
@@ -22,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from voice_fixtures import needs_voice
+from voice_fixtures import Talk, needs_voice
 from voice_speech import have_espeak, speak, write_wav
 
 from local_voice.tts import Synthesiser
@@ -58,55 +56,37 @@ def pulse() -> Iterator[dict[str, str]]:
     shutil.rmtree(runtime, ignore_errors=True)
 
 
-def _talk(env: dict[str, str], home: Path, *args: str, debug_log: Path | None = None) -> subprocess.Popen[str]:
-    """``rekindle talk`` on the virtual devices; with ``debug_log``, ``-vv`` and stderr into that file (a
-    pipe nobody reads fills up with PortAudio's underrun chatter and stalls the process)."""
-    run_env = dict(env, PULSE_SOURCE="usermic.monitor", PULSE_SINK="room", REKINDLE_HOME=str(home),
-                   PYTHONUNBUFFERED="1")
-    verbose = ["-vv"] if debug_log else []
-    stderr = debug_log.open("w") if debug_log else subprocess.PIPE
-    return subprocess.Popen([sys.executable, "-m", "rekindle", *verbose, "talk", "--input-device", "pulse",
-                             "--output-device", "pulse", *args], env=run_env, stdout=subprocess.PIPE,
-                            stderr=stderr, text=True)
+def _devices(env: dict[str, str], home: Path) -> dict[str, str]:
+    """The environment for ``rekindle talk`` on the virtual microphone and room."""
+    return dict(env, PULSE_SOURCE="usermic.monitor", PULSE_SINK="room", REKINDLE_HOME=str(home),
+                PYTHONUNBUFFERED="1")
 
 
-def _converse(proc: subprocess.Popen[str], env: dict[str, str], commands: list[Path],
-              timeout: float = 90) -> list[str]:
-    """Play the next command each time Rekindle listens; returns Rekindle's captions.
+def _talk(env: dict[str, str], home: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "rekindle", "talk", "--input-device", "pulse",
+                             "--output-device", "pulse", *args], env=_devices(env, home), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
 
-    Rekindle is stopped after ``timeout`` seconds, so a command it did not hear fails the test
-    instead of leaving it waiting forever.
+
+def _converse(env: dict[str, str], home: Path, commands: list[Path], *args: str,
+              verbosity: str | None = None) -> tuple[Talk, int, list[str]]:
+    """Run ``rekindle talk`` and play the next command each time Rekindle listens; returns the finished
+    :class:`Talk` (its stderr in ``logged``), the exit code and Rekindle's captions.
+
+    ``Talk`` reads stdout and stderr as they come (an unread stderr pipe fills up with PortAudio's
+    underrun chatter and stalls the process) and gives up after a bounded wait, so a command Rekindle
+    did not hear fails the test instead of leaving it waiting forever.
     """
-    said: list[str] = []
-    pending = list(commands)
-    lines: queue.Queue[str | None] = queue.Queue()
-    assert proc.stdout is not None
-    stdout = proc.stdout
-
-    def pump() -> None:
-        for line in stdout:
-            lines.put(line)
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    deadline = time.monotonic() + timeout
-    while (left := deadline - time.monotonic()) > 0:
-        try:
-            line = lines.get(timeout=left)
-        except queue.Empty:
-            break
-        if line is None:
-            break
-        line = line.strip()
-        if line.startswith("Rekindle: "):
-            said.append(line.removeprefix("Rekindle: "))
-        elif line == "(listening)" and pending:
+    talk = Talk(_devices(env, home), *args, verbosity=verbosity)
+    try:
+        for wav in commands:
+            talk.stdout_until(lambda line: line == "(listening)", f"listening before {wav.name}")
             time.sleep(0.3)
-            subprocess.run(["paplay", "--device=usermic", str(pending.pop(0))], env=env, check=True)
-    if proc.poll() is None:
-        proc.terminate()
-    proc.wait(timeout=30)
-    return said
+            subprocess.run(["paplay", "--device=usermic", str(wav)], env=env, check=True)
+        code = talk.finish()
+    finally:
+        talk.stop()
+    return talk, code, [line.removeprefix("Rekindle: ") for line in talk.said if line.startswith("Rekindle: ")]
 
 
 def _record(env: dict[str, str], path: Path) -> subprocess.Popen[bytes]:
@@ -127,18 +107,18 @@ def test_whole_ritual_hands_free(pulse: dict[str, str], tmp_path: Path) -> None:
     recording = tmp_path / "room.wav"
     recorder = _record(pulse, recording)
     try:
-        proc = _talk(pulse, tmp_path / "home", "--ritual", "just-a-touch", "--timer-scale", "0.02")
-        said = _converse(proc, pulse, commands)
+        talk, code, said = _converse(pulse, tmp_path / "home", commands, "--ritual", "just-a-touch",
+                                     "--timer-scale", "0.02")
     finally:
         recorder.terminate()
         recorder.wait(timeout=10)
-    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+    stderr = "\n".join(talk.logged)
+    assert code == 0, stderr
     assert len(said) == 4, said
     assert "Shall we begin" in said[0] and "Let's begin Just a touch" in said[1]
     assert "[touch start chime]" in said[2] and "ritual together with Rekindle complete" in said[3]
     # The room heard Rekindle speak: many seconds of voiced audio, well beyond the commands played.
     assert _voiced_seconds(recording) > 20
-    stderr = proc.stderr.read() if proc.stderr else ""
     assert "Traceback" not in stderr
 
 
@@ -192,13 +172,12 @@ def test_rekindle_hearing_itself_never_stops_itself(pulse: dict[str, str], tmp_p
     try:
         commands = [write_wav(tmp_path / f"{i}.wav", speak(text, "en-gb+m3"))
                     for i, text in enumerate(["yes", "yes", "next"])]
-        proc = _talk(pulse, tmp_path / "home", "--ritual", "just-a-touch", "--timer-scale", "0.05",
-                     debug_log=tmp_path / "talk.log")
-        said = _converse(proc, pulse, commands)
+        talk, code, said = _converse(pulse, tmp_path / "home", commands, "--ritual", "just-a-touch",
+                                     "--timer-scale", "0.05", verbosity="-vv")
     finally:
         subprocess.run(["pactl", "unload-module", loopback], env=pulse, check=True)
-    log = (tmp_path / "talk.log").read_text()
-    assert proc.returncode == 0, log
+    log = "\n".join(talk.logged)
+    assert code == 0, log
     assert len(said) == 4 and "ritual together with Rekindle complete" in said[3], log
     assert "barge-in: command" not in log and "listening in a timer" in log, log
 
