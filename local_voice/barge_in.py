@@ -19,6 +19,7 @@ import queue
 import threading
 import time
 from collections.abc import Sequence
+from typing import Literal, get_args
 
 from intents.understanding import IntentMatcher, Match
 
@@ -28,6 +29,10 @@ from .commands import heard_intent
 from .tts import Audio
 
 log = logging.getLogger("rekindle.voice.barge_in")
+
+BargeInMode = Literal["timers", "always", "off"]
+"""When the microphone listens while Rekindle plays: in touch timers' silence, throughout, never."""
+BARGE_IN_MODES: tuple[BargeInMode, ...] = get_args(BargeInMode)
 
 # A "stop" is short; a longer stretch is Rekindle's own voice or partners talking, and is not decoded.
 MAX_UTTERANCE_SECONDS = 4.0

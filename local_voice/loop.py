@@ -25,7 +25,7 @@ from intents.understanding import IntentMatcher, Match
 from .asr import Recogniser
 from .audio_in import AudioDeviceError, DeviceLost, Source
 from .audio_out import Sink
-from .barge_in import BargeIn, timer_windows
+from .barge_in import BARGE_IN_MODES, BargeIn, BargeInMode, timer_windows
 from .commands import heard_intent
 from .text_loop import render_text
 from .tts import Audio, SpeechError, silence, tone
@@ -98,7 +98,9 @@ class VoiceLoop:
     def __init__(self, engine: Rekindle, household: str, recogniser: Recogniser, matcher: IntentMatcher,
                  source: Source, sink: Sink, voice: Voice, captions: TextIO | None = None,
                  device_wait: float = DEFAULT_DEVICE_WAIT, retry_interval: float = 1.0,
-                 barge_in: str = "off") -> None:
+                 barge_in: BargeInMode = "off") -> None:
+        if barge_in not in BARGE_IN_MODES:
+            raise ValueError(f"barge_in must be one of {', '.join(BARGE_IN_MODES)}, not {barge_in!r}")
         self.engine = engine
         self.household = household
         self.recogniser = recogniser

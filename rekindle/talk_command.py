@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from intents.engine import Rekindle
+from local_voice.barge_in import BARGE_IN_MODES
 from local_voice.text_loop import run_text_loop
 
 from . import config
@@ -38,7 +39,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
     voice.add_argument("--device-wait", type=float, metavar="SECONDS",
                        help="if the microphone or speaker goes away mid-ritual, wait this long for it to come "
                        "back before stopping (progress is kept either way; default 120, or $REKINDLE_DEVICE_WAIT)")
-    voice.add_argument("--barge-in", choices=("timers", "always", "off"), default="timers",
+    voice.add_argument("--barge-in", choices=BARGE_IN_MODES, default="timers",
                        help="when saying \"stop\" or \"pause\" cuts Rekindle short: during touch timers (default; "
                        "safe with loud speakers), always (also over Rekindle's voice: use with headphones, "
                        "as speakers would let Rekindle hear itself), or off")

@@ -7,17 +7,22 @@ Audio is fed in microphone-sized blocks with a faint hiss, as the microphone cal
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from voice_fixtures import needs_voice
 from voice_speech import at_16k, conversation, have_espeak, silence, speak
 
+from intents.engine import Rekindle
 from intents.phrases import PLACEHOLDER, SAMPLE_VALUES, default_phrases
 from intents.replies import Cue, CueKind, Pause, Reply, Speech
+from intents.sqlite_store import SqliteStore
 from intents.understanding import IntentMatcher, Match
 from local_voice.asr import Recogniser, with_noise_floor
-from local_voice.barge_in import ECHO_DELAY_S, BargeIn, timer_windows
-from local_voice.loop import Voice
+from local_voice.audio_in import WavSource
+from local_voice.audio_out import WavSink
+from local_voice.barge_in import BARGE_IN_MODES, ECHO_DELAY_S, BargeIn, timer_windows
+from local_voice.loop import Voice, VoiceLoop
 from local_voice.tts import Synthesiser
 
 pytestmark = [needs_voice, pytest.mark.skipif(not have_espeak(), reason="espeak-ng and sox needed")]
@@ -79,3 +84,13 @@ def test_by_default_only_a_timers_silence_is_listened_to(recogniser: Recogniser,
     assert _overhear(recogniser, matcher, stop, windows=[(-1.0, 3.0)]) is not None  # inside the silence
     assert _overhear(recogniser, matcher, stop, windows=[(0.7, 3.0)]) is None  # began before it
     assert _overhear(recogniser, matcher, stop, windows=[(-1.0, 0.8)]) is None  # ended after it
+
+
+def test_an_unknown_barge_in_mode_is_refused_up_front(recogniser: Recogniser, matcher: IntentMatcher,
+                                                        tmp_path: Path) -> None:
+    engine = Rekindle(SqliteStore(tmp_path / "r.db"), front="laptop")
+    parts = (engine, "home", recogniser, matcher, WavSource([]), WavSink(tmp_path / "out"), Voice(None))
+    with pytest.raises(ValueError, match="timers, always, off"):
+        VoiceLoop(*parts, barge_in="sometimes")  # type: ignore[arg-type]
+    for mode in BARGE_IN_MODES:
+        assert VoiceLoop(*parts, barge_in=mode).barge_in == mode
