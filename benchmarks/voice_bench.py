@@ -1,6 +1,6 @@
 """Offline voice benchmark: recognition speed, latency, start-up, memory, accuracy and false commands.
 
-    .venv/bin/python -m benchmarks.voice_bench [--commands 30] [--voices en-us+f4,en-gb-scotland,...]
+    .venv/bin/python -m benchmarks.voice_bench [--commands N] [--voices en-us+f4,en-gb-scotland,...]
 
 Prints a Markdown table (figures go in the README). Speech is synthesised
 with espeak-ng in voices held out from rejection tuning; noise is white
@@ -19,8 +19,8 @@ measured against the full grammar, as when the stage is unknown.
 from __future__ import annotations
 
 import argparse
+import math
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -45,7 +45,7 @@ from local_voice.audio_in import endpoint  # noqa: E402
 from local_voice.commands import heard_intent  # noqa: E402
 from local_voice.engines import load_recogniser  # noqa: E402
 from local_voice.tts import Synthesiser  # noqa: E402
-from local_voice.vocabulary import SETUP_INTENTS, Vocabulary  # noqa: E402
+from local_voice.vocabulary import NAMING_INTENTS, SETUP_INTENTS, Vocabulary  # noqa: E402
 
 
 def sample_phrases(vocabulary: Vocabulary, rng: random.Random) -> list[str]:
@@ -63,21 +63,35 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+# Linux charges a child's peak RSS with the image of the process it was forked from, so a child of
+# this (large) benchmark would report the benchmark's size. A fresh small Python in between starts
+# `rekindle talk` and reports that grandchild's own peak.
+_PEAK_RSS = ("import os, subprocess, sys; p = subprocess.Popen(sys.argv[2:]); _, _, use = os.wait4(p.pid, 0); "
+             "open(sys.argv[1], 'w').write(str(use.ru_maxrss))")
+
+
 def startup_and_rss(tmp: Path) -> tuple[float, float]:
-    """Seconds from launching ``rekindle talk`` to listening, and the peak RSS of that process (MB)."""
-    wav = write_wav(tmp / "quiet.wav", silence(0.5))
+    """Seconds from launching ``rekindle talk`` to listening, and that process's peak RSS in MB over a
+    short ritual (four spoken commands from recordings, every reply synthesised)."""
+    quiet = write_wav(tmp / "quiet.wav", silence(0.5))
+    env = {"REKINDLE_HOME": str(tmp / "home"), "PATH": "/usr/bin:/bin"}
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "rekindle", "talk", "--input-wav", str(wav),
+    proc = subprocess.Popen([sys.executable, "-m", "rekindle", "talk", "--input-wav", str(quiet),
                              "--output-wav", str(tmp / "out")], stdout=subprocess.PIPE, text=True,
-                            env={"REKINDLE_HOME": str(tmp / "home"), "PATH": "/usr/bin:/bin"}, cwd=ROOT)
+                            env=env, cwd=ROOT)
     assert proc.stdout is not None
     listening = float("nan")
     for line in proc.stdout:
-        if line.strip() == "(listening)":
+        if line.strip() == "(listening)" and math.isnan(listening):
             listening = time.perf_counter() - start
     proc.wait()
-    rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return listening, rss_kb / 1024
+    said = [write_wav(tmp / f"said{i}.wav", speak(text, "en-us") + silence(1.0))
+            for i, text in enumerate(("let's begin", "next", "next", "good night"))]
+    report = tmp / "peak_rss_kb"
+    subprocess.run([sys.executable, "-c", _PEAK_RSS, str(report), sys.executable, "-m", "rekindle", "talk",
+                    "--input-wav", *map(str, said), "--output-wav", str(tmp / "out2")],
+                   stdout=subprocess.DEVNULL, env={**env, "REKINDLE_HOME": str(tmp / "home2")}, cwd=ROOT, check=True)
+    return listening, int(report.read_text()) / 1024
 
 
 def _same(a: Mapping[str, str], b: Mapping[str, str]) -> bool:
@@ -86,23 +100,28 @@ def _same(a: Mapping[str, str], b: Mapping[str, str]) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--commands", type=int, default=30, help="command phrases per voice")
+    parser.add_argument("--commands", type=int, default=0,
+                        help="command phrases per voice, drawn at random (default: every sample, about 220)")
     parser.add_argument("--voices", default=",".join(HELD_OUT_VOICES))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--misses", action="store_true", help="list misses and false commands on stderr")
     args = parser.parse_args()
     voices = args.voices.split(",")
 
+    tmp = Path(tempfile.mkdtemp(prefix="rekindle-bench-"))
+    startup, rss = startup_and_rss(tmp)  # first, while this process is small and forks fast
     matcher = IntentMatcher.for_locale("en-US")
     recogniser = load_recogniser(matcher)
     synth = Synthesiser()
-    tmp = Path(tempfile.mkdtemp(prefix="rekindle-bench-"))
     engine = Rekindle(SqliteStore(tmp / "b.db"), front="laptop", ritual="just-a-question")
     opening = engine.handle("bench", Command(CommandKind.OPEN))
 
     rng = random.Random(args.seed)
-    phrases = rng.sample(sample_phrases(recogniser.vocabulary, rng), args.commands)
+    phrases = sample_phrases(recogniser.vocabulary, rng)
+    if args.commands:
+        phrases = rng.sample(phrases, args.commands)
     correct = {"clean": 0, "20 dB SNR": 0, "clean, full grammar": 0}
+    clean_by: dict[str, list[int]] = {}  # voice or kind of command -> [right, said], clean, own context
     in_step = 0
     total = 0
     audio_s = process_s = 0.0
@@ -130,7 +149,14 @@ def main() -> None:
                     synth._cache.clear()  # a reply not heard before: synthesis counts
                     synth.speak(first)
                     latencies.append(wait + time.perf_counter() - started)
-                if match and match.intent == want.intent and _same(match.slots, want.slots):
+                right = bool(match and match.intent == want.intent and _same(match.slots, want.slots))
+                if condition == "clean":
+                    kind = "naming" if want.intent in NAMING_INTENTS else stage
+                    for key in (voice, kind):
+                        tally = clean_by.setdefault(key, [0, 0])
+                        tally[0] += right
+                        tally[1] += 1
+                if right:
                     correct[condition] += 1
                 elif args.misses:
                     print(f"miss {condition} {voice}: {phrase!r} -> {recognition.transcript!r} "
@@ -178,7 +204,6 @@ def main() -> None:
             elif args.misses:
                 print(f"miss while answering {voice}: {sample!r} -> {recognition.transcript!r} {recognition.reason}",
                       file=sys.stderr)
-    startup, rss = startup_and_rss(tmp)
 
     print(f"| Measure ({recogniser.engine}, {len(voices)} held-out espeak-ng voices) | Result | Target |")
     print("|---|---|---|")
@@ -192,6 +217,11 @@ def main() -> None:
         where = ("every command against the full grammar" if "full" in condition
                  else f"{in_step} in a ritual step, {total - in_step} at the offer")
         print(f"| Command accuracy, {condition} ({total} commands: {where}) | {100 * n / total:.1f} % | ≥ 98 % |")
+    for key, what in (("step", "commands in a step"), ("offer", "ritual length at the offer"),
+                      ("naming", "naming the couple at the offer"), *((v, f"voice {v}") for v in voices)):
+        hits, said = clean_by.get(key, [0, 0])
+        if said:
+            print(f"| … clean, {what} ({said}) | {100 * hits / said:.1f} % | |")
     minutes = spoken_s / 60
     print(f"| False commands, conversation while answering ({len(sentences) * min(2, len(voices))} sentences, "
           f"{minutes:.1f} min) | {false_free} | 0 |")
