@@ -24,6 +24,13 @@ from .vocabulary import Vocabulary
 log = logging.getLogger("rekindle.voice")
 
 
+def listening_vocabulary(matcher: IntentMatcher) -> tuple[Vocabulary, set[str]]:
+    """What the laptop listens for: the interaction model's samples plus the partners' remarks, and the
+    intents that may act while partners talk freely."""
+    vocabulary = Vocabulary.from_matcher(matcher).with_remarks(free_talk_remarks())
+    return vocabulary, vocabulary.intents() - FREE_TALK_EXCLUDED
+
+
 def load_recogniser(matcher: IntentMatcher, data_dir: Path | None = None, vosk_model: Path | None = None,
                     engine: str | None = None) -> Recogniser:
     """The recogniser to use, saying which one runs and how to get Vosk.
@@ -32,8 +39,7 @@ def load_recogniser(matcher: IntentMatcher, data_dir: Path | None = None, vosk_m
     what to do, and the embedded PocketSphinx runs instead. A model given with ``--vosk-model``, or
     Vosk demanded with ``engine="vosk"``, is an error instead: the user asked for exactly that.
     """
-    vocabulary = Vocabulary.from_matcher(matcher).with_remarks(free_talk_remarks())
-    free = vocabulary.intents() - FREE_TALK_EXCLUDED
+    vocabulary, free = listening_vocabulary(matcher)
     model = vosk_model or (installed_vosk_model(data_dir) if data_dir and engine != "pocketsphinx" else None)
     if engine == "vosk" and model is None:
         raise ModelError("No Vosk model is installed. Run 'rekindle models download', "

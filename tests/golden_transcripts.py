@@ -4,6 +4,13 @@ Each transcript fixes a household, a moment and (optionally) a ritual and
 preferences, then lists turns: what a partner says, the intent it means, and
 phrases Rekindle's reply must (``expect``) and must not (``absent``) contain.
 The engine, the Alexa adapter and the offline loop each run them all.
+
+A turn may say how the laptop differs. Its microphone is always open, so while partners answer it
+understands only the short phrases of ``interaction_models/free_talk.json`` and takes other words
+("yes", "give us a touch prompt") as partners talking to each other. ``laptop: {say, intent}`` is
+what a couple says to it instead (the prompt teaches it); ``laptop: ignored`` means the offline loop
+checks that ``say`` acts on nothing there and takes no turn, so such a turn must not change the state
+later turns rely on.
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ class GoldenTurn:
     expect: tuple[str, ...] = ()
     absent: tuple[str, ...] = ()
     end: bool | None = None
+    laptop: GoldenTurn | None = None  # what a couple says instead on the laptop
+    laptop_ignores: bool = False  # the laptop takes ``say`` as partners talking: no turn at all
 
     @property
     def is_open(self) -> bool:
@@ -60,6 +69,7 @@ def load_goldens(directory: Path = GOLDEN_DIR) -> list[Golden]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         turns = []
         for raw in data["turns"]:
+            laptop = raw.get("laptop")
             turns.append(GoldenTurn(
                 say=raw.get("say"),
                 intent=raw.get("intent"),
@@ -67,6 +77,8 @@ def load_goldens(directory: Path = GOLDEN_DIR) -> list[Golden]:
                 expect=tuple(raw.get("expect", ())),
                 absent=tuple(raw.get("absent", ())),
                 end=raw.get("end"),
+                laptop=GoldenTurn(say=laptop["say"], intent=laptop["intent"]) if isinstance(laptop, dict) else None,
+                laptop_ignores=laptop == "ignored",
             ))
         goldens.append(Golden(
             name=path.stem,

@@ -46,15 +46,24 @@ def run_golden(golden: Golden, db_path: object,
             command, state = Command(CommandKind.OPEN), None
         else:
             assert turn.say is not None
-            match = hear(turn.say, free_talk, state.get("stage") if state else None)
+            stage = state.get("stage") if state else None
+            if turn.laptop_ignores:
+                ignored = hear(turn.say, free_talk, stage)
+                assert ignored is None, (f"{golden.name} turn {index + 1} {turn.say!r}: the laptop should take "
+                                         f"this as partners talking, heard {ignored.intent}")
+                heard.append(None)
+                continue
+            said = turn.laptop or turn
+            assert said.say is not None
+            match = hear(said.say, free_talk, stage)
             heard.append(match.intent if match else None)
-            expected = None if turn.intent == "AMAZON.FallbackIntent" else turn.intent
+            expected = None if said.intent == "AMAZON.FallbackIntent" else said.intent
             got = match.intent if match else None
-            assert got == expected, f"{golden.name} turn {index + 1} {turn.say!r}: heard {got}, want {expected}"
+            assert got == expected, f"{golden.name} turn {index + 1} {said.say!r}: heard {got}, want {expected}"
             if match is None:
                 command = Command(CommandKind.UNKNOWN)
             else:
-                for slot, value in turn.slots.items():
+                for slot, value in said.slots.items():
                     assert str(match.slots.get(slot, "")).lower() == value.lower(), (golden.name, index, match)
                 command = command_for_intent(match.intent, match.slots)
         result = engine.handle(golden.household, command, state)
