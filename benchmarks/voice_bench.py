@@ -162,6 +162,23 @@ def main() -> None:
                     print(f"miss {condition} {voice}: {phrase!r} -> {recognition.transcript!r} "
                           f"{recognition.reason}", file=sys.stderr)
 
+    # Names the dictionary lacks, pronounced as espeak-ng guessed (local_voice/pronounce.py): every naming
+    # sample once per voice, with two of them.
+    guessed = sorted(set(getattr(recogniser, "guessed", ())) & set(recogniser.vocabulary.slots.get("PARTNER_NAME", ())))
+    named = [0, 0]
+    naming = [t for t in recogniser.vocabulary.templates if t.intent in NAMING_INTENTS and t.slot_refs]
+    for voice in voices if len(guessed) >= 2 else ():
+        for template in naming:
+            pair = iter(rng.sample(guessed, 2))
+            phrase = " ".join(next(pair) if t.startswith("{") else t for t in template.tokens)
+            want = matcher.match(phrase)
+            assert want is not None
+            match = heard_intent(matcher, recogniser.recognise(endpoint(speak(phrase, voice))[0], stage="offer"))
+            named[0] += bool(match and match.intent == want.intent and _same(match.slots, want.slots))
+            named[1] += 1
+            if args.misses and not (match and _same(match.slots, want.slots)):
+                print(f"miss guessed names {voice}: {phrase!r} -> {match.slots if match else None}", file=sys.stderr)
+
     sentences = conversation()
     false_free = false_any = 0
     spoken_s = free_process_s = 0.0
@@ -222,6 +239,9 @@ def main() -> None:
         hits, said = clean_by.get(key, [0, 0])
         if said:
             print(f"| … clean, {what} ({said}) | {100 * hits / said:.1f} % | |")
+    if named[1]:
+        print(f"| … clean, naming with names the dictionary lacks ({', '.join(guessed)}; {named[1]}) | "
+              f"{100 * named[0] / named[1]:.1f} % | |")
     minutes = spoken_s / 60
     print(f"| False commands, conversation while answering ({len(sentences) * min(2, len(voices))} sentences, "
           f"{minutes:.1f} min) | {false_free} | 0 |")

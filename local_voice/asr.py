@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .pronounce import guess_pronunciations
 from .rejection import MIN_LOUDNESS_RANGE_DB, PhoneCheck, VoskCheck
 from .vocabulary import Vocabulary, grammar_context
 
@@ -149,8 +150,10 @@ class PocketSphinxRecogniser:
     One decoder holds one search per grammar context (everything; inside a ritual step, without
     setup; free talk, see :func:`~local_voice.vocabulary.grammar_context`) and the phone loop,
     switched per utterance. Its dictionary holds only the grammar's words, so the 130,000-word
-    CMU dictionary is read once at start-up and not kept. A level sound is not decoded at all;
-    when a command is awaited, a faint microphone-like hiss is mixed in first (:func:`with_noise_floor`).
+    CMU dictionary is read once at start-up and not kept; words it lacks (names such as Priya or
+    Noor) get a pronunciation guessed with espeak-ng (:mod:`local_voice.pronounce`). A level sound
+    is not decoded at all; when a command is awaited, a faint microphone-like hiss is mixed in first
+    (:func:`with_noise_floor`).
     While partners answer, the same audio is also decoded by the unconstrained phone loop and
     :class:`PhoneCheck` rejects a hypothesis the phones do not support; when a command is awaited
     only its length is checked (the phone loop doubled the work there for two fewer false commands
@@ -167,6 +170,12 @@ class PocketSphinxRecogniser:
         model = Path(pocketsphinx.get_model_path()) / "en-us"
         try:
             self._lines = _pronunciations(model / "cmudict-en-us.dict", vocabulary.words())
+            guessed = guess_pronunciations(vocabulary.words() - self._lines.keys())
+            self.guessed = tuple(sorted(guessed))
+            if guessed:
+                log.info("Pronunciations guessed with espeak-ng for %d word(s) the dictionary lacks: %s",
+                         len(guessed), ", ".join(sorted(guessed)))
+                self._lines.update({word: [f"{word} {phones}"] for word, phones in guessed.items()})
             self.vocabulary = vocabulary.restrict(self.known)
             with tempfile.TemporaryDirectory(prefix="rekindle-dict-") as folder:
                 small = Path(folder) / "commands.dict"
