@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from voice_speech import speak, with_noise  # noqa: E402
 
 from benchmarks.voice_bench import percentile  # noqa: E402
-from local_voice.asr import VoskRecogniser  # noqa: E402
+from local_voice.asr import BYTES_PER_SECOND, VoskRecogniser  # noqa: E402
 from local_voice.audio_in import endpoint  # noqa: E402
 from local_voice.vocabulary import Template, Vocabulary  # noqa: E402
 
@@ -87,7 +87,7 @@ def main() -> None:
     for voice in voices:
         for sentence in SENTENCES:
             speech, _ = endpoint(speak(sentence, voice))
-            spoken_s += len(speech) / 32000
+            spoken_s += len(speech) / BYTES_PER_SECOND
             result = recogniser.recognise(speech)
             if result.accepted and result.transcript in COMMANDS:
                 false += 1

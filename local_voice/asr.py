@@ -169,12 +169,13 @@ class PocketSphinxRecogniser:
             raise ModelError("PocketSphinx is not installed: pip install 'rekindle[voice]'") from exc
         model = Path(pocketsphinx.get_model_path()) / "en-us"
         try:
-            self._lines = _pronunciations(model / "cmudict-en-us.dict", vocabulary.words())
-            guessed = guess_pronunciations(vocabulary.words() - self._lines.keys())
+            words = vocabulary.words()
+            self._lines = _pronunciations(model / "cmudict-en-us.dict", words)
+            guessed = guess_pronunciations(words - self._lines.keys())
             self.guessed = tuple(sorted(guessed))
             if guessed:
                 log.info("Pronunciations guessed with espeak-ng for %d word(s) the dictionary lacks: %s",
-                         len(guessed), ", ".join(sorted(guessed)))
+                         len(guessed), ", ".join(self.guessed))
                 self._lines.update({word: [f"{word} {phones}"] for word, phones in guessed.items()})
             self.vocabulary = vocabulary.restrict(self.known)
             with tempfile.TemporaryDirectory(prefix="rekindle-dict-") as folder:

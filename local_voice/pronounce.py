@@ -11,10 +11,11 @@ and is left out as before, with the start-up warning.
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 import subprocess
 from collections.abc import Iterable
+
+from .vocabulary import WORD
 
 log = logging.getLogger("rekindle.voice.pronounce")
 
@@ -62,7 +63,7 @@ def guess_pronunciations(words: Iterable[str], voice: str = "en-us") -> dict[str
 
     Empty when espeak-ng is not installed or fails: the words then stay unknown.
     """
-    wanted = sorted({w for w in words if re.fullmatch(r"[a-z][a-z']*", w)})
+    wanted = sorted({w for w in words if WORD.fullmatch(w)})
     binary = shutil.which("espeak-ng")
     if not wanted or binary is None:
         return {}

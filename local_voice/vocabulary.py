@@ -21,7 +21,7 @@ from intents.understanding import SLOT_REF, IntentMatcher, normalise_sample
 
 log = logging.getLogger("rekindle.voice.vocabulary")
 
-_WORD = re.compile(r"^[a-z][a-z']*$")
+WORD = re.compile(r"^[a-z][a-z']*$")  # what a grammar word may be
 
 # Grammar contexts. Inside a ritual step the couple is not setting up, so the setup commands leave
 # the grammar: naming samples ("{firstName} and {secondName}", with every name) were what short step
@@ -96,7 +96,7 @@ class Vocabulary:
             seen.add((pattern.intent, tokens))
             templates.append(Template(pattern.intent, tokens, tuple(sorted(pattern.slot_types.items()))))
         slots = {
-            name: tuple(sorted(f for f in t.forms if all(_WORD.match(w) for w in f.split())))
+            name: tuple(sorted(f for f in t.forms if all(WORD.match(w) for w in f.split())))
             for name, t in matcher.types.items()
         }
         return cls(tuple(templates), slots)
