@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ from . import config
 from .errors import UserError
 
 SKILL_ID_ENV = "REKINDLE_SKILL_ID"
+SKILL_ID_FORM = re.compile(r"^amzn1\.ask\.skill\.[0-9A-Za-z][0-9A-Za-z-]*$")
 EXTRAS_HINT = "The Alexa skill needs its extras: pip install 'rekindle[alexa]'"
 
 
@@ -55,37 +58,60 @@ def serve(args: argparse.Namespace) -> int:
             "serve needs your skill id to check that requests are for your skill: --skill-id "
             f"amzn1.ask.skill.… (or set {SKILL_ID_ENV}). Find it in the Alexa developer console. "
             "For local development only, --no-verify skips request checks.")
+    if skill_id and not SKILL_ID_FORM.match(skill_id):
+        raise UserError(f"{skill_id!r} is not a skill id; yours looks like amzn1.ask.skill.1a2b3c4d-… "
+                        "(Alexa developer console, your skill, Copy Skill ID).")
+    if args.no_verify and not is_loopback(args.host):
+        raise UserError(f"--no-verify lets anyone who reaches the port drive the skill, so it only listens on "
+                        f"this machine (127.0.0.1, ::1 or localhost), not {args.host}. To serve other "
+                        "machines, drop --no-verify and give --skill-id.")
     if not 0 < args.port < 65536:
         raise UserError(f"--port {args.port} is not a port number (1-65535).")
     try:
         from intents.engine import Rekindle
         from skill.handlers import build_skill, one_household
         from skill.verification import default_roots, request_verifiers
-        from skill.web import create_app
-        from skill.web import serve as run_server
+        from skill.web import bind, create_app
     except ImportError as exc:
         raise UserError(f"{EXTRAS_HINT} ({exc.name} is missing).") from exc
     store = config.open_store()  # a wrong store stops serve here, with its one line and nothing before it
-    if args.no_verify:
-        print("rekindle: WARNING: request verification is OFF (--no-verify). Anyone who can reach this "
-              "port can drive the skill. Use this for local development only.", file=sys.stderr)
     try:
         engine = Rekindle(store, front="alexa")
         skill = build_skill(engine, one_household(config.household()), skill_id)
         roots = None if args.no_verify else default_roots()
         verifiers = request_verifiers(skill_id, verify_signature=not args.no_verify, roots=roots)
         app = create_app(skill, verifiers, skill_id)
+        try:
+            server = bind(app, args.host, args.port, threads=args.threads)
+        except OSError as exc:
+            raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}. "
+                            "Choose another --port or --host.") from exc
+        except ValueError as exc:
+            raise UserError(f"cannot listen on {args.host}:{args.port}: {args.host!r} is not an address of this "
+                            "machine. Use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface).") from exc
+        if args.no_verify:
+            print("rekindle: WARNING: request verification is OFF (--no-verify). Anyone who can reach this "
+                  "port can drive the skill. Use this for local development only.", file=sys.stderr)
         print(f"rekindle: serving the Alexa skill at http://{args.host}:{args.port}/alexa "
               f"({config.describe_store(config.store_url())}, household {config.household()!r}). "
               "Ctrl+C stops.", file=sys.stderr)
         try:
-            run_server(app, args.host, args.port, threads=args.threads)
-        except OSError as exc:
-            raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}. "
-                              "Choose another --port or --host.") from exc
+            server.run()
+        finally:
+            server.close()
     finally:
         store.close()
     return 0
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names only this machine (a loopback address or ``localhost``)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def skill_package(args: argparse.Namespace) -> int:

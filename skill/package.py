@@ -140,17 +140,15 @@ def ask_resources(target: Target) -> dict[str, Any]:
 
 def write_package(out_dir: Path, target: Target, privacy_url: str | None = None,
                   terms_url: str | None = None, source_root: Path | None = None) -> list[Path]:
-    """Write the project into ``out_dir`` (which must be empty or absent); returns the files written."""
+    """Write the project into ``out_dir`` (which must be empty or absent); returns every file written."""
     target.check()
     if out_dir.exists() and any(out_dir.iterdir()):
         raise PackageError(f"{out_dir} is not empty; choose a new folder or empty it first.")
     root = source_root or Path(__file__).resolve().parents[1]
-    written: list[Path] = []
 
     def write_json(path: Path, data: dict[str, Any]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        written.append(path)
 
     write_json(out_dir / "ask-resources.json", ask_resources(target))
     write_json(out_dir / "skill-package" / "skill.json", manifest(target, privacy_url, terms_url))
@@ -167,5 +165,4 @@ def write_package(out_dir: Path, target: Target, privacy_url: str | None = None,
                          '__all__ = ["lambda_handler"]\n', encoding="utf-8")
         requirements = code / "requirements.txt"
         requirements.write_text("\n".join(LAMBDA_REQUIREMENTS) + "\n", encoding="utf-8")
-        written += [entry, requirements]
-    return written
+    return sorted(p for p in out_dir.rglob("*") if p.is_file())

@@ -23,6 +23,7 @@ import logging
 import posixpath
 import threading
 import urllib.request
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -103,8 +104,11 @@ def fetch_url(url: str, timeout: float = FETCH_TIMEOUT_SECONDS, limit: int = MAX
 def default_roots() -> list[x509.Certificate]:
     """The Mozilla root store from ``certifi``."""
     import certifi
+    from cryptography.utils import CryptographyDeprecationWarning
 
-    with open(certifi.where(), "rb") as bundle:
+    with open(certifi.where(), "rb") as bundle, warnings.catch_warnings():
+        # One root Mozilla ships has a non-positive serial number; cryptography warns on every start.
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
         return x509.load_pem_x509_certificates(bundle.read())
 
 

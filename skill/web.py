@@ -11,7 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model.request_envelope import RequestEnvelope
@@ -129,8 +129,22 @@ def create_app(skill: CustomSkill, verifiers: Sequence[AbstractVerifier], skill_
     return app
 
 
-def serve(app: Flask, host: str, port: int, threads: int = 4) -> None:
-    """Serve ``app`` with waitress until interrupted."""
+class Server(Protocol):
+    """A bound web server: :meth:`run` serves until interrupted."""
+
+    def run(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def bind(app: Flask, host: str, port: int, threads: int = 4) -> Server:
+    """Bind ``host:port`` for ``app`` with waitress, ready to run.
+
+    Raises :class:`OSError` when the port cannot be taken and :class:`ValueError`
+    when ``host`` is not an address this machine can listen on, before anything
+    is served, so a caller can say so instead of announcing a server that never ran.
+    """
     import waitress
 
-    waitress.serve(app, host=host, port=port, threads=threads, ident="rekindle")
+    server: Server = waitress.create_server(app, host=host, port=port, threads=threads, ident="rekindle")
+    return server

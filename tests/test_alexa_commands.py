@@ -95,12 +95,20 @@ def test_port_in_use_is_a_clear_error() -> None:
         result = subprocess.run([sys.executable, "-m", "rekindle", "serve", "--no-verify", "--port", str(port)],
                                 cwd=ROOT, capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 2
-    assert "cannot listen" in result.stderr and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot listen" in lines[0], result.stderr  # no "serving" line before it
 
 
-def test_skill_package_for_ask_clis_lambda_deployer(tmp_path: Path) -> None:
+def test_no_verify_on_loopback_is_allowed() -> None:
+    with serving("--no-verify", "--host", "127.0.0.1") as (url, _process):
+        assert requests.get(url + "/health", timeout=5).status_code == 200
+
+
+def test_skill_package_for_ask_clis_lambda_deployer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "project"
     assert rekindle_main(["skill-package", str(out), "--privacy-url", "https://example.org/privacy"]) == 0
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert len(files) > 40 and f"Wrote {len(files)} files to {out}" in capsys.readouterr().out
     resources = json.loads((out / "ask-resources.json").read_text())
     profile = resources["profiles"]["default"]
     assert resources["askcliResourcesVersion"] == "2020-03-31"

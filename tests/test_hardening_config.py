@@ -34,6 +34,16 @@ CASES = [
      "names no table"),
     ("wrong store, unverified", {"REKINDLE_STORE": "mysql://x"}, ["--no-verify"], "not a store Rekindle knows"),
     ("port out of range", {}, ["--skill-id", SKILL_ID, "--port", "70000"], "not a port number"),
+    ("skill id not of the amzn1.ask.skill. form", {}, ["--skill-id", "hello"], "'hello' is not a skill id"),
+    ("skill id of the form in the environment only", {"REKINDLE_SKILL_ID": "amzn1.ask.skill"}, [],
+     "is not a skill id"),
+    ("host that is no address", {}, ["--skill-id", SKILL_ID, "--host", "999.1.1.1"],
+     "cannot listen on 999.1.1.1:"),
+    ("host name that does not resolve", {}, ["--skill-id", SKILL_ID, "--host", "no-such-host.invalid"],
+     "is not an address of this machine"),
+    ("unverified on every interface", {}, ["--no-verify", "--host", "0.0.0.0"], "not 0.0.0.0"),
+    ("unverified on every IPv6 interface", {}, ["--no-verify", "--host", "::"], "only listens on this machine"),
+    ("unverified on a LAN address", {}, ["--no-verify", "--host", "192.168.1.20"], "drop --no-verify"),
 ]
 
 
