@@ -4,14 +4,18 @@ Alexa's limits shape the rendering:
 
 - a ``<break>`` lasts at most 10 s, so longer silences are chained breaks;
 - output speech must stay under 8000 characters;
-- one response should not run much past a few minutes of audio, so the timed
-  silence of a touch moment is capped: speech (estimated at a calm pace) plus
-  every pause fits in :data:`AUDIO_BUDGET_SECONDS` (200 s, under Alexa's 240 s
-  audio ceiling). A 180-second hug keeps its full length after short speech;
-  the engine's words after the silence already invite "more time" or "next";
-- touch cues are rendered as a one-second gap, not a sound-library clip: the
-  engine's spoken start and end lines carry the meaning, a gap cannot make a
-  response invalid, and it can be checked offline.
+- at most five ``<audio>`` clips and 240 s of clip audio per response;
+- one response should not run much past a few minutes, so everything Rekindle
+  adds around the words fits in :data:`AUDIO_BUDGET_SECONDS` (200 s, under
+  Alexa's 240 s ceiling): speech (estimated at a calm pace), the short gaps
+  between sentences and the cue sounds come first, then pacing pauses, and a
+  touch moment's timed silence gets what is left. A 180-second hug keeps its
+  full length after short speech; the engine's words after the silence already
+  invite "more time" or "next".
+
+Touch cues play short, soft sounds from the Alexa Skills Kit sound library, so a
+couple with their eyes closed hears when a moment begins and ends; a sixth cue in
+one reply (never sent by the engine) falls back to a one-second gap.
 
 Text is XML-escaped (the SDK does not escape), and speech runs a little slower
 than Alexa's default for a calm evening pace.
@@ -22,12 +26,15 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from xml.sax.saxutils import escape
 
-from intents.replies import Cue, Pause, Reply, Speech
+from intents.replies import Cue, CueKind, Pause, Reply, Segment, Speech
 
 MAX_BREAK_SECONDS = 10.0
 MAX_SSML_CHARS = 8000
+MAX_AUDIO_CLIPS = 5
+MAX_CLIP_AUDIO_SECONDS = 240.0
 AUDIO_BUDGET_SECONDS = 200.0
 WORDS_PER_SECOND = 2.3
 CUE_GAP_SECONDS = 1.0
@@ -37,12 +44,31 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
+class Sound:
+    """A clip of the Alexa Skills Kit sound library and how long it plays."""
+
+    src: str
+    seconds: float
+
+    def ssml(self) -> str:
+        return f'<audio src="{self.src}"/>'
+
+
+# Soft wind chimes open a touch moment; a single bell stroke closes it (durations from the library).
+CUE_SOUNDS: dict[CueKind, Sound] = {
+    CueKind.TOUCH_START: Sound("soundbank://soundlibrary/bell/chimes/chimes_10", 2.82),
+    CueKind.TOUCH_END: Sound("soundbank://soundlibrary/musical/amzn_sfx_church_bell_1x_02", 2.11),
+}
+
+
+@dataclass(frozen=True)
 class RenderedSpeech:
-    """SSML for one reply, with how much silence it holds and how much timed silence was cut."""
+    """SSML for one reply: how much silence and cue sound it holds, and how much timed silence was cut."""
 
     ssml: str
     silence_seconds: float
     clipped_seconds: float = 0.0
+    sound_seconds: float = 0.0
 
 
 def breaks(seconds: float) -> str:
@@ -65,16 +91,38 @@ def speech_seconds(text: str) -> float:
     return len(text.split()) / WORDS_PER_SECOND
 
 
+def cue_sounds(segments: tuple[Segment, ...]) -> list[Sound | None]:
+    """The sound each cue of ``segments`` plays, in order; ``None`` past Alexa's clip limits (a gap)."""
+    sounds: list[Sound | None] = []
+    clips, played = 0, 0.0
+    for segment in segments:
+        if not isinstance(segment, Cue):
+            continue
+        sound = CUE_SOUNDS[segment.kind]
+        if clips < MAX_AUDIO_CLIPS and played + sound.seconds <= MAX_CLIP_AUDIO_SECONDS:
+            sounds.append(sound)
+            clips, played = clips + 1, played + sound.seconds
+        else:
+            sounds.append(None)
+    return sounds
+
+
 def render_reply(reply: Reply) -> RenderedSpeech:
     """The reply's output speech as ``<speak>`` SSML within Alexa's limits."""
-    talk = sum(speech_seconds(s.text) for s in reply.segments if isinstance(s, Speech))
-    fixed = sum(s.seconds for s in reply.segments if isinstance(s, Pause) and not s.timer)
-    fixed += CUE_GAP_SECONDS * sum(isinstance(s, Cue) for s in reply.segments)
-    timed_left = max(0.0, AUDIO_BUDGET_SECONDS - talk - fixed)
+    segments = reply.segments
+    sounds = cue_sounds(segments)
+    sound_total = sum(s.seconds for s in sounds if s)
+    gap_count = sum(isinstance(a, Speech) and isinstance(b, Speech) for a, b in pairwise(segments))
+    spoken = sum(speech_seconds(s.text) for s in segments if isinstance(s, Speech))
+    spoken += SPEECH_GAP_SECONDS * gap_count + sound_total + CUE_GAP_SECONDS * sounds.count(None)
+    pacing_left = max(0.0, AUDIO_BUDGET_SECONDS - spoken)
+    pacing = sum(s.seconds for s in segments if isinstance(s, Pause) and not s.timer)
+    timed_left = max(0.0, pacing_left - pacing)
     parts: list[str] = []
     silence = clipped = 0.0
     previous_was_speech = False
-    for segment in reply.segments:
+    cues = iter(sounds)
+    for segment in segments:
         if isinstance(segment, Speech):
             if previous_was_speech:
                 parts.append(breaks(SPEECH_GAP_SECONDS))
@@ -83,21 +131,26 @@ def render_reply(reply: Reply) -> RenderedSpeech:
             previous_was_speech = True
             continue
         previous_was_speech = False
-        if isinstance(segment, Pause):
-            seconds = segment.seconds
-            if segment.timer:
-                seconds = min(seconds, timed_left)
-                timed_left -= seconds
-                clipped += segment.seconds - seconds
-        else:
+        if isinstance(segment, Cue):
+            sound = next(cues)
+            if sound:
+                parts.append(sound.ssml())
+                continue
             seconds = CUE_GAP_SECONDS
+        elif segment.timer:
+            seconds = min(segment.seconds, timed_left)
+            timed_left -= seconds
+            clipped += segment.seconds - seconds
+        else:
+            seconds = min(segment.seconds, pacing_left)
+            pacing_left -= seconds
         parts.append(breaks(seconds))
         silence += round(seconds, 3)
     ssml = _wrap("".join(parts))
     if len(ssml) > MAX_SSML_CHARS:
         ssml = _wrap(_escape(_shorten(reply.text, MAX_SSML_CHARS - len(_wrap("")) - 200)))
-        silence = 0.0
-    return RenderedSpeech(ssml, silence, clipped)
+        return RenderedSpeech(ssml, 0.0, clipped)
+    return RenderedSpeech(ssml, silence, clipped, sound_total)
 
 
 def render_text(text: str) -> str:

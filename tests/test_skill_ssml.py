@@ -6,10 +6,11 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_alexa_helpers import Conversation, speech_text
 
@@ -17,13 +18,27 @@ from intents import Rekindle, SqliteStore
 from intents.replies import Cue, CueKind, Pause, Reply, Speech
 from interaction_models import language_model
 from skill.lambda_function import make_lambda_handler
-from skill.ssml import AUDIO_BUDGET_SECONDS, MAX_SSML_CHARS, render_reply, render_text
+from skill.ssml import (
+    AUDIO_BUDGET_SECONDS,
+    CUE_SOUNDS,
+    MAX_SSML_CHARS,
+    SPEECH_GAP_SECONDS,
+    render_reply,
+    render_text,
+    speech_seconds,
+)
 
 BREAK = re.compile(r'<break time="(\d+)ms"/>')
+AUDIO = re.compile(r'<audio src="([^"]+)"/>')
+SOUND_SECONDS = {sound.src: sound.seconds for sound in CUE_SOUNDS.values()}
 
 
 def break_seconds(ssml: str) -> list[float]:
     return [int(ms) / 1000 for ms in BREAK.findall(ssml)]
+
+
+def clips(ssml: str) -> list[str]:
+    return AUDIO.findall(ssml)
 
 
 def test_text_is_escaped_and_the_markup_parses() -> None:
@@ -41,6 +56,33 @@ def test_long_silence_is_chained_breaks_of_at_most_ten_seconds() -> None:
     assert max(gaps) <= 10
     assert gaps.count(10) == 6
     assert rendered.clipped_seconds == 0
+
+
+def test_touch_moments_begin_and_end_with_a_sound_library_clip() -> None:
+    reply = Reply((Speech("Hold each other."), Cue(CueKind.TOUCH_START), Pause(90, timer=True),
+                   Cue(CueKind.TOUCH_END), Speech("Say next when you're ready.")))
+    rendered = render_reply(reply)
+    start, end = CUE_SOUNDS[CueKind.TOUCH_START], CUE_SOUNDS[CueKind.TOUCH_END]
+    assert start.src != end.src and all(s.src.startswith("soundbank://soundlibrary/") for s in (start, end))
+    assert all(0 < s.seconds <= 5 for s in (start, end))  # short: the silence is the moment, not the sound
+    assert clips(rendered.ssml) == [start.src, end.src]
+    between = rendered.ssml.split(start.ssml())[1].split(end.ssml())[0]
+    assert sum(break_seconds(between)) == 90  # the whole touch sits between the two sounds
+    assert rendered.sound_seconds == start.seconds + end.seconds
+
+
+def test_past_five_clips_a_cue_is_a_gap() -> None:
+    reply = Reply(tuple(Cue(CueKind.TOUCH_START) for _ in range(7)))
+    ssml = render_reply(reply).ssml
+    assert len(clips(ssml)) == 5
+    assert break_seconds(ssml) == [1.0, 1.0]
+
+
+def test_a_touch_keeps_its_length_beside_short_words_and_both_sounds() -> None:
+    reply = Reply((Speech("Hold each other."), Pause(1), Cue(CueKind.TOUCH_START), Pause(180, timer=True),
+                   Cue(CueKind.TOUCH_END), Speech("Say more time or next.")))
+    rendered = render_reply(reply)
+    assert rendered.clipped_seconds == 0 and sum(break_seconds(rendered.ssml)) == 181
 
 
 def test_an_over_long_touch_is_capped_to_the_audio_budget() -> None:
@@ -61,6 +103,9 @@ segments = st.lists(st.one_of(
 
 
 @given(segments)
+@example([Speech(" "), Speech(" "), Pause(200, timer=True), Speech(" "), Speech(" ")])  # gaps once unbudgeted
+@example([Speech("Hold on."), Pause(150), Cue(CueKind.TOUCH_START), Pause(150, timer=True),
+          Cue(CueKind.TOUCH_END)])
 @settings(max_examples=150, deadline=None)
 def test_any_reply_renders_to_valid_bounded_ssml(parts: list[Any]) -> None:
     ssml = render_reply(Reply(tuple(parts))).ssml
@@ -68,8 +113,17 @@ def test_any_reply_renders_to_valid_bounded_ssml(parts: list[Any]) -> None:
     assert len(ssml) < MAX_SSML_CHARS
     gaps = break_seconds(ssml)
     assert all(0 < g <= 10 for g in gaps)
-    fixed = sum(p.seconds for p in parts if isinstance(p, Pause) and not p.timer)
-    assert sum(gaps) <= max(AUDIO_BUDGET_SECONDS, fixed + 0.4 * len(parts) + len(parts)) + 0.01
+    sounds = [SOUND_SECONDS[src] for src in clips(ssml)]
+    assert len(sounds) <= 5 and sum(sounds) <= 240
+    if ssml.count("<break") + len(sounds) == 0:
+        return  # fell back to plain text (too long for SSML)
+    words = sum(speech_seconds(p.text) for p in parts if isinstance(p, Speech))
+    speech_gaps = SPEECH_GAP_SECONDS * sum(isinstance(a, Speech) and isinstance(b, Speech)
+                                           for a, b in pairwise(parts))
+    cue_gaps = sum(isinstance(p, Cue) for p in parts) - len(sounds)
+    # Only words, the gaps between them and the cues may run past the budget; no pause ever does.
+    unavoidable = words + speech_gaps + sum(sounds) + cue_gaps
+    assert words + sum(gaps) + sum(sounds) <= max(AUDIO_BUDGET_SECONDS, unavoidable) + 0.01
 
 
 def check_certification_rules(intent: str | None, response: dict[str, Any]) -> None:
@@ -79,6 +133,7 @@ def check_certification_rules(intent: str | None, response: dict[str, Any]) -> N
         assert isinstance(body.get("shouldEndSession"), bool), "shouldEndSession must be explicit"
         ET.fromstring(body["outputSpeech"]["ssml"])
         assert len(body["outputSpeech"]["ssml"]) < MAX_SSML_CHARS
+        assert len(clips(body["outputSpeech"]["ssml"])) <= 5
     if body.get("shouldEndSession") is False:
         assert body["reprompt"]["outputSpeech"]["ssml"], "an open session needs a reprompt"
     if body.get("shouldEndSession") is True:
