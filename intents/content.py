@@ -17,6 +17,9 @@ from typing import Any
 
 import yaml
 
+from . import wording
+from .wording import Line
+
 CONTENT_DIR = Path(__file__).with_name("content")
 MAX_UTTERANCE = 300
 SPEAKABLE = re.compile(r"^[A-Za-z0-9 .,?!'\-:;]+$")
@@ -65,9 +68,24 @@ TOUCH_KINDS = (
     "face_touch",
     "other",
 )
-STEP_KINDS = ("narration", "question", "touch", "reflection", "closing")
+STEP_KINDS = ("narration", "question", "task", "touch", "reflection", "closing")
+"""A question is answered by each partner in turn; a task is done by the two together."""
 CADENCES = ("nightly", "weekly", "on_request")
 TOUCH_SECONDS = (15, 300)
+TONES = ("light", "calm", "warm", "tender")
+GENTLE_TONES = ("light", "calm")
+"""Tones that never reach the deepest questions."""
+PRESUMED_STATES = ("hard_day", "distant_week", "tension")
+"""States a ritual may assume about the couple's night; such a ritual is only offered when fitting."""
+MOODS = ("light", "tired", "tense", "rough_day", "distant", "reconnect", "repair")
+"""How a couple arrives (check-in answers) or what they ask for; rituals declare which they fit."""
+REVIEWED_PAIRS = "reviewed_pairs.yaml"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml reads the library seven times faster
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML file's data (safe loading only). Raises OSError or yaml.YAMLError."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
 
 
 @dataclass(frozen=True)
@@ -87,6 +105,8 @@ class TouchPrompt:
     invite: str
     start: str
     end: str
+    halfway: str = ""
+    """Said in the middle of the timer, where one gives and then the two swap."""
 
 
 @dataclass(frozen=True)
@@ -110,10 +130,26 @@ class RitualTemplate:
     cadence: str
     needs_touch: bool
     steps: tuple[StepTemplate, ...]
+    tone: str = "warm"
+    depth_range: tuple[Depth, Depth] = (Depth.LIGHT, Depth.DEEPEST)
+    presumes: str | None = None
+    """A state the ritual assumes (a hard day, a distant week, tension): never chosen at random."""
+    fits: tuple[str, ...] = ()
+    """Moods the ritual suits when a couple says how they are or asks for something."""
+    avoid: tuple[str, ...] = ()
+    """Library questions that would echo the ritual's own prompts."""
 
     @property
     def has_touch(self) -> bool:
         return any(s.kind == "touch" for s in self.steps)
+
+    @property
+    def asks_library_questions(self) -> bool:
+        return any(s.kind == "question" and not s.prompt for s in self.steps)
+
+    def fixed_texts(self) -> tuple[str, ...]:
+        """What the ritual itself says, beside the library questions and touch prompts it draws."""
+        return tuple(s.text or s.prompt or "" for s in self.steps if s.text or s.prompt)
 
 
 @dataclass(frozen=True)
@@ -142,8 +178,9 @@ class ContentLibrary:
 class _Reader:
     """Reads one file's entries, raising errors that name file and entry."""
 
-    def __init__(self, path: Path, forbidden: Iterable[str]) -> None:
+    def __init__(self, path: Path, forbidden: Iterable[str], guide_voice: bool = False) -> None:
         self.path = path
+        self.guide_voice = guide_voice  # content the couple hears as questions, tasks and invitations
         self.forbidden = [re.compile(rf"\b{re.escape(w)}\b", re.IGNORECASE) for w in forbidden]
 
     def fail(self, entry: str, problem: str) -> ContentError:
@@ -151,7 +188,7 @@ class _Reader:
 
     def entries(self, key: str) -> list[dict[str, Any]]:
         try:
-            data = yaml.safe_load(self.path.read_text(encoding="utf-8"))
+            data = read_yaml(self.path)
         except (OSError, yaml.YAMLError) as exc:
             raise ContentError(f"{self.path.name}: cannot read: {exc}") from exc
         if not isinstance(data, dict) or not isinstance(data.get(key), list):
@@ -184,6 +221,14 @@ class _Reader:
         for pattern in self.forbidden:
             if pattern.search(text):
                 raise self.fail(entry, f"'{field}' uses forbidden word {pattern.pattern[2:-2]!r}")
+        if not self.guide_voice:
+            return text
+        if mine := wording.first_person(text):
+            raise self.fail(entry, f"'{field}' speaks as a partner ({', '.join(mine)}); Rekindle is a guide "
+                                   "to two people: say 'your partner', 'each other', or frame a quotation "
+                                   "with 'Ask each other:'")
+        if wording.SKIP.search(text):
+            raise self.fail(entry, f"'{field}' teaches 'skip', which Alexa hears as next; teach 'no'")
         return text
 
     def choice(self, entry: str, field: str, value: Any, options: Iterable[str]) -> str:
@@ -200,7 +245,7 @@ class _Reader:
 
 def load_forbidden(directory: Path = CONTENT_DIR) -> tuple[str, ...]:
     """The forbidden-vocabulary list (explicit, medical and gendered words)."""
-    data = yaml.safe_load((directory / "forbidden.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(directory / "forbidden.yaml")
     words: list[str] = []
     for group in data.values():
         words.extend(str(w) for w in group)
@@ -208,12 +253,61 @@ def load_forbidden(directory: Path = CONTENT_DIR) -> tuple[str, ...]:
 
 
 def load_content(directory: Path = CONTENT_DIR) -> ContentLibrary:
-    """Load and validate every content file in ``directory``."""
+    """Load and validate every content file in ``directory``, near-duplicate lint included."""
     forbidden = load_forbidden(directory)
-    questions = _load_questions(_Reader(directory / "questions.yaml", forbidden))
-    touches = _load_touches(_Reader(directory / "touch_prompts.yaml", forbidden))
-    rituals = _load_rituals(_Reader(directory / "rituals.yaml", forbidden), touches)
-    return ContentLibrary(questions, touches, rituals)
+    questions = _load_questions(_Reader(directory / "questions.yaml", forbidden, guide_voice=True))
+    touches = _load_touches(_Reader(directory / "touch_prompts.yaml", forbidden, guide_voice=True))
+    rituals = _load_rituals(_Reader(directory / "rituals.yaml", forbidden, guide_voice=True), touches,
+                            questions)
+    library = ContentLibrary(questions, touches, rituals)
+    _check_near_duplicates(directory, library)
+    return library
+
+
+def near_duplicate_groups(library: ContentLibrary) -> dict[str, list[Line]]:
+    """The lines compared with each other by the near-duplicate lint, by file and field.
+
+    A line's ``where`` is its entry id, with the field or step after a space where an entry has several.
+    """
+    groups: dict[str, list[Line]] = {
+        "questions.yaml": [Line(q.id, q.text) for q in library.questions.values()],
+        "rituals.yaml": [Line(f"{r.id} step {n + 1}", s.text or s.prompt or "")
+                         for r in library.rituals.values() for n, s in enumerate(r.steps) if s.text or s.prompt],
+    }
+    for field in ("invite", "start", "end"):
+        groups[f"touch_prompts.yaml {field}"] = [
+            Line(f"{t.id} {field}", getattr(t, field)) for t in library.touch_prompts.values()]
+    return groups
+
+
+def load_reviewed_pairs(directory: Path = CONTENT_DIR) -> dict[tuple[str, str], str]:
+    """Near-duplicate pairs a writer has read and kept, with the reason each is fine."""
+    path = directory / REVIEWED_PAIRS
+    try:
+        data = read_yaml(path) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContentError(f"{path.name}: cannot read: {exc}") from exc
+    pairs: dict[tuple[str, str], str] = {}
+    for item in data.get("pairs") or ():
+        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("a", "b", "why")):
+            raise ContentError(f"{path.name}: each pair needs text fields a, b and why: {item!r}")
+        pairs[wording.pair_key(item["a"], item["b"])] = item["why"]
+    return pairs
+
+
+def _check_near_duplicates(directory: Path, library: ContentLibrary) -> None:
+    reviewed = load_reviewed_pairs(directory)
+    found: set[tuple[str, str]] = set()
+    for group, lines in near_duplicate_groups(library).items():
+        for a, b, score in wording.near_duplicates(lines):
+            key = wording.pair_key(a.where, b.where)
+            found.add(key)
+            if key not in reviewed:
+                raise ContentError(
+                    f"{group.split(' ')[0]}: entries {a.where!r} and {b.where!r} are near copies "
+                    f"(word overlap {score:.2f}): reword one, or list the pair in {REVIEWED_PAIRS} with why")
+    if stale := sorted(set(reviewed) - found):
+        raise ContentError(f"{REVIEWED_PAIRS}: {' and '.join(stale[0])} are no longer near copies: remove the pair")
 
 
 @lru_cache(maxsize=1)
@@ -241,18 +335,39 @@ def _load_touches(r: _Reader) -> dict[str, TouchPrompt]:
     out: dict[str, TouchPrompt] = {}
     for item in r.entries("touch_prompts"):
         i = item["id"]
-        out[i] = TouchPrompt(
+        t = out[i] = TouchPrompt(
             id=i,
             kind=r.choice(i, "kind", item.get("kind"), TOUCH_KINDS),
             seconds=r.number(i, "seconds", item.get("seconds"), *TOUCH_SECONDS),
             invite=r.text(i, "invite", item.get("invite")),
             start=r.text(i, "start", item.get("start")),
             end=r.text(i, "end", item.get("end")),
+            halfway=r.text(i, "halfway", item.get("halfway"), required=False),
         )
+        _check_touch(r, t)
     return out
 
 
-def _load_rituals(r: _Reader, touches: Mapping[str, TouchPrompt]) -> dict[str, RitualTemplate]:
+def _check_touch(r: _Reader, t: TouchPrompt) -> None:
+    """An invitation says who does what, offers no way out of its own, and swaps have a halfway cue."""
+    if not re.search(r"\bif\b", t.invite, re.IGNORECASE):
+        raise r.fail(t.id, "'invite' must be an invitation, with an 'if' (for example 'If you'd both like')")
+    if found := wording.opt_outs(t.invite):
+        raise r.fail(t.id, f"'invite' carries its own opt-out ({', '.join(found)}); the engine adds one to "
+                           "every invitation")
+    if not wording.WHO_ACTS.search(t.invite):
+        raise r.fail(t.id, "'invite' must say who acts: 'each other', 'both', 'together', "
+                           "or 'one of you... then swap'")
+    swaps = bool(wording.SWAP.search(f"{t.invite} {t.start}"))
+    if swaps and not t.halfway:
+        raise r.fail(t.id, "swaps partway, so it needs a 'halfway' cue")
+    if t.halfway and not swaps:
+        raise r.fail(t.id, "has a 'halfway' cue but its invite and start never say to swap or take turns")
+
+
+def _load_rituals(
+    r: _Reader, touches: Mapping[str, TouchPrompt], questions: Mapping[str, Question]
+) -> dict[str, RitualTemplate]:
     touch_kinds = {t.kind for t in touches.values()}
     out: dict[str, RitualTemplate] = {}
     for item in r.entries("rituals"):
@@ -266,6 +381,13 @@ def _load_rituals(r: _Reader, touches: Mapping[str, TouchPrompt]) -> dict[str, R
         steps = tuple(_load_step(r, f"{i} step {n + 1}", s, touch_kinds) for n, s in enumerate(steps_raw))
         if steps[-1].kind != "closing":
             raise r.fail(i, "the last step must be a closing")
+        fits = item.get("fits") or []
+        if not isinstance(fits, list):
+            raise r.fail(i, "'fits' must be a list of moods")
+        presumes = item.get("presumes")
+        avoid = item.get("avoid") or []
+        if not isinstance(avoid, list):
+            raise r.fail(i, "'avoid' must be a list of question ids")
         out[i] = RitualTemplate(
             id=i,
             title=r.text(i, "title", item.get("title")),
@@ -274,8 +396,36 @@ def _load_rituals(r: _Reader, touches: Mapping[str, TouchPrompt]) -> dict[str, R
             cadence=r.choice(i, "cadence", item.get("cadence", "nightly"), CADENCES),
             needs_touch=bool(item.get("needs_touch", False)),
             steps=steps,
+            tone=r.choice(i, "tone", item.get("tone"), TONES),
+            depth_range=_depth_range(r, i, item.get("depth")),
+            presumes=r.choice(i, "presumes", presumes, PRESUMED_STATES) if presumes is not None else None,
+            fits=tuple(r.choice(i, "fits", m, MOODS) for m in fits),
+            avoid=tuple(avoid),
         )
+        if unknown := [q for q in avoid if q not in questions]:
+            raise r.fail(i, f"'avoid' names questions that do not exist: {', '.join(map(str, unknown))}")
+        _check_ritual(r, out[i])
     return out
+
+
+def _depth_range(r: _Reader, entry: str, raw: Any) -> tuple[Depth, Depth]:
+    names = [d.name.lower() for d in Depth]
+    if not isinstance(raw, list) or len(raw) != 2 or not all(v in names for v in raw):
+        raise r.fail(entry, f"'depth' must be [lowest, highest], each one of {', '.join(names)}; got {raw!r}")
+    low, high = Depth.parse(raw[0]), Depth.parse(raw[1])
+    if low > high:
+        raise r.fail(entry, f"'depth' runs from {raw[0]} up to {raw[1]}: put the lower depth first")
+    return low, high
+
+
+def _check_ritual(r: _Reader, ritual: RitualTemplate) -> None:
+    low, high = ritual.depth_range
+    if ritual.tone in GENTLE_TONES and high is Depth.DEEPEST:
+        raise r.fail(ritual.id, f"a {ritual.tone} ritual never reaches the deepest questions; lower its 'depth'")
+    if not ritual.asks_library_questions and low != high:
+        raise r.fail(ritual.id, "asks no library question, so its 'depth' is one level: [x, x]")
+    if ritual.presumes and not ritual.fits:
+        raise r.fail(ritual.id, "presumes a state, so it is never offered at random: list the moods it 'fits'")
 
 
 def _load_step(r: _Reader, entry: str, raw: Any, touch_kinds: set[str]) -> StepTemplate:
@@ -286,16 +436,24 @@ def _load_step(r: _Reader, entry: str, raw: Any, touch_kinds: set[str]) -> StepT
         theme, prompt = raw.get("theme"), raw.get("prompt")
         if theme is not None and prompt is not None:
             raise r.fail(entry, "a question step has either 'theme' or 'prompt', not both")
-        return StepTemplate(
+        step = StepTemplate(
             kind,
             theme=r.choice(entry, "theme", theme, THEMES) if theme is not None else None,
             prompt=r.text(entry, "prompt", prompt) if prompt is not None else None,
         )
+        if step.prompt and wording.JOINT.match(step.prompt):
+            raise r.fail(entry, "the two of you do this together: make it a 'task' step with 'text'")
+        return step
     if kind == "touch":
         touch_kind = raw.get("touch_kind")
         if touch_kind is not None and touch_kind not in touch_kinds:
             raise r.fail(entry, f"no touch prompt has kind {touch_kind!r}")
         return StepTemplate(kind, touch_kind=touch_kind)
+    if kind == "task":
+        step = StepTemplate(kind, text=r.text(entry, "text", raw.get("text")))
+        if step.text.endswith("?"):
+            raise r.fail(entry, "a task is something to do together, not a question to answer in turn")
+        return step
     return StepTemplate(
         kind,
         text=r.text(entry, "text", raw.get("text")),
