@@ -1,9 +1,13 @@
 """Choosing tonight's ritual and its content.
 
 The choice is a pure function of the household, the night, its preferences and
-its history *before* tonight, so a speaker and a laptop in one home offer the
-same ritual all evening. Content used in the last 30 days is avoided while
-unused content remains; depth rises gently with consecutive nights.
+its history *before* tonight (and a mood, when the couple states one), so a
+speaker and a laptop in one home offer the same ritual all evening. Content used
+in the last 30 days is avoided while unused content remains. Depth rises gently
+over the first nights in a row, then breathes: never the deepest two nights
+running, never more than half the nights of any four weeks, and always inside
+the ritual's own depth range. Rituals that presume a hard day, a distant week or
+tension are only chosen for a mood that fits them.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .content import ContentLibrary, Depth, Question, RitualTemplate, TouchPrompt
+from . import wording
+from .content import MOODS, ContentLibrary, Depth, Question, RitualTemplate, TouchPrompt
 from .store import CompletedRitual, Preferences, nights_together
 
 REPEAT_WINDOW_DAYS = 30
@@ -24,6 +29,13 @@ NIGHT_ROLLOVER_HOUR = 4  # half past midnight still belongs to the evening befor
 QUESTION_ONLY = "just-a-question"
 TOUCH_ONLY = "just-a-touch"
 MAX_STEP_SECONDS = 600
+DEPTH_WINDOW_NIGHTS = 28
+MAX_DEEPEST_NIGHTS = DEPTH_WINDOW_NIGHTS // 2  # no more than half the nights of any four weeks
+FRESH_GAP_DAYS = 3  # a ritual done in the last two nights waits while others are available
+GAP_WEIGHT_CAP = 14
+RANDOM_THEMES_EXCLUDE = ("repair",)  # a question of any theme never reaches for old hurts at random
+MOOD_DEPTH = {"tired": Depth.LIGHT, "light": Depth.DEEPER, "tense": Depth.DEEPER, "rough_day": Depth.DEEPER}
+"""The deepest a night goes when the couple says they arrive tired, light or tense, or had a rough day."""
 
 
 def night_of(moment: datetime) -> date:
@@ -133,9 +145,16 @@ def consecutive_nights(history: Iterable[CompletedRitual], before: date) -> int:
 
 
 def target_depth(run: int, ceiling: Depth) -> Depth:
-    """Light for the first two nights in a row, deeper for the next two, then deepest."""
+    """The deepest a night in a run may go: light for the first two nights in a row, deeper for the
+    next two, then deepest (where the depth breathes, see :meth:`Planner.depth_for`)."""
     level = Depth.LIGHT if run < 2 else Depth.DEEPER if run < 4 else Depth.DEEPEST
     return min(level, ceiling)
+
+
+def clamp_depth(depth: Depth, template: RitualTemplate) -> Depth:
+    """``depth`` moved inside the ritual's own range."""
+    low, high = template.depth_range
+    return max(low, min(high, depth))
 
 
 def length_fits(template: RitualTemplate, minutes: int) -> bool:
@@ -151,6 +170,7 @@ class Planner:
 
     def __init__(self, content: ContentLibrary) -> None:
         self.content = content
+        self._twins: dict[str, frozenset[str]] = {}
 
     def plan(
         self,
@@ -159,15 +179,29 @@ class Planner:
         preferences: Preferences,
         history: Sequence[CompletedRitual],
         ritual_id: str | None = None,
+        mood: str | None = None,
     ) -> TonightPlan:
-        """Tonight's plan; ``ritual_id`` forces a template (e.g. just a question)."""
+        """Tonight's plan.
+
+        ``ritual_id`` forces a template (e.g. just a question); ``mood`` (one of
+        :data:`intents.content.MOODS`: a check-in answer such as ``tired`` or a
+        request such as ``rough_day``) chooses a ritual that fits it. Raises
+        ValueError for a mood no ritual knows.
+        """
         before = [r for r in history if r.night < night]
         recent = self._recently_used(before, night)
-        rng = seeded_random(household, night.isoformat())
-        template = self.content.rituals[ritual_id] if ritual_id else self._choose_ritual(
-            rng, night, preferences, before)
-        depth = target_depth(consecutive_nights(before, night), preferences.depth_ceiling)
-        chosen: set[str] = set()
+        rng = seeded_random(household, night.isoformat(), *([mood] if mood else []))
+        target = self.depth_for(household, night, before, preferences.depth_ceiling)
+        if ritual_id:
+            template = self.content.rituals[ritual_id]
+        elif mood:
+            template = self.choose_for_mood(household, mood, night, preferences, before)
+            target = min(target, MOOD_DEPTH.get(mood, Depth.DEEPEST))
+        else:
+            template = self._choose_ritual(rng, night, preferences, before, target)
+        depth = min(clamp_depth(target, template), preferences.depth_ceiling)
+        chosen: set[str] = set(self.twins_of(template))
+        asked: list[Depth] = []
         steps: list[PlannedStep] = []
         for step in template.steps:
             if step.kind == "question":
@@ -176,7 +210,10 @@ class Planner:
                     continue
                 q = self.pick_question(rng, step.theme, depth, recent, chosen, preferences.depth_ceiling)
                 chosen.add(q.id)
+                asked.append(q.depth)
                 steps.append(PlannedStep("question", question_id=q.id, theme=step.theme))
+            elif step.kind == "task":
+                steps.append(PlannedStep("task", text=step.text))
             elif step.kind == "touch":
                 if not preferences.touch:
                     continue
@@ -191,18 +228,19 @@ class Planner:
             ritual_id=template.id,
             title=template.title,
             minutes=template.minutes,
-            depth=depth,
+            depth=max(asked) if asked else depth,
             first_speaker=nights_together(list(before)) % 2,
             steps=tuple(steps),
         )
 
     def _choose_ritual(
-        self, rng: random.Random, night: date, prefs: Preferences, before: Sequence[CompletedRitual]
+        self, rng: random.Random, night: date, prefs: Preferences, before: Sequence[CompletedRitual],
+        depth: Depth,
     ) -> RitualTemplate:
         last_done = {r.ritual_id: r.night for r in before}
         usable = [
             r for r in sorted(self.content.rituals.values(), key=lambda r: r.id)
-            if r.cadence != "on_request" and (prefs.touch or not r.needs_touch)
+            if r.cadence != "on_request" and r.presumes is None and (prefs.touch or not r.needs_touch)
         ]
         fitting = [r for r in usable if length_fits(r, prefs.minutes)] or usable
         weekly_due = [
@@ -212,8 +250,69 @@ class Planner:
         if night.weekday() == WEEKLY_DAY and weekly_due:
             return rng.choice(weekly_due)
         nightly = [r for r in fitting if r.cadence == "nightly"] or fitting
-        fresh = [r for r in nightly if (night - last_done.get(r.id, date.min)).days > 3]
-        return rng.choice(fresh or nightly)
+        # Rituals whose range holds tonight's depth come first, so deep nights and gentle nights both happen.
+        suited = [r for r in nightly if r.depth_range[0] <= depth <= r.depth_range[1]]
+        return _by_freshness(rng, suited if len(suited) >= 2 else nightly, night, last_done)
+
+    def choose_for_mood(
+        self, household: str, mood: str, night: date, prefs: Preferences, history: Sequence[CompletedRitual]
+    ) -> RitualTemplate:
+        """A ritual that fits ``mood``, as near the preferred length as the fitting ones allow."""
+        if mood not in MOODS:
+            raise ValueError(f"No mood called {mood!r}. Known moods: {', '.join(MOODS)}")
+        before = [r for r in history if r.night < night]
+        fits = [r for r in sorted(self.content.rituals.values(), key=lambda r: r.id)
+                if mood in r.fits and (prefs.touch or not r.needs_touch)]
+        if not fits:
+            raise ValueError(f"No ritual fits {mood!r} with touch off")
+
+        def distance(r: RitualTemplate) -> int:
+            return 0 if length_fits(r, prefs.minutes) else abs(r.minutes - prefs.minutes)
+
+        nearest = min(distance(r) for r in fits)
+        last_done = {r.ritual_id: r.night for r in before}
+        rng = seeded_random(household, night.isoformat(), mood)
+        return _by_freshness(rng, [r for r in fits if distance(r) == nearest], night, last_done)
+
+    def depth_for(self, household: str, night: date, before: Sequence[CompletedRitual], ceiling: Depth) -> Depth:
+        """How deep tonight may go before the ritual's own range applies.
+
+        The first nights in a row rise gently (:func:`target_depth`); after that
+        the depth breathes: a deepest night is followed by a lighter one, and no
+        more than half the nights of any four weeks are at the deepest level.
+        """
+        run = consecutive_nights(before, night)
+        level = target_depth(run, ceiling)
+        if level is not Depth.DEEPEST:
+            return level
+        depths = self.night_depths(before)
+        since = night - timedelta(days=DEPTH_WINDOW_NIGHTS - 1)
+        deepest = sum(1 for n, d in depths.items() if since <= n < night and d is Depth.DEEPEST)
+        rng = seeded_random(household, night.isoformat(), "depth")
+        if depths.get(night - timedelta(days=1)) is Depth.DEEPEST or deepest >= MAX_DEEPEST_NIGHTS:
+            return rng.choice((Depth.LIGHT, Depth.DEEPER, Depth.DEEPER))
+        return rng.choice((Depth.DEEPER, Depth.DEEPEST, Depth.DEEPEST))
+
+    def night_depths(self, history: Iterable[CompletedRitual]) -> dict[date, Depth]:
+        """How deep each past night went: its deepest question asked, or its ritual's level if it asked none."""
+        out: dict[date, Depth] = {}
+        for ritual in history:
+            asked = [self.content.questions[c].depth for c in ritual.content_ids if c in self.content.questions]
+            template = self.content.rituals.get(ritual.ritual_id)
+            level = max(asked) if asked else template.depth_range[0] if template else Depth.LIGHT
+            out[ritual.night] = max(level, out.get(ritual.night, Depth.LIGHT))
+        return out
+
+    def twins_of(self, template: RitualTemplate) -> frozenset[str]:
+        """Library questions that say much what the ritual itself already says, so never follow it."""
+        cached = self._twins.get(template.id)
+        if cached is None:
+            candidates = [(q.id, q.text) for q in self.content.questions.values()]
+            found: set[str] = set(template.avoid)
+            for text in template.fixed_texts():
+                found |= wording.twins(text, candidates)
+            cached = self._twins[template.id] = frozenset(found)
+        return cached
 
     def pick_question(
         self,
@@ -224,23 +323,26 @@ class Planner:
         exclude: Iterable[str] = (),
         ceiling: Depth = Depth.DEEPEST,
     ) -> Question:
-        """A question of ``theme`` at ``depth`` if possible, unused lately if possible, never past ``ceiling``."""
+        """A question of ``theme`` at ``depth`` if possible, unused lately if possible, never deeper than
+        ``depth`` or ``ceiling``. With no theme, any theme but repair."""
         excluded = set(exclude)
-        allowed = [q for q in sorted(self.content.questions.values(), key=lambda q: q.id) if q.depth <= ceiling]
+        limit = min(depth, ceiling)
+        allowed = [q for q in sorted(self.content.questions.values(), key=lambda q: q.id) if q.depth <= limit]
+        if theme not in RANDOM_THEMES_EXCLUDE:
+            allowed = [q for q in allowed if q.theme not in RANDOM_THEMES_EXCLUDE] or allowed
         everything = [q for q in allowed if q.id not in excluded] or allowed
         themed = [q for q in everything if theme is None or q.theme == theme] or everything
         tiers = (
-            [q for q in themed if q.depth == depth and q.id not in recent],
-            [q for q in themed if q.depth <= depth and q.id not in recent],
+            [q for q in themed if q.depth == limit and q.id not in recent],
             [q for q in themed if q.id not in recent],
             # The theme is used up for this month: an unused question of another theme beats a repeat.
-            [q for q in everything if q.depth <= depth and q.id not in recent],
+            [q for q in everything if q.depth == limit and q.id not in recent],
             [q for q in everything if q.id not in recent],
         )
         for tier in tiers:
             if tier:
                 return rng.choice(tier)
-        return min(everything, key=lambda q: (recent.get(q.id, date.min), q.id))
+        return min(themed, key=lambda q: (recent.get(q.id, date.min), q.id))
 
     def _pick_touch(
         self, rng: random.Random, kind: str | None, recent: Mapping[str, date], exclude: set[str]
@@ -266,3 +368,19 @@ class Planner:
     def recently_used(self, history: Sequence[CompletedRitual], night: date) -> dict[str, date]:
         """Content ids used in the 30 nights before ``night``, with the last night each was used."""
         return self._recently_used([r for r in history if r.night < night], night)
+
+
+def _by_freshness(
+    rng: random.Random, rituals: Sequence[RitualTemplate], night: date, last_done: Mapping[str, date]
+) -> RitualTemplate:
+    """A ritual not done in the last two nights if there is one, rather those done longer ago.
+
+    Weighted by nights since each was last done, so no fixed cycle emerges even when
+    only a handful of rituals fit the evening's length.
+    """
+    def gap(r: RitualTemplate) -> int:
+        return min((night - last_done.get(r.id, date.min)).days, GAP_WEIGHT_CAP)
+
+    fresh = [r for r in rituals if gap(r) >= FRESH_GAP_DAYS]
+    pool = fresh if len(fresh) >= 2 else [r for r in rituals if gap(r) >= 2] or list(rituals)
+    return rng.choices(pool, weights=[gap(r) for r in pool])[0]

@@ -1,4 +1,4 @@
-"""Choosing tonight's ritual: determinism, no repeats, preferences, gently rising depth."""
+"""Choosing tonight's ritual: determinism, no repeats, preferences, depth that rises then breathes, moods."""
 
 from __future__ import annotations
 
@@ -6,11 +6,21 @@ import json
 import subprocess
 import sys
 from datetime import date, datetime, timedelta, timezone
+from itertools import pairwise
 from pathlib import Path
 
-from intents import CompletedRitual, Depth, Planner, Preferences, Rekindle, SqliteStore, StepRecord
-from intents.content import default_content
-from intents.selection import TonightPlan, consecutive_nights, night_of, target_depth
+import pytest
+
+from intents import CompletedRitual, Depth, Planner, Preferences, Rekindle, SqliteStore, StepRecord, wording
+from intents.content import GENTLE_TONES, MOODS, ContentLibrary, default_content
+from intents.selection import (
+    DEPTH_WINDOW_NIGHTS,
+    MAX_DEEPEST_NIGHTS,
+    TonightPlan,
+    consecutive_nights,
+    night_of,
+    target_depth,
+)
 
 CONTENT = default_content()
 START = date(2026, 1, 5)
@@ -104,12 +114,14 @@ def test_depth_ceiling_is_honoured() -> None:
                 assert CONTENT.questions[s.question_id].depth is Depth.LIGHT
 
 
-def test_depth_rises_gently_with_consecutive_nights() -> None:
-    plans = simulate(8, Preferences(minutes=20), household="rising")
-    depths = [p.depth for p in plans]
-    assert depths[0] is Depth.LIGHT
-    assert depths == sorted(depths), "depth should never drop while nights continue"
-    assert Depth.DEEPER in depths and depths[-1] is Depth.DEEPEST
+def test_depth_rises_gently_then_breathes() -> None:
+    for household in ("rising-a", "rising-b", "rising-c"):
+        plans = simulate(28, Preferences(minutes=20), household=household)
+        depths = [p.depth for p in plans]
+        assert depths[:2] == [Depth.LIGHT, Depth.LIGHT], household
+        assert max(depths[2:4]) is Depth.DEEPER, household
+        assert Depth.DEEPEST in depths[4:] and Depth.LIGHT in depths[4:], "the depth should breathe"
+        assert not any(a is b is Depth.DEEPEST for a, b in pairwise(depths)), "deepest twice running"
     assert target_depth(10, Depth.DEEPER) is Depth.DEEPER
 
 
@@ -144,3 +156,133 @@ def test_plan_ignores_what_happened_tonight() -> None:
 def test_night_rolls_over_at_four_in_the_morning() -> None:
     assert night_of(datetime(2026, 3, 2, 0, 30)) == date(2026, 3, 1)
     assert night_of(datetime(2026, 3, 2, 4, 30)) == date(2026, 3, 2)
+
+
+def asked_depth(plan: TonightPlan) -> Depth | None:
+    asked = [CONTENT.questions[s.question_id].depth for s in plan.steps if s.question_id]
+    return max(asked) if asked else None
+
+
+@pytest.mark.parametrize("minutes", [5, 10, 20])
+def test_28_nights_of_tonight_fit_the_night_and_breathe(tmp_path: Path, minutes: int) -> None:
+    """``rekindle tonight`` night after night, each ritual completed, as the CLI and both fronts plan it."""
+    store = SqliteStore(tmp_path / "nights.db")
+    store.save_preferences("home", Preferences(minutes=minutes))
+    engine = Rekindle(store)
+    plans = []
+    for i in range(DEPTH_WINDOW_NIGHTS * 2):
+        plan = engine.tonight("home", START + timedelta(days=i))
+        plans.append(plan)
+        store.record_ritual("home", completed(plan))
+    for plan in plans:
+        template = CONTENT.rituals[plan.ritual_id]
+        assert template.presumes is None, f"{plan.night}: {plan.ritual_id} presumes a state nobody mentioned"
+        assert template.cadence != "on_request"
+        assert plan.depth <= template.depth_range[1]
+        if template.tone in GENTLE_TONES:
+            assert asked_depth(plan) is not Depth.DEEPEST, f"a deepest question in {plan.ritual_id}"
+        fixed = template.fixed_texts()
+        for step in plan.steps:
+            if step.question_id:
+                question = CONTENT.questions[step.question_id]
+                assert question.depth <= plan.depth
+                assert step.question_id not in template.avoid
+                assert all(wording.similarity(question.text, t) < wording.TWIN for t in fixed), (
+                    f"{plan.ritual_id} is followed by its own twin {step.question_id}")
+    for start in range(len(plans) - DEPTH_WINDOW_NIGHTS + 1):
+        window = plans[start:start + DEPTH_WINDOW_NIGHTS]
+        assert sum(p.depth is Depth.DEEPEST for p in window) <= MAX_DEEPEST_NIGHTS
+        assert sum(asked_depth(p) is Depth.DEEPEST for p in window) <= MAX_DEEPEST_NIGHTS
+    assert any(p.depth is Depth.DEEPEST for p in plans), "deep nights should still come"
+    assert all(a.ritual_id != b.ritual_id for a, b in pairwise(plans)), "the same ritual two nights running"
+
+
+def followers(order: list[str]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for a, b in pairwise(order):
+        out.setdefault(a, set()).add(b)
+    return out
+
+
+def test_at_five_minutes_the_order_is_not_a_fixed_cycle() -> None:
+    for household in ("cycle-a", "cycle-b"):
+        order = [p.ritual_id for p in simulate(42, Preferences(minutes=5), household=household)]
+        assert any(len(after) > 1 for after in followers(order).values()), order
+        assert len(set(order)) >= 5
+    # even with only four short rituals, as the library once had
+    four = ("end-of-day-check-in", "gratitude-before-sleep", "tonights-connection-question", "touch-and-breathe")
+    small = ContentLibrary(CONTENT.questions, CONTENT.touch_prompts, {r: CONTENT.rituals[r] for r in four})
+    planner, history, order = Planner(small), [], []
+    for i in range(42):
+        plan = planner.plan("four", START + timedelta(days=i), Preferences(minutes=5), history)
+        order.append(plan.ritual_id)
+        history.append(completed(plan))
+    assert any(len(after) > 1 for after in followers(order).values()), order
+
+
+@pytest.mark.parametrize("mood", MOODS)
+@pytest.mark.parametrize("minutes", [5, 10, 20])
+def test_a_stated_mood_chooses_a_ritual_that_fits(mood: str, minutes: int) -> None:
+    planner = Planner(CONTENT)
+    history = [completed(p) for p in simulate(10, Preferences(minutes=minutes), household="moody")]
+    night = START + timedelta(days=10)
+    plan = planner.plan("moody", night, Preferences(minutes=minutes), history, mood=mood)
+    assert mood in CONTENT.rituals[plan.ritual_id].fits
+    assert plan == planner.plan("moody", night, Preferences(minutes=minutes), history, mood=mood)
+    if mood == "tired":
+        assert plan.depth is Depth.LIGHT
+    no_touch = planner.plan("moody", night, Preferences(minutes=minutes, touch=False), history, mood=mood)
+    assert not CONTENT.rituals[no_touch.ritual_id].needs_touch
+
+
+def test_requests_reach_the_rituals_that_presume_a_state() -> None:
+    planner = Planner(CONTENT)
+    for minutes in (5, 10, 20):
+        prefs = Preferences(minutes=minutes)
+        assert CONTENT.rituals[planner.plan("ask", START, prefs, [], mood="rough_day").ritual_id].presumes in (
+            "hard_day", None)
+        assert planner.plan("ask", START, prefs, [], mood="repair").ritual_id == "gentle-repair"
+        distant = planner.plan("ask", START, prefs, [], mood="distant")
+        assert CONTENT.rituals[distant.ritual_id].presumes == "distant_week"
+    short = planner.plan("ask", START, Preferences(minutes=5), [], mood="rough_day")
+    assert short.ritual_id == "soft-landing"
+    comforts = {planner.plan(f"ask{i}", START, Preferences(minutes=10), [], mood="rough_day").ritual_id
+                for i in range(12)}
+    assert "comfort-after-a-hard-day" in comforts
+    with pytest.raises(ValueError, match="No mood called 'grumpy'"):
+        planner.plan("ask", START, Preferences(), [], mood="grumpy")
+
+
+def test_tasks_are_planned_for_the_two_together() -> None:
+    plan = Planner(CONTENT).plan("tasks", START, Preferences(), [], ritual_id="weekly-date-night-planning")
+    tasks = [s for s in plan.steps if s.kind == "task"]
+    assert tasks and all(s.text and not s.question_id for s in tasks)
+    assert TonightPlan.from_dict(json.loads(json.dumps(plan.to_dict()))) == plan
+
+
+def test_a_question_of_any_theme_never_reaches_for_old_hurts() -> None:
+    planner = Planner(CONTENT)
+    for i in range(60):
+        rng = __import__("random").Random(i)
+        q = planner.pick_question(rng, None, Depth.DEEPEST, {})
+        assert q.theme != "repair"
+        assert planner.pick_question(rng, "memories", Depth.DEEPER, {}).depth <= Depth.DEEPER
+
+
+def test_no_more_than_half_of_four_weeks_at_the_deepest_level() -> None:
+    planner = Planner(CONTENT)
+    deepest = next(q for q in CONTENT.questions.values() if q.depth is Depth.DEEPEST)
+    light = next(q for q in CONTENT.questions.values() if q.depth is Depth.LIGHT)
+    night = START + timedelta(days=DEPTH_WINDOW_NIGHTS - 1)
+
+    def history(deep_nights: int) -> list[CompletedRitual]:
+        """The 27 nights before ``night``, in a row; the first ``deep_nights`` of them went deepest."""
+        return [CompletedRitual(f"d{i}", "just-a-question", START + timedelta(days=i),
+                                datetime(2026, 1, 1, tzinfo=timezone.utc), "test",
+                                (StepRecord("question", (deepest if i < deep_nights else light).id),))
+                for i in range(DEPTH_WINDOW_NIGHTS - 1)]
+
+    full, room = history(MAX_DEEPEST_NIGHTS), history(MAX_DEEPEST_NIGHTS - 1)
+    assert sum(d is Depth.DEEPEST for d in planner.night_depths(full).values()) == MAX_DEEPEST_NIGHTS
+    assert Depth.DEEPEST in {planner.depth_for(f"h{i}", night, room, Depth.DEEPEST) for i in range(40)}
+    assert Depth.DEEPEST not in {planner.depth_for(f"h{i}", night, full, Depth.DEEPEST) for i in range(40)}
