@@ -44,9 +44,11 @@ def register(sub: Any) -> None:
     target.add_argument("--lambda-arn", help="an existing Lambda function's ARN")
     target.add_argument("--endpoint", help="your HTTPS endpoint, e.g. https://rekindle.example.org/alexa")
     p.add_argument("--ssl-certificate-type", default="Trusted", choices=("Trusted", "Wildcard", "SelfSigned"),
-                   help="certificate behind --endpoint (default Trusted)")
-    p.add_argument("--privacy-url", help="privacy policy URL (needed before certification)")
-    p.add_argument("--terms-url", help="terms of use URL")
+                   help="certificate behind --endpoint (default Trusted; SelfSigned only with --draft)")
+    p.add_argument("--privacy-url", help="your privacy policy page, https:// (required unless --draft)")
+    p.add_argument("--terms-url", help="your terms of use page, https:// (required unless --draft)")
+    p.add_argument("--draft", action="store_true",
+                   help="a development package: allow what certification refuses and list it instead")
     p.set_defaults(handler=skill_package)
 
 
@@ -117,13 +119,14 @@ def is_loopback(host: str) -> bool:
 def skill_package(args: argparse.Namespace) -> int:
     """``rekindle skill-package``: write the ask-cli project."""
     try:
-        from skill.package import PackageError, Target, write_package
+        from skill.package import NOT_READY_FILE, PackageError, Publishing, Target, write_package
     except ImportError as exc:
         raise UserError(f"{EXTRAS_HINT} ({exc.name} is missing).") from exc
     target = Target(lambda_arn=args.lambda_arn, endpoint=args.endpoint,
                     ssl_certificate_type=args.ssl_certificate_type)
+    publishing = Publishing(privacy_url=args.privacy_url, terms_url=args.terms_url, draft=args.draft)
     try:
-        written = write_package(args.out_dir, target, args.privacy_url, args.terms_url)
+        written = write_package(args.out_dir, target, publishing)
     except PackageError as exc:
         raise UserError(str(exc)) from exc
     except OSError as exc:
@@ -133,6 +136,8 @@ def skill_package(args: argparse.Namespace) -> int:
         print("The function keeps households in the DynamoDB table 'rekindle' (REKINDLE_STORE changes it): give "
               "its role DescribeTable, CreateTable, GetItem, PutItem, DeleteItem and Scan on it, and set "
               "REKINDLE_SKILL_ID in its environment.")
-    if not args.privacy_url:
-        print("Note: add --privacy-url before submitting for certification.", file=sys.stderr)
+    missing = publishing.missing(target)
+    if missing:
+        print(f"Draft: before certification this package still needs {'; '.join(missing)} "
+              f"(listed in {args.out_dir / NOT_READY_FILE}).")
     return 0

@@ -5,6 +5,13 @@ Three targets:
 - default: ask-cli's Lambda deployer creates and updates the function from ``lambda/``;
 - ``lambda_arn``: the manifest points at an existing function (``lambda/`` is the code to upload);
 - ``endpoint``: a self-hosted HTTPS endpoint (``rekindle serve`` behind TLS); no code is packaged.
+
+A package is publishable by default: it needs privacy-policy and terms-of-use URLs
+and a trusted certificate. ``draft`` writes a development package instead and
+lists what certification will still need (also in ``NOT-READY-FOR-CERTIFICATION.txt``).
+Every package carries the two skill icons and subscribes to SKILL_DISABLED: the
+Lambda deletes a user's data when they disable the skill (a self-hosted home keeps
+its history, shared with the laptop, and says so in the testing instructions).
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from interaction_models import load_model, locales
+
+from .icons import ASSETS, ICON_FILES, LARGE, SMALL
 
 SKILL_NAME = "Rekindle"
 INVOCATION = "nightly ritual"
@@ -41,6 +50,26 @@ KEYWORDS = ("couples", "relationship", "connection", "bedtime", "ritual", "quest
 CATEGORY = "FRIENDS_AND_FAMILY"
 COUNTRIES = {"en-US": "US", "en-GB": "GB", "en-CA": "CA", "en-AU": "AU", "en-IN": "IN"}
 SSL_TYPES = ("Trusted", "Wildcard", "SelfSigned")
+IMAGES = "assets/images"  # inside skill-package/; ask-cli uploads what file:// names there
+SUBSCRIPTIONS = ("SKILL_DISABLED",)  # nothing is stored on enabling, so SKILL_ENABLED would only add noise
+NOT_READY_FILE = "NOT-READY-FOR-CERTIFICATION.txt"
+HTTPS_URL = re.compile(r"^https://[^/\s]+\.[^/\s]+(/\S*)?$")
+TESTING_INSTRUCTIONS = (
+    "Rekindle guides two partners through a short nightly ritual. Start with: Alexa, open nightly ritual; "
+    "then say yes to begin tonight's ritual (or: Alexa, ask nightly ritual for a connection question). "
+    "Touch moments are silent on purpose: after a soft chime the response holds up to 3 minutes of silence "
+    "(often 1.5 to 3 minutes, as chained breaks) while the couple holds hands or hugs, then a single bell "
+    "and an invitation to say more time or next. Please wait for the bell; the silence is not a fault. "
+    "Every touch moment is an invitation: no or not tonight declines it. "
+    "During a question the partners talk to each other, so Alexa's microphone closes after its reprompt "
+    "and the session ends; to go on, say: Alexa, tell nightly ritual next (or: Alexa, open nightly ritual, "
+    "which continues at the same step the same evening). Help, stop and cancel work at any point. "
+    "Rekindle stores which rituals were shared, content ids so questions do not repeat, preferences, and "
+    "first names if the couple says them; it never stores audio or what partners say to each other."
+)
+HOSTED_DATA_NOTE = " Disabling the skill deletes that user's data (SKILL_DISABLED)."
+HOME_DATA_NOTE = (" This endpoint serves one home and shares its history with the home's laptop, which deletes it "
+                  "with rekindle forget; disabling the skill leaves it.")
 LAMBDA_ARN = re.compile(r"^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$")
 CODE_PACKAGES = ("intents", "skill", "rekindle", "interaction_models")
 LAMBDA_REQUIREMENTS = (
@@ -64,6 +93,14 @@ class Target:
     endpoint: str | None = None
     ssl_certificate_type: str = "Trusted"
 
+    def endpoint_json(self) -> dict[str, str] | None:
+        """The manifest's endpoint object, or ``None`` when ask-cli's deployer fills it in."""
+        if self.lambda_arn:
+            return {"uri": self.lambda_arn}
+        if self.endpoint:
+            return {"uri": self.endpoint, "sslCertificateType": self.ssl_certificate_type}
+        return None
+
     def check(self) -> None:
         """Raise :class:`PackageError` explaining what is wrong with this target."""
         if self.lambda_arn and self.endpoint:
@@ -82,35 +119,63 @@ class Target:
         return self.endpoint is None
 
 
-def manifest(target: Target, privacy_url: str | None = None, terms_url: str | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Publishing:
+    """What the skill store needs beyond the code: the privacy and terms pages, or a draft without them."""
+
+    privacy_url: str | None = None
+    terms_url: str | None = None
+    draft: bool = False
+
+    def missing(self, target: Target) -> list[str]:
+        """What certification still needs, one clause each; empty for a publishable package."""
+        found = []
+        for option, url, page in (("--privacy-url", self.privacy_url, "privacy policy"),
+                                  ("--terms-url", self.terms_url, "terms of use")):
+            if not url:
+                found.append(f"a {page} URL ({option} https://…)")
+        if target.endpoint and target.ssl_certificate_type == "SelfSigned":
+            found.append("a trusted certificate (Alexa publishes no skill behind a self-signed one)")
+        return found
+
+    def check(self, target: Target) -> None:
+        """Raise :class:`PackageError` for a bad URL, or for anything missing unless this is a draft."""
+        for option, url in (("--privacy-url", self.privacy_url), ("--terms-url", self.terms_url)):
+            if url and not HTTPS_URL.match(url):
+                raise PackageError(f"{option} {url!r} is not an https:// page address.")
+        missing = self.missing(target)
+        if missing and not self.draft:
+            raise PackageError("A package to submit for certification needs " + " and ".join(missing)
+                               + "; add them, or pass --draft for a development package.")
+
+
+def manifest(target: Target, publishing: Publishing | None = None) -> dict[str, Any]:
     """The ``skill.json`` document for ``target``."""
+    publishing = publishing or Publishing(draft=True)
     target.check()
-    publishing = {
-        loc: {"name": SKILL_NAME, "summary": SUMMARY, "description": DESCRIPTION,
-              "examplePhrases": list(EXAMPLE_PHRASES), "keywords": list(KEYWORDS)}
-        for loc in locales()
-    }
-    privacy_locales: dict[str, dict[str, str]] = {}
-    for loc in locales():
-        urls = {"privacyPolicyUrl": privacy_url, "termsOfUseUrl": terms_url}
-        privacy_locales[loc] = {k: v for k, v in urls.items() if v}
+    publishing.check(target)
+    icons = {"smallIconUri": f"file://{IMAGES}/{ICON_FILES[SMALL]}",
+             "largeIconUri": f"file://{IMAGES}/{ICON_FILES[LARGE]}"}
+    store_pages = {loc: {"name": SKILL_NAME, "summary": SUMMARY, "description": DESCRIPTION,
+                         "examplePhrases": list(EXAMPLE_PHRASES), "keywords": list(KEYWORDS), **icons}
+                   for loc in locales()}
+    urls = {"privacyPolicyUrl": publishing.privacy_url, "termsOfUseUrl": publishing.terms_url}
+    policies = {k: v for k, v in urls.items() if v}
     custom: dict[str, Any] = {"interfaces": []}
-    extra: dict[str, Any] = {}
-    if target.lambda_arn:
-        custom["endpoint"] = {"uri": target.lambda_arn}
-        # A hosted skill deletes a user's data when they disable it (skill.handlers.SkillDisabledHandler).
-        extra["events"] = {"endpoint": {"uri": target.lambda_arn},
-                           "subscriptions": [{"eventName": "SKILL_DISABLED"}]}
-    elif target.endpoint:
-        custom["endpoint"] = {"uri": target.endpoint, "sslCertificateType": target.ssl_certificate_type}
+    events: dict[str, Any] = {"subscriptions": [{"eventName": name} for name in SUBSCRIPTIONS]}
+    endpoint = target.endpoint_json()
+    if endpoint:
+        custom["endpoint"] = endpoint
+        events["endpoint"] = dict(endpoint)
     return {"manifest": {
         "manifestVersion": "1.0",
         "publishingInformation": {
-            "locales": publishing,
+            "locales": store_pages,
             "isAvailableWorldwide": False,
             "distributionCountries": sorted({COUNTRIES[loc] for loc in locales() if loc in COUNTRIES}),
             "category": CATEGORY,
-            "testingInstructions": "Say: Alexa, open nightly ritual. Then yes, next, more time, skip, stop.",
+            "testingInstructions": TESTING_INSTRUCTIONS + (HOSTED_DATA_NOTE if target.packages_code
+                                                           else HOME_DATA_NOTE),
         },
         "privacyAndCompliance": {
             "allowsPurchases": False,
@@ -118,10 +183,12 @@ def manifest(target: Target, privacy_url: str | None = None, terms_url: str | No
             "isChildDirected": False,
             "isExportCompliant": True,
             "containsAds": False,
-            **({"locales": privacy_locales} if privacy_url or terms_url else {}),
+            **({"locales": {loc: dict(policies) for loc in locales()}} if policies else {}),
         },
         "apis": {"custom": custom},
-        **extra,
+        # The Lambda deletes a user's data when they disable the skill (skill.handlers.SkillDisabledHandler);
+        # without an endpoint here, ask-cli's deployer writes in the function it creates (targetEndpoint).
+        "events": events,
     }}
 
 
@@ -133,15 +200,18 @@ def ask_resources(target: Target) -> dict[str, Any]:
     if target.packages_code and not target.lambda_arn:
         profile["skillInfrastructure"] = {
             "type": "@ask-cli/lambda-deployer",
-            "userConfig": {"runtime": "python3.11", "handler": "lambda_function.lambda_handler"},
+            "userConfig": {"runtime": "python3.11", "handler": "lambda_function.lambda_handler",
+                           "targetEndpoint": ["custom", "events"]},
         }
     return {"askcliResourcesVersion": "2020-03-31", "profiles": {"default": profile}}
 
 
-def write_package(out_dir: Path, target: Target, privacy_url: str | None = None,
-                  terms_url: str | None = None, source_root: Path | None = None) -> list[Path]:
+def write_package(out_dir: Path, target: Target, publishing: Publishing | None = None,
+                  source_root: Path | None = None) -> list[Path]:
     """Write the project into ``out_dir`` (which must be empty or absent); returns every file written."""
+    publishing = publishing or Publishing(draft=True)
     target.check()
+    publishing.check(target)
     if out_dir.exists() and any(out_dir.iterdir()):
         raise PackageError(f"{out_dir} is not empty; choose a new folder or empty it first.")
     root = source_root or Path(__file__).resolve().parents[1]
@@ -151,14 +221,23 @@ def write_package(out_dir: Path, target: Target, privacy_url: str | None = None,
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
     write_json(out_dir / "ask-resources.json", ask_resources(target))
-    write_json(out_dir / "skill-package" / "skill.json", manifest(target, privacy_url, terms_url))
+    write_json(out_dir / "skill-package" / "skill.json", manifest(target, publishing))
     for loc in locales():
         write_json(out_dir / "skill-package" / "interactionModels" / "custom" / f"{loc}.json", load_model(loc))
+    images = out_dir / "skill-package" / IMAGES
+    images.mkdir(parents=True)
+    for name in ICON_FILES.values():
+        shutil.copyfile(ASSETS / name, images / name)
+    missing = publishing.missing(target)
+    if missing:
+        (out_dir / NOT_READY_FILE).write_text(
+            "This is a development package. Before submitting it for certification, package again with:\n"
+            + "".join(f"- {item}\n" for item in missing), encoding="utf-8")
     if target.packages_code:
         code = out_dir / "lambda"
         for package in CODE_PACKAGES:
             shutil.copytree(root / package, code / package,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "assets"))
         entry = code / "lambda_function.py"
         entry.write_text('"""Lambda entry point for Rekindle."""\n\n'
                          "from skill.lambda_function import lambda_handler\n\n"

@@ -106,7 +106,8 @@ def test_no_verify_on_loopback_is_allowed() -> None:
 
 def test_skill_package_for_ask_clis_lambda_deployer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "project"
-    assert rekindle_main(["skill-package", str(out), "--privacy-url", "https://example.org/privacy"]) == 0
+    assert rekindle_main(["skill-package", str(out), "--privacy-url", "https://example.org/privacy",
+                          "--terms-url", "https://example.org/terms"]) == 0
     files = [p for p in out.rglob("*") if p.is_file()]
     assert len(files) > 40 and f"Wrote {len(files)} files to {out}" in capsys.readouterr().out
     resources = json.loads((out / "ask-resources.json").read_text())
@@ -128,7 +129,7 @@ def test_skill_package_for_ask_clis_lambda_deployer(tmp_path: Path, capsys: pyte
 
 def test_example_phrases_work_verbatim(tmp_path: Path) -> None:
     out = tmp_path / "project"
-    assert rekindle_main(["skill-package", str(out)]) == 0
+    assert rekindle_main(["skill-package", str(out), "--draft"]) == 0
     manifest = json.loads((out / "skill-package" / "skill.json").read_text())["manifest"]
     for loc, info in manifest["publishingInformation"]["locales"].items():
         phrases = info["examplePhrases"]
@@ -142,37 +143,39 @@ def test_example_phrases_work_verbatim(tmp_path: Path) -> None:
 
 def test_skill_package_for_an_existing_lambda_and_for_https(tmp_path: Path) -> None:
     arn = "arn:aws:lambda:us-east-1:123456789012:function:rekindle"
-    assert rekindle_main(["skill-package", str(tmp_path / "arn"), "--lambda-arn", arn]) == 0
+    assert rekindle_main(["skill-package", str(tmp_path / "arn"), "--lambda-arn", arn, "--draft"]) == 0
     manifest = json.loads((tmp_path / "arn" / "skill-package" / "skill.json").read_text())["manifest"]
     assert manifest["apis"]["custom"]["endpoint"] == {"uri": arn}
     assert manifest["events"] == {"endpoint": {"uri": arn}, "subscriptions": [{"eventName": "SKILL_DISABLED"}]}
     assert rekindle_main(["skill-package", str(tmp_path / "web"), "--endpoint", "https://home.example.org/alexa",
-                          "--ssl-certificate-type", "Wildcard"]) == 0
+                          "--ssl-certificate-type", "Wildcard", "--draft"]) == 0
     web = tmp_path / "web"
     manifest = json.loads((web / "skill-package" / "skill.json").read_text())["manifest"]
     assert manifest["apis"]["custom"]["endpoint"] == {"uri": "https://home.example.org/alexa",
                                                       "sslCertificateType": "Wildcard"}
     assert not (web / "lambda").exists()
-    assert "events" not in manifest  # a home's data is shared with the laptop: disabling keeps it
+    assert manifest["events"]["endpoint"] == manifest["apis"]["custom"]["endpoint"]
     assert "code" not in json.loads((web / "ask-resources.json").read_text())["profiles"]["default"]
 
 
 @pytest.mark.parametrize("args", [["--lambda-arn", "rekindle"], ["--endpoint", "http://home.example.org/alexa"]])
 def test_skill_package_rejects_bad_targets(tmp_path: Path, args: list[str],
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    assert rekindle_main(["skill-package", str(tmp_path / "out"), *args]) == 2
-    assert "Traceback" not in capsys.readouterr().err
+    assert rekindle_main(["skill-package", str(tmp_path / "out"), *args, "--draft"]) == 2
+    err = capsys.readouterr().err
+    assert ("not a Lambda function ARN" in err or "not an https:// URL" in err) and "Traceback" not in err
 
 
 def test_skill_package_will_not_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "keep.txt").write_text("mine")
-    assert rekindle_main(["skill-package", str(tmp_path)]) == 2
+    assert rekindle_main(["skill-package", str(tmp_path), "--draft"]) == 2
     assert "not empty" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
 
 
 def test_packaged_lambda_code_answers_a_launch(tmp_path: Path) -> None:
     out = tmp_path / "project"
-    assert rekindle_main(["skill-package", str(out)]) == 0
+    assert rekindle_main(["skill-package", str(out), "--draft"]) == 0
     event = envelope(launch_request(), session_id="s", new=True, attributes={})
     code = ("import json, sys\nfrom lambda_function import lambda_handler\n"
             "print(json.dumps(lambda_handler(json.loads(sys.stdin.read()), None)))")
