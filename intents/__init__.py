@@ -9,7 +9,7 @@ from .commands import Command, CommandKind
 from .content import ContentError, ContentLibrary, Depth, Pillar, default_content, load_content
 from .engine import Rekindle, Turn
 from .intent_map import INTENT_COMMANDS, command_for_intent
-from .replies import Cue, CueKind, Pause, Reply, Segment, Speech
+from .replies import Cue, CueKind, Listening, Pause, Reply, Segment, Speech
 from .selection import Planner, TonightPlan, night_of
 from .sqlite_store import SqliteStore
 from .store import CompletedRitual, HouseholdStore, Preferences, StepRecord, StoreError
@@ -25,6 +25,7 @@ __all__ = [
     "CueKind",
     "Depth",
     "HouseholdStore",
+    "Listening",
     "Pause",
     "Pillar",
     "Planner",

@@ -27,14 +27,23 @@ class CommandKind(str, Enum):
     STOP = "stop"
     YES = "yes"
     NO = "no"
-    SET_NAMES = "set_names"
+    SET_NAMES = "set_names"  # names said on purpose: "our names are Sam and Robin"
+    NAMES_ANSWER = "names_answer"  # a bare "Sam and Robin": names only when Rekindle asked for them
     SET_LENGTH = "set_length"
+    NO_TOUCH_TONIGHT = "no_touch_tonight"
+    TOUCH_OFF = "touch_off"
+    TOUCH_ON = "touch_on"
+    KEEP_LIGHT = "keep_light"
+    GO_DEEPER = "go_deeper"
+    SWAP = "swap"  # the other partner begins this question
+    GO_FIRST = "go_first"  # "I'll go first": one of them, Rekindle cannot tell which
+    AGAIN = "again"  # do tonight's ritual again
     UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
 class Command:
-    """A command with its optional arguments (names for SET_NAMES, minutes for SET_LENGTH)."""
+    """A command with its optional arguments (names for SET_NAMES and NAMES_ANSWER, minutes for SET_LENGTH)."""
 
     kind: CommandKind
     names: tuple[str, ...] = ()

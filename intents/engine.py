@@ -18,7 +18,8 @@ from .content import ContentLibrary, default_content
 from .phrases import Phrases, default_phrases
 from .replies import Reply
 from .selection import Planner, TonightPlan, night_of
-from .session import Context, Conversation, Outcome, SessionState, Stage
+from .session import Context, Conversation, Outcome
+from .session_state import SessionState, Stage
 from .store import CompletedRitual, HouseholdStore, nights_together
 
 log = logging.getLogger("rekindle.engine")
@@ -89,6 +90,8 @@ class Rekindle:
             nights_before=nights_together(history),
             now=now,
             front=self.front,
+            night=night,
+            done_tonight=any(r.night == night for r in history),
         )
         if session is None:
             session = SessionState.new(ctx.make_plan(None))
@@ -99,6 +102,8 @@ class Rekindle:
             outcome = conversation.open(session)
         else:
             outcome = conversation.handle(session, command)
+        if ctx.preferences != prefs:
+            self.store.save_preferences(household, ctx.preferences)
         self._persist(household, night, outcome)
         log.debug("turn household=%s command=%s stage=%s step=%s", household, command.kind.value,
                   outcome.state.stage.value, outcome.state.step)
@@ -146,8 +151,6 @@ class Rekindle:
         return True
 
     def _persist(self, household: str, night: date, outcome: Outcome) -> None:
-        if outcome.preferences is not None:
-            self.store.save_preferences(household, outcome.preferences)
         if outcome.completed is not None:
             self.store.record_ritual(household, outcome.completed)
         elif outcome.progress and outcome.state.stage in (Stage.STEP, Stage.PAUSED, Stage.RESUME_OFFER):

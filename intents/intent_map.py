@@ -19,8 +19,17 @@ INTENT_COMMANDS: Mapping[str, CommandKind] = {
     "MoreTimeIntent": CommandKind.MORE_TIME,
     "TimeLeftIntent": CommandKind.HOW_MUCH_LEFT,
     "SetPartnerNamesIntent": CommandKind.SET_NAMES,
+    "PartnerNamesIntent": CommandKind.NAMES_ANSWER,
     "SetRitualLengthIntent": CommandKind.SET_LENGTH,
     "SkipIntent": CommandKind.SKIP,
+    "NoTouchTonightIntent": CommandKind.NO_TOUCH_TONIGHT,
+    "TouchOffIntent": CommandKind.TOUCH_OFF,
+    "TouchOnIntent": CommandKind.TOUCH_ON,
+    "KeepItLightIntent": CommandKind.KEEP_LIGHT,
+    "GoDeeperIntent": CommandKind.GO_DEEPER,
+    "SwapTurnsIntent": CommandKind.SWAP,
+    "GoFirstIntent": CommandKind.GO_FIRST,
+    "DoItAgainIntent": CommandKind.AGAIN,
     "AMAZON.HelpIntent": CommandKind.HELP,
     "AMAZON.StopIntent": CommandKind.STOP,
     "AMAZON.CancelIntent": CommandKind.STOP,
@@ -69,7 +78,7 @@ def command_for_intent(name: str, slots: Mapping[str, str | None] | None = None)
     """
     kind = INTENT_COMMANDS.get(name, CommandKind.UNKNOWN)
     slots = slots or {}
-    if kind is CommandKind.SET_NAMES:
+    if kind in (CommandKind.SET_NAMES, CommandKind.NAMES_ANSWER):
         names = tuple(
             str(slots[s]).strip().title() for s in NAME_SLOTS if slots.get(s) and str(slots[s]).strip()
         )

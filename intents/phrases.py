@@ -1,4 +1,9 @@
-"""Rekindle's own words around the content, read from ``content/phrases.yaml``."""
+"""Rekindle's own words around the content, read from ``content/phrases.yaml``.
+
+A phrase marks each option it offers in square brackets ("Say [yes] to begin"). The brackets are not
+spoken (:func:`spoken`); :func:`offered` lists the options, so tests can check that every option
+Rekindle offers is one it understands.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,10 @@ from pathlib import Path
 import yaml
 
 from .content import CONTENT_DIR, ContentError, _Reader, load_forbidden
+from .replies import OPTION
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+UNMARKED_SAY = re.compile(r"\bsay (?!\[)(?!,|:|that\b|for example\b|it\b|so\b)", re.IGNORECASE)
 SAMPLE_VALUES = {
     "title": "Gratitude before sleep",
     "minutes": "ten",
@@ -24,7 +31,19 @@ SAMPLE_VALUES = {
     "second": "Alex",
     "question": "What made you smile today?",
     "invite": "If you both like, hold hands.",
+    "length": "a minute",
+    "count": "two",
 }
+
+
+def spoken(text: str) -> str:
+    """A phrase as it is said: option brackets removed."""
+    return OPTION.sub(lambda m: m.group(1), text)
+
+
+def offered(text: str) -> tuple[str, ...]:
+    """The options a phrase offers (its bracketed words), in order."""
+    return tuple(m.group(1) for m in OPTION.finditer(text))
 
 
 @dataclass(frozen=True)
@@ -61,7 +80,9 @@ def load_phrases(path: Path = CONTENT_DIR / "phrases.yaml") -> Phrases:
             unknown = set(PLACEHOLDER.findall(str(text))) - SAMPLE_VALUES.keys()
             if unknown:
                 raise reader.fail(str(key), f"unknown placeholder(s) {sorted(unknown)}")
-            reader.text(str(key), "phrase", PLACEHOLDER.sub(lambda m: SAMPLE_VALUES[m.group(1)], str(text)))
+            if str(text).count("[") != str(text).count("]") or UNMARKED_SAY.search(str(text)):
+                raise reader.fail(str(key), "an option Rekindle offers after 'say' goes in [brackets]")
+            reader.text(str(key), "phrase", spoken(PLACEHOLDER.sub(lambda m: SAMPLE_VALUES[m.group(1)], str(text))))
         table[str(key)] = tuple(" ".join(str(v).split()) for v in variants)
     return Phrases(table)
 

@@ -6,8 +6,29 @@ into synthesised audio with real silences. The core never emits markup.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
+
+OPTION = re.compile(r"\[([^\[\]]+)\]")  # an option a phrase offers, as marked in content/phrases.yaml
+
+
+class Listening(str, Enum):
+    """What a front end should listen for after a reply; adapters choose grammars and microphone windows by it.
+
+    ``OFFER``: a command is awaited outside a ritual step (an offer, a choice, a yes/no question, setup
+    by explicit phrases such as "our names are ..."). ``NAMES``: Rekindle asked for the couple's names,
+    so a bare "Sam and Robin" is an answer. ``STEP``: inside a ritual step, a command is awaited (a
+    touch invitation's yes or no). ``FREE_TALK``: the couple is talking to each other (answering a
+    question, doing a task together, lingering after a touch moment, paused): only a clear command may
+    act, and nothing else gets a reply. ``NONE``: the conversation is over.
+    """
+
+    OFFER = "offer"
+    NAMES = "names"
+    STEP = "step"
+    FREE_TALK = "free_talk"
+    NONE = "none"
 
 
 class CueKind(str, Enum):
@@ -46,21 +67,29 @@ Segment = Speech | Pause | Cue
 class Reply:
     """One turn of Rekindle's side of the conversation.
 
-    ``listen`` says whether the adapter should open the microphone afterwards;
+    ``listening`` says what the adapter should listen for afterwards (:class:`Listening`);
     ``end_session`` whether the conversation is over. A reply that asks a
-    question always listens and never ends the session. ``free_talk`` means
-    the couple is now talking to each other (answering a question, lingering after
-    a touch moment, or paused):
-    adapters should let nothing but a clear command act on what they hear.
+    question always listens and never ends the session. ``offers`` are the
+    options the reply (or its reprompt) invites the couple to say.
     """
 
     segments: tuple[Segment, ...]
     reprompt: str = ""
     card: str = ""
     end_session: bool = False
-    listen: bool = True
     title: str = "Rekindle"
-    free_talk: bool = False  # partners are talking to each other; only clear commands should act
+    listening: Listening = Listening.OFFER
+    offers: tuple[str, ...] = ()
+
+    @property
+    def listen(self) -> bool:
+        """Whether the adapter should open the microphone after this reply."""
+        return self.listening is not Listening.NONE
+
+    @property
+    def free_talk(self) -> bool:
+        """The couple is talking to each other: only a clear command should act on what is heard."""
+        return self.listening is Listening.FREE_TALK
 
     @property
     def text(self) -> str:
@@ -78,12 +107,20 @@ class ReplyBuilder:
     """Accumulates segments; keeps adjacent speech separate so pacing is explicit."""
 
     segments: list[Segment] = field(default_factory=list)
+    offers: list[str] = field(default_factory=list)
 
     def say(self, *texts: str) -> ReplyBuilder:
+        """Speak each non-empty text; [bracketed] options are spoken without brackets and remembered."""
         for text in texts:
             if text:
-                self.segments.append(Speech(text.strip()))
+                self.segments.append(Speech(self._spoken(text).strip()))
         return self
+
+    def _spoken(self, text: str) -> str:
+        for option in OPTION.findall(text):
+            if option not in self.offers:
+                self.offers.append(option)
+        return OPTION.sub(lambda m: m.group(1), text)
 
     def pause(self, seconds: float, timer: bool = False) -> ReplyBuilder:
         if seconds > 0:
@@ -101,12 +138,13 @@ class ReplyBuilder:
         end_session: bool = False,
         title: str = "Rekindle",
     ) -> Reply:
-        listen = not end_session
+        reprompt = "" if end_session else self._spoken(reprompt)
         return Reply(
             segments=tuple(self.segments),
-            reprompt="" if end_session else reprompt,
+            reprompt=reprompt,
+            offers=tuple(self.offers),
             card=card,
             end_session=end_session,
-            listen=listen,
             title=title,
+            listening=Listening.NONE if end_session else Listening.OFFER,
         )

@@ -215,7 +215,7 @@ class Planner:
             elif step.kind == "task":
                 steps.append(PlannedStep("task", text=step.text))
             elif step.kind == "touch":
-                if not preferences.touch:
+                if not preferences.touch_on(night):
                     continue
                 t = self._pick_touch(rng, step.touch_kind, recent, chosen)
                 chosen.add(t.id)
@@ -240,7 +240,7 @@ class Planner:
         last_done = {r.ritual_id: r.night for r in before}
         usable = [
             r for r in sorted(self.content.rituals.values(), key=lambda r: r.id)
-            if r.cadence != "on_request" and r.presumes is None and (prefs.touch or not r.needs_touch)
+            if r.cadence != "on_request" and r.presumes is None and (prefs.touch_on(night) or not r.needs_touch)
         ]
         fitting = [r for r in usable if length_fits(r, prefs.minutes)] or usable
         weekly_due = [

@@ -1,104 +1,31 @@
-"""The guided session: a state machine for one evening's ritual.
+"""The guided session: runs the dialogue table (``dialogue.yaml``) for one evening's ritual.
 
-Every command has an answer in every stage; none raises. The state is a small
-JSON-able dict so Alexa session attributes or the laptop loop can carry it,
-and the store can keep it to resume later the same evening.
+Each turn looks up the (phase, command) row and runs its action. Actions are the small verbs the
+table names; what is said comes from ``content/phrases.yaml`` and the content library
+(:mod:`intents.steps`). Every command has an answer in every phase; none raises.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
-from enum import Enum
+from datetime import date, datetime
 from typing import Any
 
 from .commands import Command, CommandKind
-from .content import ContentLibrary
+from .content import ContentLibrary, Depth
+from .dialogue import DialogueTable, Phase, default_dialogue
 from .phrases import Phrases
-from .replies import CueKind, Reply, ReplyBuilder
-from .selection import QUESTION_ONLY, TOUCH_ONLY, PlannedStep, Planner, TonightPlan, seeded_random
+from .replies import Reply, ReplyBuilder
+from .selection import QUESTION_ONLY, TOUCH_ONLY, Planner, TonightPlan, seeded_random
+from .session_state import SessionState, Stage, phase_of
+from .steps import BREATH, StepVoice
 from .store import CompletedRitual, Preferences, StepRecord
 
-STATE_VERSION = 1
 MORE_TIME_SECONDS = 30
 REFLECTION_PAUSE = 1.5
-BREATH = 1.0
 
-
-class Stage(str, Enum):
-    OFFER = "offer"  # tonight's ritual offered, awaiting yes
-    RESUME_OFFER = "resume_offer"  # a ritual left midway tonight, offered to continue
-    DECLINED = "declined"  # the couple said no to the offer
-    STEP = "step"  # inside the ritual
-    PAUSED = "paused"
-    FINISHED = "finished"  # ritual complete tonight
-    ENDED = "ended"  # conversation closed
-
-
-@dataclass
-class SessionState:
-    """Where a couple is in tonight's ritual."""
-
-    session_id: str
-    stage: Stage
-    plan: TonightPlan
-    step: int = 0
-    part: int = 0
-    extra_seconds: int = 0
-    skipped: tuple[int, ...] = ()
-    swapped: tuple[str, ...] = ()
-    pending_names: tuple[str, ...] = ()  # heard, said back, not saved until the couple says yes
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "v": STATE_VERSION,
-            "sid": self.session_id,
-            "stage": self.stage.value,
-            "plan": self.plan.to_dict(),
-            "step": self.step,
-            "part": self.part,
-            "extra": self.extra_seconds,
-            "skipped": list(self.skipped),
-            "swapped": list(self.swapped),
-            "pending_names": list(self.pending_names),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SessionState:
-        """Rebuild a state; raises ValueError/KeyError/TypeError on anything malformed."""
-        if int(data.get("v", 0)) != STATE_VERSION:
-            raise ValueError("state version")
-        plan = TonightPlan.from_dict(data["plan"])
-        step = int(data.get("step", 0))
-        if not 0 <= step < len(plan.steps):
-            raise ValueError("step out of range")
-        return cls(
-            session_id=str(data["sid"]),
-            stage=Stage(data["stage"]),
-            plan=plan,
-            step=step,
-            part=int(data.get("part", 0)),
-            extra_seconds=int(data.get("extra", 0)),
-            skipped=tuple(int(i) for i in data.get("skipped", ())),
-            swapped=tuple(str(i) for i in data.get("swapped", ())),
-            pending_names=_pending_names(data.get("pending_names", ())),
-        )
-
-    @classmethod
-    def new(cls, plan: TonightPlan, stage: Stage = Stage.OFFER) -> SessionState:
-        return cls(session_id=uuid.uuid4().hex, stage=stage, plan=plan)
-
-    @property
-    def current(self) -> PlannedStep:
-        return self.plan.steps[self.step]
-
-
-def _pending_names(raw: object) -> tuple[str, ...]:
-    if not isinstance(raw, list) or len(raw) not in (0, 2) or not all(isinstance(n, str) and n for n in raw):
-        raise ValueError("pending names")
-    return tuple(raw)
+__all__ = ["Context", "Conversation", "Outcome", "SessionState", "Stage"]
 
 
 @dataclass
@@ -111,9 +38,11 @@ class Context:
     preferences: Preferences
     make_plan: Callable[[str | None], TonightPlan]
     recently_used: Mapping[str, Any]
-    nights_before: int
+    nights_before: int  # distinct nights with a completed ritual, tonight included if one is done
     now: datetime
     front: str
+    night: date | None = None
+    done_tonight: bool = False  # a ritual was already completed tonight
 
 
 @dataclass
@@ -123,495 +52,431 @@ class Outcome:
     reply: Reply
     state: SessionState
     completed: CompletedRitual | None = None
-    preferences: Preferences | None = None
     progress: bool = False  # the state is mid-ritual and worth keeping for later tonight
     clear_progress: bool = False
+
+
+Action = Callable[["Conversation", SessionState, Command, str], Outcome]
+ACTIONS: dict[str, Action] = {}
+
+
+def action(name: str) -> Callable[[Action], Action]:
+    """Register a method as the action the dialogue table calls ``name``."""
+    def register(func: Action) -> Action:
+        ACTIONS[name] = func
+        return func
+    return register
 
 
 class Conversation:
     """Applies one command to a state. Pure apart from the clock and ids passed in."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, table: DialogueTable | None = None) -> None:
         self.ctx = ctx
-        self.p = ctx.phrases
+        self.table = table or default_dialogue()
+        self.voice = StepVoice(ctx.content, ctx.phrases, ctx.preferences.names)
 
     def say(self, key: str, **values: object) -> str:
-        return self.p.say(key, **values)
+        return self.ctx.phrases.say(key, **values)
 
-    # ----- entry point -------------------------------------------------
+    # ----- the interpreter --------------------------------------------------
     def handle(self, state: SessionState, command: Command) -> Outcome:
-        outcome = self._handle(state, command)
-        if not outcome.reply.free_talk and self._together(outcome.state):
-            outcome.reply = replace(outcome.reply, free_talk=True)
-        return outcome
+        """Run the table's row for the state's phase and ``command``."""
+        rule = self.table.rule(phase_of(state), command.kind)
+        if rule is None:  # a question about names, answered with something else: drop it, act as usual
+            state.pending_names, state.asking_names = (), False
+            rule = self.table.rule(phase_of(state), command.kind)
+        assert rule is not None
+        return ACTIONS[rule.action](self, state, command, rule.phrase)
 
-    @staticmethod
-    def _together(state: SessionState) -> bool:
-        """Whether the couple is likely talking to each other rather than to Rekindle: paused (until they
-        say resume), or lingering after a touch moment (until next or more time). Like an answer to a
-        question, what they murmur then should not act, and Rekindle should not answer every sentence."""
-        if state.stage is Stage.PAUSED:
-            return True
-        return state.stage is Stage.STEP and state.current.kind == "touch" and state.part == 1
-
-    def _handle(self, state: SessionState, command: Command) -> Outcome:
-        kind = command.kind
-        if state.pending_names:
-            answered = self._confirm_names(state, command)
-            if answered is not None:
-                return answered
-        if kind is CommandKind.SET_NAMES:
-            return self._set_names(state, command)
-        if kind is CommandKind.SET_LENGTH:
-            return self._set_length(state, command)
-        handler = {
-            Stage.OFFER: self._offer,
-            Stage.RESUME_OFFER: self._resume_offer,
-            Stage.DECLINED: self._declined,
-            Stage.STEP: self._in_step,
-            Stage.PAUSED: self._paused,
-            Stage.FINISHED: self._finished,
-            Stage.ENDED: self._finished,
-        }[state.stage]
-        return handler(state, command)
-
-    # ----- opening -----------------------------------------------------
     def open(self, state: SessionState) -> Outcome:
-        """Greeting for a new conversation, given tonight's state."""
-        if state.stage in (Stage.STEP, Stage.PAUSED):
+        """The greeting of a new conversation, given tonight's state."""
+        state.pending_names, state.asking_names = (), False
+        if state.mid_ritual or state.stage is Stage.RESUME_OFFER:
             state.stage = Stage.RESUME_OFFER
-            b = ReplyBuilder().say(self.say("resume_offer", title=state.plan.title, step=state.step + 1,
-                                            steps=len(state.plan.steps)))
-            return Outcome(b.build(self.say("offer_reprompt")), state)
+            text = self.say("resume_offer", title=state.plan.title, step=state.step + 1,
+                            steps=len(state.plan.steps))
+            return self.reply(ReplyBuilder().say(text), state, progress=True)
         if state.stage is Stage.FINISHED:
-            return Outcome(ReplyBuilder().say(self.say("welcome_back_done")).build(self.say("offer_reprompt")),
-                           state)
+            return self.reply(ReplyBuilder().say(self._touch_choice("welcome_back_done")), state)
         state.stage = Stage.OFFER
-        return Outcome(self._offer_reply(state), state)
+        return self.reply(ReplyBuilder().say(self._offer_text(state, "welcome")), state)
 
-    def _offer_reply(self, state: SessionState, prefix: str = "") -> Reply:
-        b = ReplyBuilder().say(prefix)
-        b.say(self.say("welcome", title=state.plan.title, minutes=state.plan.minutes))
-        return b.build(self.say("offer_reprompt"))
+    def reply(self, b: ReplyBuilder, state: SessionState, end: bool = False, **persist: Any) -> Outcome:
+        """Finish a reply: the phase's reprompt and listening, the step's card, what to persist."""
+        phase = phase_of(state)
+        spec = self.table.spec(phase)
+        in_step = state.stage is Stage.STEP
+        card = self.voice.card(state) if in_step else ""
+        reply = b.build(self._reprompt(state, spec.reprompt), card=card, end_session=end,
+                        title=state.plan.title if in_step else "Rekindle")
+        if not end:
+            reply = replace(reply, listening=spec.listening)
+        persist.setdefault("progress", state.mid_ritual)
+        return Outcome(reply, state, **persist)
 
-    def _offer(self, state: SessionState, command: Command) -> Outcome:
-        k = command.kind
-        if k in (CommandKind.START, CommandKind.YES, CommandKind.NEXT, CommandKind.RESUME,
-                 CommandKind.START_OVER, CommandKind.OPEN):
-            if k is CommandKind.OPEN:
-                return Outcome(self._offer_reply(state), state)
-            return self._begin(state, self.say("begin", title=state.plan.title))
-        if k in (CommandKind.QUESTION, CommandKind.DIFFERENT_QUESTION):
-            return self._mini(state, "question")
-        if k is CommandKind.TOUCH:
-            return self._mini(state, "touch")
-        if k in (CommandKind.NO, CommandKind.SKIP):
-            state.stage = Stage.DECLINED
-            return Outcome(ReplyBuilder().say(self.say("declined")).build(self.say("declined_reprompt")), state)
-        if k is CommandKind.STOP:
-            return self._goodbye(state)
-        if k is CommandKind.HOW_MUCH_LEFT:
-            text = self.say("time_left_offer", title=state.plan.title, steps=len(state.plan.steps),
-                            minutes=state.plan.minutes)
-            return Outcome(self._offer_reply(state, text), state)
-        if k is CommandKind.MORE_TIME:
-            return Outcome(self._offer_reply(state, self.say("more_time_none")), state)
-        if k is CommandKind.BACK:
-            return Outcome(self._offer_reply(state, self.say("no_earlier_step")), state)
-        if k is CommandKind.PAUSE:
-            b = ReplyBuilder().say(self.say("offer_paused"))
-            return Outcome(b.build(self.say("offer_reprompt")), state)
-        if k is CommandKind.HELP:
-            return Outcome(ReplyBuilder().say(self.say("help_offer")).build(self.say("offer_reprompt")), state)
-        if k is CommandKind.REPEAT:
-            return Outcome(self._offer_reply(state), state)
-        return Outcome(self._offer_reply(state, self.say("unknown")), state)
+    def _reprompt(self, state: SessionState, key: str) -> str:
+        names = state.pending_names or (self.voice.pair(state) if state.stage is Stage.STEP else None)
+        first, second = (names[0], names[1]) if names and len(names) == 2 else ("", "")
+        return self.say(key, title=state.plan.title, first=first, second=second)
 
-    def _resume_offer(self, state: SessionState, command: Command) -> Outcome:
-        k = command.kind
-        if k in (CommandKind.YES, CommandKind.RESUME, CommandKind.NEXT, CommandKind.START):
-            state.stage = Stage.STEP
-            return self._enter(state, self.say("resumed", title=state.plan.title))
-        if k is CommandKind.START_OVER:
-            return self._restart(state)
-        if k in (CommandKind.NO, CommandKind.SKIP):
-            state.stage = Stage.DECLINED
-            return Outcome(ReplyBuilder().say(self.say("declined")).build(self.say("declined_reprompt")), state)
-        if k is CommandKind.STOP:
-            return self._goodbye(state)
-        if k in (CommandKind.QUESTION, CommandKind.DIFFERENT_QUESTION):
-            return self._mini(state, "question")
-        if k is CommandKind.TOUCH:
-            return self._mini(state, "touch")
-        # Anything else leaves the resume offer standing, with a word about the request.
-        prefix = {
-            CommandKind.HELP: self.say("help_paused"),
-            CommandKind.UNKNOWN: self.say("unknown"),
-            CommandKind.HOW_MUCH_LEFT: self._time_left_text(state),
-            CommandKind.MORE_TIME: self.say("more_time_none"),
-        }.get(k, "")
-        reopened = self.open(replace(state, stage=Stage.PAUSED))
-        b = ReplyBuilder().say(prefix, reopened.reply.text)
-        return Outcome(b.build(self.say("offer_reprompt")), reopened.state, progress=True)
+    # ----- offers ------------------------------------------------------------
+    def _offer_text(self, state: SessionState, key: str) -> str:
+        return self.say(key, title=state.plan.title, minutes=state.plan.minutes)
 
-    def _declined(self, state: SessionState, command: Command) -> Outcome:
-        k = command.kind
-        if k in (CommandKind.NO, CommandKind.STOP, CommandKind.SKIP):
-            return self._goodbye(state)
-        if k in (CommandKind.YES, CommandKind.START, CommandKind.NEXT, CommandKind.RESUME,
-                 CommandKind.START_OVER, CommandKind.REPEAT, CommandKind.OPEN, CommandKind.BACK):
-            state.stage = Stage.OFFER
-            if k in (CommandKind.REPEAT, CommandKind.OPEN, CommandKind.BACK):
-                return Outcome(self._offer_reply(state), state)
-            return self._begin(state, self.say("begin", title=state.plan.title))
+    def _touch_choice(self, key: str) -> str:
+        """A phrase that offers a touch moment only on a night touch may be offered."""
+        night = self.ctx.night
+        touch = night is None or self.ctx.preferences.touch_on(night)
+        return self.say(f"{key}_touch" if touch else key)
+
+    def _replan(self, state: SessionState, said: str) -> Outcome:
+        """Preferences changed at an offer: tonight's plan follows them, and the offer is made again."""
+        fresh = SessionState.new(self.ctx.make_plan(None))
+        b = ReplyBuilder().say(said, self._offer_text(fresh, "offer_again"))
+        return self.reply(b, fresh)
+
+    @action("offer")
+    def _offer(self, state: SessionState, command: Command, phrase: str) -> Outcome:
         state.stage = Stage.OFFER
-        outcome = self._offer(state, command)
-        if outcome.state.stage is Stage.OFFER and k is not CommandKind.HOW_MUCH_LEFT:
-            outcome.state.stage = Stage.DECLINED
-            text = self.say("help_offer") if k is CommandKind.HELP else self.say("declined")
-            prefix = self.say("unknown") if k is CommandKind.UNKNOWN else ""
-            outcome.reply = ReplyBuilder().say(prefix, text).build(self.say("declined_reprompt"))
-        return outcome
+        return self.reply(ReplyBuilder().say(self._offer_text(state, "offer_again")), state)
 
-    def _mini(self, state: SessionState, which: str) -> Outcome:
-        ritual_id = QUESTION_ONLY if which == "question" else TOUCH_ONLY
-        if which == "touch" and not self.ctx.preferences.touch:
-            ritual_id = QUESTION_ONLY
-        fresh = SessionState.new(self.ctx.make_plan(ritual_id), Stage.STEP)
-        return self._enter(fresh, "")
+    @action("begin")
+    def _begin(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        state.stage, state.step, state.part, state.extra_seconds, state.skipped = Stage.STEP, 0, 0, 0, ()
+        return self._enter(state, ReplyBuilder().say(self.say("begin", title=state.plan.title)))
 
-    def _begin(self, state: SessionState, intro: str) -> Outcome:
+    @action("resume")
+    def _resume(self, state: SessionState, command: Command, phrase: str) -> Outcome:
         state.stage = Stage.STEP
-        state.step, state.part, state.extra_seconds = 0, 0, 0
-        state.skipped = ()
-        return self._enter(state, intro)
+        b = ReplyBuilder().say(self.say("resumed", title=state.plan.title))
+        return self._enter(state, b)
 
-    def _restart(self, state: SessionState) -> Outcome:
+    @action("restart")
+    def _restart(self, state: SessionState, command: Command, phrase: str) -> Outcome:
         fresh = SessionState.new(state.plan, Stage.STEP)
-        return self._enter(fresh, self.say("start_over", title=state.plan.title))
+        return self._enter(fresh, ReplyBuilder().say(self.say("start_over", title=state.plan.title)))
 
-    def _goodbye(self, state: SessionState) -> Outcome:
-        mid = state.stage in (Stage.STEP, Stage.PAUSED, Stage.RESUME_OFFER)
-        key = "stopped_midway" if mid else "goodbye"
+    @action("mini_question")
+    def _mini_question(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        return self._mini(QUESTION_ONLY, ReplyBuilder())
+
+    @action("mini_touch")
+    def _mini_touch(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        if self.ctx.night is not None and not self.ctx.preferences.touch_on(self.ctx.night):
+            return self._mini(QUESTION_ONLY, ReplyBuilder().say(self.say("mini_touch_off")))
+        return self._mini(TOUCH_ONLY, ReplyBuilder())
+
+    def _mini(self, ritual_id: str, b: ReplyBuilder) -> Outcome:
+        return self._enter(SessionState.new(self.ctx.make_plan(ritual_id), Stage.STEP), b)
+
+    @action("decline")
+    def _decline(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        state.stage = Stage.DECLINED
+        return self.reply(ReplyBuilder().say(self._touch_choice("declined")), state, progress=False)
+
+    @action("goodbye")
+    def _goodbye(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        mid = state.mid_ritual or state.stage is Stage.RESUME_OFFER
         if mid:
             state.stage = Stage.PAUSED
+        elif state.stage is not Stage.FINISHED:
+            state.stage = Stage.OFFER
+        b = ReplyBuilder().say(self.say("stopped_midway" if mid else "goodbye"))
+        return self.reply(b, state, end=True, progress=mid)
+
+    # ----- saying things ------------------------------------------------------
+    @action("prompt")
+    def _prompt(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        b = ReplyBuilder().say(self.say(phrase) if phrase else "")
+        phase = phase_of(state)
+        if state.stage is Stage.STEP and phase not in (Phase.NAMES_ASKED, Phase.NAMES_CHECK):
+            self.voice.prompt(state, b)
+            return self.reply(b, state)
+        return self._remind(state, command, "")
+
+    @action("remind")
+    def _remind(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        spec = self.table.spec(phase_of(state))
+        text = self.say(phrase, title=state.plan.title) if phrase else ""
+        return self.reply(ReplyBuilder().say(text, self._reprompt(state, spec.reprompt)), state)
+
+    @action("note")
+    def _note(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        return self.reply(ReplyBuilder().say(self.say(phrase, title=state.plan.title)), state)
+
+    @action("unknown")
+    def _unknown(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        return self._remind(state, command, "unknown")
+
+    @action("help")
+    def _help(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        key = self.table.spec(phase_of(state)).help
+        return self.reply(ReplyBuilder().say(self._reprompt(state, key)), state)
+
+    @action("time_left")
+    def _time_left(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        steps = len(state.plan.steps)
+        if state.mid_ritual:
+            remaining = steps - state.step
+            minutes_left = max(1, round(state.plan.minutes * remaining / steps))
+            text = self.say("time_left", step=state.step + 1, steps=steps, title=state.plan.title,
+                            minutes_left=minutes_left)
         else:
-            state.stage = Stage.FINISHED if state.stage is Stage.FINISHED else Stage.ENDED
-        reply = ReplyBuilder().say(self.say(key)).build("", end_session=True)
-        return Outcome(reply, state, progress=mid)
+            text = self.say("time_left_offer", title=state.plan.title, steps=steps, minutes=state.plan.minutes)
+        return self.reply(ReplyBuilder().say(text, self._where(state)), state)
 
-    # ----- inside the ritual -------------------------------------------
-    def _names(self, state: SessionState) -> tuple[str, str] | None:
-        names = self.ctx.preferences.names
-        if len(names) != 2:
-            return None
-        first = state.plan.first_speaker % 2
-        return names[first], names[1 - first]
-
-    def _step_prompt(self, state: SessionState, b: ReplyBuilder) -> str:
-        """Speak the current step's prompt into ``b``; return the reprompt."""
-        step = state.current
-        if step.kind == "question":
-            text = self._question_text(step)
-            names = self._names(state)
-            if state.part == 0:
-                b.say(self.say("question_intro")).pause(BREATH).say(text).pause(BREATH)
-                b.say(self.say("question_first_named", first=names[0]) if names
-                      else self.say("question_first_anon"))
-            else:
-                b.say(self.say("question_second_intro_named", first=names[0], second=names[1]) if names
-                      else self.say("question_second_intro_anon"))
-                b.pause(BREATH).say(text).pause(BREATH).say(self.say("question_second_end"))
-            return self.say("question_reprompt")
-        if step.kind == "touch":
-            touch = self.ctx.content.touch_prompts[step.touch_id or ""]
-            if state.part == 0:
-                b.say(touch.invite).pause(BREATH).say(self.say("touch_offer"))
-                return self.say("touch_offer_reprompt")
-            b.say(self.say("touch_after"))
-            return self.say("touch_after")
-        b.say(step.text)
-        return self.say("help_step")
-
-    def _card(self, state: SessionState) -> str:
-        """Short text for a screen or the Alexa app: the question, or the touch invitation."""
-        step = state.current
-        if step.kind == "question":
-            return self._question_text(step)
-        if step.kind == "touch":
-            return self.ctx.content.touch_prompts[step.touch_id or ""].invite
-        return step.text
-
-    def _question_text(self, step: PlannedStep) -> str:
-        if step.question_id:
-            return self.ctx.content.questions[step.question_id].text
-        return step.text
-
-    def _enter(self, state: SessionState, intro: str) -> Outcome:
+    # ----- walking through the ritual ---------------------------------------------
+    def _enter(self, state: SessionState, b: ReplyBuilder) -> Outcome:
         """Speak from the current step onwards, chaining steps that need no answer."""
-        b = ReplyBuilder().say(intro)
         while True:
             step = state.current
-            if step.kind in ("question", "touch"):
-                reprompt = self._step_prompt(state, b)
-                reply = b.build(reprompt, card=self._card(state), title=state.plan.title)
-                if step.kind == "question":
-                    reply = replace(reply, free_talk=True)
-                return Outcome(reply, state, progress=True)
-            b.say(step.text)
             if step.kind == "closing":
                 return self._complete(state, b)
-            b.pause(step.seconds or REFLECTION_PAUSE, timer=step.kind == "reflection" and step.seconds > 0)
-            state.step += 1
-            state.part = 0
+            if step.kind == "touch" and self._touch_resting():
+                state.skipped = tuple(sorted({*state.skipped, state.step}))
+            elif step.kind in ("question", "touch", "task"):
+                state.touch_asked_again = False
+                self.voice.prompt(state, b, intro=True)
+                return self.reply(b, state)
+            else:
+                b.say(step.text).pause(step.seconds or REFLECTION_PAUSE,
+                                       timer=step.kind == "reflection" and step.seconds > 0)
+            state.step, state.part, state.extra_seconds = state.step + 1, 0, 0
 
-    def _advance(self, state: SessionState, intro: str = "") -> Outcome:
-        state.step += 1
-        state.part = 0
-        state.extra_seconds = 0
-        return self._enter(state, intro)
+    def _touch_resting(self) -> bool:
+        night = self.ctx.night
+        return night is not None and not self.ctx.preferences.touch_on(night)
 
-    def _complete(self, state: SessionState, b: ReplyBuilder) -> Outcome:
-        state.stage = Stage.FINISHED
-        nights = self.ctx.nights_before + 1
-        b.pause(BREATH)
-        if self.ctx.nights_before == 0:
-            b.say(self.say("finished_first"))
-        else:
-            b.say(self.say("finished_after", nights=nights))
-        steps = tuple(
-            StepRecord(s.kind, s.content_id, i in state.skipped)
-            for i, s in enumerate(state.plan.steps)
-        )
-        completed = CompletedRitual(
-            session_id=state.session_id,
-            ritual_id=state.plan.ritual_id,
-            night=state.plan.night,
-            completed_at=self.ctx.now,
-            front=self.ctx.front,
-            steps=steps,
-        )
-        reply = b.build("", card=self.say("finished_card", title=state.plan.title), end_session=True,
-                        title=state.plan.title)
-        return Outcome(reply, state, completed=completed, clear_progress=True)
+    @action("advance")
+    def _advance(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        return self._next_step(state, ReplyBuilder().say(self.say(phrase) if phrase else ""))
 
-    def _start_touch(self, state: SessionState, seconds: int, intro: str = "") -> Outcome:
-        touch = self.ctx.content.touch_prompts[state.current.touch_id or ""]
-        b = ReplyBuilder().say(intro)
-        if state.part == 0:
-            b.say(touch.start)
-        b.pause(BREATH).cue(CueKind.TOUCH_START).pause(seconds, timer=True).cue(CueKind.TOUCH_END)
-        b.say(touch.end).pause(BREATH).say(self.say("touch_after"))
+    def _next_step(self, state: SessionState, b: ReplyBuilder) -> Outcome:
+        state.step, state.part, state.extra_seconds = state.step + 1, 0, 0
+        return self._enter(state, b)
+
+    @action("next_turn")
+    def _next_turn(self, state: SessionState, command: Command, phrase: str) -> Outcome:
         state.part = 1
-        return Outcome(b.build(self.say("touch_after")), state, progress=True)
+        b = ReplyBuilder()
+        self.voice.prompt(state, b)
+        return self.reply(b, state)
 
-    def _in_step(self, state: SessionState, command: Command) -> Outcome:
-        k, step = command.kind, state.current
-        if k in (CommandKind.NEXT, CommandKind.YES):
-            if step.kind == "touch" and state.part == 0:
-                return self._start_touch(state, step.seconds)
-            if step.kind == "question" and state.part == 0:
-                state.part = 1
-                return self._reprompt(state, "")
-            if k is CommandKind.YES and step.kind == "question":
-                return self._reprompt(state, self.say("yes_in_question"), speak_prompt=False,
-                                      add_reprompt=False)
-            return self._advance(state)
-        if k is CommandKind.NO:
-            if step.kind == "touch" and state.part == 0:
-                return self._skip(state)
-            return self._reprompt(state, "", speak_prompt=False, fallback=self.say("help_step"))
-        if k is CommandKind.SKIP:
-            return self._skip(state)
-        if k is CommandKind.REPEAT:
-            return self._reprompt(state, "")
-        if k is CommandKind.BACK:
-            return self._back(state)
-        if k is CommandKind.PAUSE:
-            state.stage = Stage.PAUSED
-            reply = ReplyBuilder().say(self.say("paused")).build(self.say("paused_reprompt"))
-            return Outcome(reply, state, progress=True)
-        if k is CommandKind.RESUME:
-            return self._reprompt(state, self.say("not_paused"))
-        if k is CommandKind.START_OVER:
-            return self._restart(state)
-        if k is CommandKind.MORE_TIME:
-            if step.kind == "touch" and state.part == 1:
-                state.extra_seconds += MORE_TIME_SECONDS
-                return self._start_touch(state, MORE_TIME_SECONDS, self.say("more_time_touch"))
-            if step.kind == "touch":
-                return self._reprompt(state, self.say("more_time_none"), speak_prompt=False,
-                                      fallback=self.say("touch_offer_reprompt"))
-            return self._reprompt(state, self.say("more_time_talk"), speak_prompt=False,
-                                  add_reprompt=False)
-        if k is CommandKind.DIFFERENT_QUESTION:
-            return self._different_question(state)
-        if k is CommandKind.HOW_MUCH_LEFT:
-            return self._reprompt(state, self._time_left_text(state), speak_prompt=False)
-        if k is CommandKind.HELP:
-            key = "help_touch" if step.kind == "touch" else "help_step"
-            return self._reprompt(state, self.say(key), speak_prompt=False, add_reprompt=False)
-        if k is CommandKind.STOP:
-            return self._goodbye(state)
-        if k in (CommandKind.START, CommandKind.OPEN):
-            return self._reprompt(state, self.say("already_running", title=state.plan.title))
-        if k in (CommandKind.QUESTION, CommandKind.TOUCH):
-            return self._reprompt(state, self.say("mid_ritual_other", title=state.plan.title),
-                                  speak_prompt=False)
-        return self._reprompt(state, self.say("unknown"), speak_prompt=False)
+    @action("skip_step")
+    def _skip_step(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        key = "touch_passed" if state.current.kind == "touch" and state.part == 0 else "step_skipped"
+        if state.current.kind != "touch" or state.part == 0:
+            state.skipped = tuple(sorted({*state.skipped, state.step}))
+        return self._next_step(state, ReplyBuilder().say(self.say(key)))
 
-    def _reprompt(self, state: SessionState, intro: str, speak_prompt: bool = True,
-                  fallback: str = "", add_reprompt: bool = True) -> Outcome:
-        """Answer with ``intro`` and then the step's prompt, or a short instruction."""
-        b = ReplyBuilder().say(intro)
-        if speak_prompt:
-            reprompt = self._step_prompt(state, b)
-        else:
-            reprompt = self._current_reprompt(state)
-            if add_reprompt:
-                b.say(fallback or reprompt)
-        reply = b.build(reprompt, card=self._card(state), title=state.plan.title)
-        if state.current.kind == "question":
-            reply = replace(reply, free_talk=True)
-        return Outcome(reply, state, progress=True)
+    @action("pass_touch")
+    def _pass_touch(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        return self._skip_step(state, command, phrase)
 
-    def _current_reprompt(self, state: SessionState) -> str:
-        step = state.current
-        if step.kind == "question":
-            return self.say("question_reprompt")
-        if step.kind == "touch":
-            return self.say("touch_offer_reprompt" if state.part == 0 else "touch_after")
-        return self.say("help_step")
-
-    def _skip(self, state: SessionState) -> Outcome:
-        key = "touch_skipped" if state.current.kind == "touch" else "step_skipped"
-        state.skipped = tuple(sorted(set(state.skipped) | {state.step}))
-        return self._advance(state, self.say(key))
-
-    def _back(self, state: SessionState) -> Outcome:
+    @action("back")
+    def _back(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        b = ReplyBuilder()
         if state.part > 0:
             state.part = 0
-            return self._reprompt(state, self.say("went_back"))
-        previous = [i for i in range(state.step) if state.plan.steps[i].kind in ("question", "touch")]
-        if not previous:
-            return self._reprompt(state, self.say("no_earlier_step"))
-        state.step, state.part, state.extra_seconds = previous[-1], 0, 0
-        state.skipped = tuple(i for i in state.skipped if i < state.step)
-        return self._reprompt(state, self.say("went_back"))
+        else:
+            previous = [i for i in range(state.step) if state.plan.steps[i].kind in ("question", "touch", "task")]
+            if not previous:
+                b.say(self.say("no_earlier_step"))
+                self.voice.prompt(state, b)
+                return self.reply(b, state)
+            state.step, state.part, state.extra_seconds = previous[-1], 0, 0
+            state.skipped = tuple(i for i in state.skipped if i < state.step)
+        state.touch_asked_again = False
+        b.say(self.say("went_back"))
+        self.voice.prompt(state, b)
+        return self.reply(b, state)
 
-    def _different_question(self, state: SessionState) -> Outcome:
+    @action("different_question")
+    def _different_question(self, state: SessionState, command: Command, phrase: str) -> Outcome:
         step = state.current
-        if step.kind != "question":
-            return self._reprompt(state, self.say("different_not_question"), speak_prompt=False)
         shown = set(state.swapped) | {s.question_id for s in state.plan.steps if s.question_id}
         rng = seeded_random(state.plan.household, state.plan.night, state.step, len(state.swapped))
-        question = self.ctx.planner.pick_question(rng, step.theme, state.plan.depth,
-                                                  self.ctx.recently_used, shown,
+        question = self.ctx.planner.pick_question(rng, step.theme, state.plan.depth, self.ctx.recently_used, shown,
                                                   self.ctx.preferences.depth_ceiling)
         if step.question_id:
             state.swapped = (*state.swapped, step.question_id)
         state.plan = state.plan.with_step(state.step, replace(step, question_id=question.id, text=""))
         state.part = 0
-        return self._reprompt(state, self.say("different_question"))
+        b = ReplyBuilder().say(self.say("different_question"))
+        self.voice.prompt(state, b)
+        return self.reply(b, state)
 
-    def _time_left_text(self, state: SessionState) -> str:
-        steps = len(state.plan.steps)
-        remaining = steps - state.step
-        minutes_left = max(1, round(state.plan.minutes * remaining / steps))
-        return self.say("time_left", step=state.step + 1, steps=steps, title=state.plan.title,
-                        minutes_left=minutes_left)
+    @action("pause")
+    def _pause(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        state.stage = Stage.PAUSED
+        return self.reply(ReplyBuilder().say(self.say("paused")), state)
 
-    # ----- paused, finished ---------------------------------------------
-    def _paused(self, state: SessionState, command: Command) -> Outcome:
-        k = command.kind
-        if k in (CommandKind.RESUME, CommandKind.NEXT, CommandKind.YES, CommandKind.START,
-                 CommandKind.OPEN, CommandKind.REPEAT):
-            state.stage = Stage.STEP
-            return self._reprompt(state, self.say("resumed", title=state.plan.title))
-        if k is CommandKind.START_OVER:
-            return self._restart(state)
-        if k is CommandKind.STOP:
-            return self._goodbye(state)
-        if k is CommandKind.HOW_MUCH_LEFT:
-            b = ReplyBuilder().say(self._time_left_text(state), self.say("paused_reprompt"))
-            return Outcome(b.build(self.say("paused_reprompt")), state, progress=True)
-        key = "help_paused" if k is CommandKind.HELP else "paused_reprompt"
-        reply = ReplyBuilder().say(self.say(key)).build(self.say("paused_reprompt"))
-        return Outcome(reply, state, progress=True)
+    # ----- turns ---------------------------------------------------------------
+    @action("swap_turns")
+    def _swap_turns(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        state.turns_swapped = tuple(sorted(set(state.turns_swapped) ^ {state.step}))
+        state.order_unknown = tuple(i for i in state.order_unknown if i != state.step)
+        return self.reply(ReplyBuilder().say(self.voice.swapped_line(state)), state)
 
-    def _finished(self, state: SessionState, command: Command) -> Outcome:
-        k = command.kind
-        if k in (CommandKind.START_OVER, CommandKind.START):
-            return self._restart(state)
-        if k in (CommandKind.QUESTION, CommandKind.DIFFERENT_QUESTION):
-            return self._mini(state, "question")
-        if k is CommandKind.TOUCH:
-            return self._mini(state, "touch")
-        if k in (CommandKind.STOP, CommandKind.NO):
-            return self._goodbye(state)
-        if k is CommandKind.HELP:
-            return Outcome(ReplyBuilder().say(self.say("help_offer")).build(self.say("finished_idle")), state)
-        prefix = self.say("unknown") if k is CommandKind.UNKNOWN else ""
-        reply = ReplyBuilder().say(prefix, self.say("finished_idle")).build(self.say("finished_idle"))
-        return Outcome(reply, state)
+    @action("go_first")
+    def _go_first(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        state.order_unknown = tuple(sorted({*state.order_unknown, state.step}))
+        return self.reply(ReplyBuilder().say(self.say("go_first_ack")), state)
 
-    # ----- preferences ---------------------------------------------------
-    def _set_names(self, state: SessionState, command: Command) -> Outcome:
-        if state.stage is Stage.STEP and state.current.kind == "question":
-            # The couple is answering each other: "we are tired and hopeful" is an answer, not two names,
-            # and nothing said now is kept.
-            return self._reprompt(state, self.say("names_not_now"), speak_prompt=False, add_reprompt=False)
+    # ----- touch ---------------------------------------------------------------
+    @action("start_touch")
+    def _start_touch(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        b = ReplyBuilder()
+        self.voice.touch_moment(state, state.current.seconds, b, first=True)
+        state.part, state.touch_asked_again = 1, False
+        return self.reply(b, state)
+
+    @action("ask_touch_again")
+    def _ask_touch_again(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        state.touch_asked_again = True
+        return self.reply(ReplyBuilder().say(self.say("touch_again")), state)
+
+    @action("more_time")
+    def _more_time(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        state.extra_seconds += MORE_TIME_SECONDS
+        b = ReplyBuilder().say(self.say("more_time_touch"))
+        self.voice.touch_moment(state, MORE_TIME_SECONDS, b, first=False)
+        return self.reply(b, state)
+
+    @action("no_touch_tonight")
+    def _no_touch_tonight(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        night = self.ctx.night or state.plan.night
+        return self._touch_rests(state, replace(self.ctx.preferences, no_touch_night=night), "no_touch_tonight_done")
+
+    @action("touch_off")
+    def _touch_off(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        return self._touch_rests(state, replace(self.ctx.preferences, touch=False), "touch_off_done")
+
+    def _touch_rests(self, state: SessionState, prefs: Preferences, key: str) -> Outcome:
+        """No more touch moments: every touch step still ahead tonight is left out."""
+        self._set_preferences(prefs)
+        if not state.mid_ritual:
+            return self._replan_if_offer(state, key)
+        ahead = {i for i, s in enumerate(state.plan.steps) if s.kind == "touch" and (
+            i > state.step or (i == state.step and state.part == 0))}
+        state.skipped = tuple(sorted(set(state.skipped) | ahead))
+        if state.stage is Stage.STEP and state.current.kind == "touch" and state.part == 0:
+            return self._next_step(state, ReplyBuilder().say(self.say(key)))
+        return self._remind(state, Command(CommandKind.UNKNOWN), key)
+
+    @action("touch_on")
+    def _touch_on(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        self._set_preferences(replace(self.ctx.preferences, touch=True, no_touch_night=None))
+        if not state.mid_ritual:
+            return self._replan_if_offer(state, "touch_on_done")
+        return self._remind(state, command, "touch_on_later")
+
+    def _replan_if_offer(self, state: SessionState, key: str) -> Outcome:
+        if state.stage is Stage.OFFER:
+            return self._replan(state, self.say(key))
+        return self._remind(state, Command(CommandKind.UNKNOWN), key)
+
+    # ----- depth -----------------------------------------------------------------
+    @action("keep_light")
+    def _keep_light(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        self._set_preferences(replace(self.ctx.preferences, depth_ceiling=Depth.LIGHT))
+        if not state.mid_ritual:
+            return self._replan_if_offer(state, "keep_light_done")
+        swap_now = (state.stage is Stage.STEP and state.current.kind == "question" and state.part == 0
+                    and self._question_depth(state, state.step) > Depth.LIGHT)
+        self._repick_questions(state, Depth.LIGHT, include_current=swap_now)
+        if swap_now:
+            b = ReplyBuilder().say(self.say("keep_light_swap"))
+            self.voice.prompt(state, b)
+            return self.reply(b, state)
+        return self._remind(state, command, "keep_light_done")
+
+    @action("go_deeper")
+    def _go_deeper(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        self._set_preferences(replace(self.ctx.preferences, depth_ceiling=Depth.DEEPEST))
+        if not state.mid_ritual:
+            return self._replan_if_offer(state, "go_deeper_done")
+        deeper = Depth(min(Depth.DEEPEST, state.plan.depth + 1))
+        self._repick_questions(state, deeper, include_current=False)
+        return self._remind(state, command, "go_deeper_done")
+
+    def _question_depth(self, state: SessionState, index: int) -> Depth:
+        question = self.ctx.content.questions.get(state.plan.steps[index].question_id or "")
+        return question.depth if question else Depth.LIGHT
+
+    def _repick_questions(self, state: SessionState, depth: Depth, include_current: bool) -> None:
+        """Choose tonight's remaining library questions again at ``depth``."""
+        start = state.step if include_current else state.step + 1
+        shown = set(state.swapped) | {s.question_id for s in state.plan.steps if s.question_id}
+        plan = replace(state.plan, depth=depth)
+        for index in range(start, len(plan.steps)):
+            step = plan.steps[index]
+            if step.kind != "question" or not step.question_id:
+                continue
+            rng = seeded_random(plan.household, plan.night, index, "depth", depth.name)
+            question = self.ctx.planner.pick_question(rng, step.theme, depth, self.ctx.recently_used, shown,
+                                                      self.ctx.preferences.depth_ceiling)
+            shown.add(question.id)
+            plan = plan.with_step(index, replace(step, question_id=question.id))
+        state.plan = plan
+
+    # ----- names and length ----------------------------------------------------------
+    @action("names_heard")
+    def _names_heard(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        """Names said on purpose are said back before they are kept: a misheard name would otherwise
+        greet the couple every night, and names are what speech recognition gets wrong most."""
         names = tuple(n for n in command.names if n)[:2]
-        prompt, progress = self._where_we_are(state)
-        if len(names) < 2 or names[0].lower() == names[1].lower():
-            b = ReplyBuilder().say(self.say("names_missing"), prompt)
-            return Outcome(b.build(prompt), state, progress=progress)
-        # Names are said back before they are kept: a misheard name would otherwise greet the couple
-        # every night, and names are what speech recognition gets wrong most.
-        state.pending_names = names
-        b = ReplyBuilder().say(self.say("names_check", first=names[0], second=names[1]))
-        return Outcome(b.build(self.say("names_check_reprompt", first=names[0], second=names[1])), state,
-                       progress=progress)
+        if len(names) == 2 and names[0].lower() != names[1].lower():
+            state.pending_names, state.asking_names = names, False
+            return self.reply(ReplyBuilder().say(self.say("names_check", first=names[0], second=names[1])), state)
+        state.pending_names, state.asking_names = (), True
+        b = ReplyBuilder().say(self.say("names_unclear") if names else "", self.say("names_ask"))
+        return self.reply(b, state)
 
-    def _confirm_names(self, state: SessionState, command: Command) -> Outcome | None:
-        """The answer to "did I hear your names right?": yes keeps them, no drops them; any other
-        command drops them too and acts as usual (returns None)."""
-        names = state.pending_names
+    @action("names_keep")
+    def _names_keep(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        first, second = state.pending_names
+        self._set_preferences(replace(self.ctx.preferences, names=(first, second)))
         state.pending_names = ()
-        if command.kind not in (CommandKind.YES, CommandKind.NO):
-            return None
-        prompt, progress = self._where_we_are(state)
-        if command.kind is CommandKind.NO:
-            return Outcome(ReplyBuilder().say(self.say("names_dropped"), prompt).build(prompt), state,
-                           progress=progress)
-        prefs = replace(self.ctx.preferences, names=names)
-        self.ctx.preferences = prefs
-        b = ReplyBuilder().say(self.say("names_saved", first=names[0], second=names[1]), prompt)
-        return Outcome(b.build(prompt), state, preferences=prefs, progress=progress)
+        b = ReplyBuilder().say(self.say("names_saved", first=first, second=second), self._where(state))
+        return self.reply(b, state)
 
-    def _set_length(self, state: SessionState, command: Command) -> Outcome:
+    @action("names_drop")
+    def _names_drop(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        state.pending_names, state.asking_names = (), False
+        return self.reply(ReplyBuilder().say(self.say("names_dropped"), self._where(state)), state)
+
+    def _where(self, state: SessionState) -> str:
+        """After a side request: the reprompt that says where the couple is."""
+        return self._reprompt(state, self.table.spec(phase_of(state)).reprompt)
+
+    @action("set_length")
+    def _set_length(self, state: SessionState, command: Command, phrase: str) -> Outcome:
         if command.minutes is None or command.minutes <= 0:
-            prompt, progress = self._where_we_are(state)
-            b = ReplyBuilder().say(self.say("length_missing"), prompt)
-            return Outcome(b.build(prompt), state, progress=progress)
-        prefs = self.ctx.preferences.with_length(command.minutes)
-        self.ctx.preferences = prefs
-        saved = self.say("length_saved", minutes=prefs.minutes)
-        if state.stage in (Stage.OFFER, Stage.DECLINED, Stage.ENDED):
-            state = SessionState.new(self.ctx.make_plan(None))
-            return Outcome(self._offer_reply(state, saved), state, preferences=prefs)
-        prompt, progress = self._where_we_are(state)
-        b = ReplyBuilder().say(saved, prompt)
-        return Outcome(b.build(prompt), state, preferences=prefs, progress=progress)
+            key = "length_later" if state.mid_ritual else "length_missing"
+            return self.reply(ReplyBuilder().say(self.say(key), self._where(state)), state)
+        self._set_preferences(self.ctx.preferences.with_length(command.minutes))
+        saved = self.say("length_saved", minutes=self.ctx.preferences.minutes)
+        if state.stage in (Stage.OFFER, Stage.DECLINED):
+            return self._replan(state, saved)
+        return self.reply(ReplyBuilder().say(saved, self._where(state)), state)
 
-    def _where_we_are(self, state: SessionState) -> tuple[str, bool]:
-        """After a side request: the prompt that says where the couple is, and whether that is mid-ritual."""
-        if state.stage is Stage.STEP:
-            return self._current_reprompt(state), True
-        if state.stage is Stage.PAUSED:
-            return self.say("paused_reprompt"), True
-        if state.stage is Stage.FINISHED:
-            return self.say("finished_idle"), False
-        if state.stage is Stage.DECLINED:
-            return self.say("declined_reprompt"), False
-        return self.say("offer_reprompt"), state.stage is Stage.RESUME_OFFER
+    def _set_preferences(self, prefs: Preferences) -> None:
+        """Change the household's preferences; the engine stores them after the turn."""
+        self.ctx.preferences = prefs
+        self.voice = StepVoice(self.ctx.content, self.ctx.phrases, prefs.names)
+
+    # ----- the close ------------------------------------------------------------------
+    def _complete(self, state: SessionState, b: ReplyBuilder) -> Outcome:
+        state.stage = Stage.FINISHED
+        nights = None if self.ctx.done_tonight else self.ctx.nights_before + 1
+        b.pause(BREATH)
+        self.voice.closing(state, b, nights)
+        steps = tuple(StepRecord(s.kind, s.content_id, i in state.skipped) for i, s in enumerate(state.plan.steps))
+        completed = CompletedRitual(session_id=state.session_id, ritual_id=state.plan.ritual_id,
+                                    night=state.plan.night, completed_at=self.ctx.now, front=self.ctx.front,
+                                    steps=steps)
+        b_card = self.say("finished_card", title=state.plan.title)
+        reply = b.build("", card=b_card, end_session=True, title=state.plan.title)
+        return Outcome(reply, state, completed=completed, clear_progress=True)

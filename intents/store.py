@@ -23,12 +23,18 @@ class StoreError(RuntimeError):
 
 @dataclass(frozen=True)
 class Preferences:
-    """A household's settings. ``names`` holds zero or two partner names."""
+    """A household's settings. ``names`` holds zero or two partner names; ``no_touch_night`` is a night
+    the couple asked for no touch ("no touch tonight"), remembered on every device until it is over."""
 
     names: tuple[str, ...] = ()
     minutes: int = 10
     depth_ceiling: Depth = Depth.DEEPEST
     touch: bool = True
+    no_touch_night: date | None = None
+
+    def touch_on(self, night: date) -> bool:
+        """Whether touch moments may be offered on ``night``."""
+        return self.touch and self.no_touch_night != night
 
     def with_length(self, minutes: int) -> Preferences:
         """Snap a requested length to the nearest offered one (5, 10 or 20)."""
@@ -41,6 +47,7 @@ class Preferences:
             "minutes": self.minutes,
             "depth_ceiling": self.depth_ceiling.name.lower(),
             "touch": self.touch,
+            **({"no_touch_night": self.no_touch_night.isoformat()} if self.no_touch_night else {}),
         }
 
     @classmethod
@@ -51,6 +58,7 @@ class Preferences:
             minutes=int(data.get("minutes", default.minutes)),
             depth_ceiling=Depth.parse(str(data.get("depth_ceiling", default.depth_ceiling.name))),
             touch=bool(data.get("touch", default.touch)),
+            no_touch_night=date.fromisoformat(str(data["no_touch_night"])) if data.get("no_touch_night") else None,
         )
 
 
