@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from voice_speech import HELD_OUT_VOICES, at_16k, conversation, silence, speak  # noqa: E402
 
 from intents.content import default_content  # noqa: E402
-from intents.phrases import PLACEHOLDER, SAMPLE_VALUES, default_phrases  # noqa: E402
+from intents.phrases import PLACEHOLDER, SAMPLE_VALUES, default_phrases, spoken  # noqa: E402
+from intents.replies import Listening  # noqa: E402
 from intents.understanding import IntentMatcher, Match  # noqa: E402
 from interaction_models import while_speaking_samples  # noqa: E402
 from local_voice.asr import BYTES_PER_SECOND, Recogniser, with_noise_floor  # noqa: E402
@@ -47,7 +48,7 @@ BLOCK = 640  # 20 ms, the microphone's block
 def rekindle_texts() -> list[str]:
     """Everything Rekindle can say: phrases (placeholders filled), questions, touch prompts."""
     content = default_content()
-    texts = [PLACEHOLDER.sub(lambda m: SAMPLE_VALUES[m.group(1)], v)
+    texts = [spoken(PLACEHOLDER.sub(lambda m: SAMPLE_VALUES[m.group(1)], v))
              for variants in default_phrases().table.values() for v in variants]
     texts += [q.text for q in content.questions.values()]
     texts += [t for p in content.touch_prompts.values() for t in (p.invite, p.start, p.end)]
@@ -115,7 +116,7 @@ def main() -> None:
                 print(f"miss {condition} {voice}: {word!r} -> {match.intent if match else None}", file=sys.stderr)
         speech, wait = endpoint(with_noise_floor(silence(0.3) + command + silence(1.0)))
         started = time.perf_counter()
-        recogniser.recognise(speech, free_talk=True, speaking=True)
+        recogniser.recognise(speech, Listening.FREE_TALK, speaking=True)
         delays.append(wait + time.perf_counter() - started)
 
     talk_false = talk_total = 0

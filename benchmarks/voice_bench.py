@@ -37,6 +37,7 @@ from voice_speech import HELD_OUT_VOICES, conversation, silence, speak, with_noi
 from intents.commands import Command, CommandKind  # noqa: E402
 from intents.engine import Rekindle  # noqa: E402
 from intents.intent_map import command_for_intent  # noqa: E402
+from intents.replies import Listening  # noqa: E402
 from intents.sqlite_store import SqliteStore  # noqa: E402
 from intents.understanding import IntentMatcher  # noqa: E402
 from interaction_models import free_talk_samples  # noqa: E402
@@ -46,6 +47,9 @@ from local_voice.commands import heard_intent  # noqa: E402
 from local_voice.engines import load_recogniser  # noqa: E402
 from local_voice.tts import Synthesiser  # noqa: E402
 from local_voice.vocabulary import NAMING_INTENTS, SETUP_INTENTS, Vocabulary  # noqa: E402
+
+LISTENING = {"offer": Listening.OFFER, "step": Listening.STEP}  # the stage a sample is heard in
+listening_for = LISTENING.__getitem__
 
 
 def sample_phrases(vocabulary: Vocabulary, rng: random.Random) -> list[str]:
@@ -138,7 +142,8 @@ def main() -> None:
                                    ("clean, full grammar", raw)):
                 speech, wait = endpoint(pcm)
                 started = time.perf_counter()
-                recognition = recogniser.recognise(speech, stage=None if "full" in condition else stage)
+                listening = Listening.OFFER if "full" in condition else listening_for(stage)
+                recognition = recogniser.recognise(speech, listening)
                 match = heard_intent(matcher, recognition)
                 if condition == "clean":
                     audio_s += recognition.audio_s
@@ -173,7 +178,7 @@ def main() -> None:
             phrase = " ".join(next(pair) if t.startswith("{") else t for t in template.tokens)
             want = matcher.match(phrase)
             assert want is not None
-            match = heard_intent(matcher, recogniser.recognise(endpoint(speak(phrase, voice))[0], stage="offer"))
+            match = heard_intent(matcher, recogniser.recognise(endpoint(speak(phrase, voice))[0], Listening.OFFER))
             named[0] += bool(match and match.intent == want.intent and _same(match.slots, want.slots))
             named[1] += 1
             if args.misses and not (match and _same(match.slots, want.slots)):

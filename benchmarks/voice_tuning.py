@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from voice_speech import TUNING_VOICES, conversation, speak  # noqa: E402
 
 from benchmarks.voice_bench import sample_phrases  # noqa: E402
+from intents.replies import Listening  # noqa: E402
 from intents.understanding import IntentMatcher  # noqa: E402
 from local_voice.asr import PocketSphinxRecogniser  # noqa: E402
 from local_voice.audio_in import endpoint  # noqa: E402
@@ -34,6 +35,9 @@ from local_voice.commands import heard_intent  # noqa: E402
 from local_voice.engines import load_recogniser  # noqa: E402
 from local_voice.rejection import PhoneCheck  # noqa: E402
 from local_voice.vocabulary import SETUP_INTENTS  # noqa: E402
+
+LISTENING = {"offer": Listening.OFFER, "step": Listening.STEP}  # the stage a sample is heard in
+listening_for = LISTENING.__getitem__
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ def main() -> None:
             stage = "offer" if want.intent in SETUP_INTENTS else "step"
             check.seen.clear()
             speech = endpoint(speak(phrase, voice))[0]
-            got = heard_intent(matcher, recogniser.recognise(speech, stage=stage))
+            got = heard_intent(matcher, recogniser.recognise(speech, listening_for(stage)))
             if got is not None and got.intent == want.intent and check.seen:
                 commands.append(evidence(speech))
         for sentence in sentences:

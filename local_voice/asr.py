@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from intents.replies import Listening
+
 from .pronounce import guess_pronunciations
 from .rejection import MIN_LOUDNESS_RANGE_DB, PhoneCheck, VoskCheck
 from .vocabulary import Vocabulary, grammar_context
@@ -68,11 +70,9 @@ class Recogniser(Protocol):
     engine: str
     vocabulary: Vocabulary
 
-    def recognise(self, pcm: bytes, free_talk: bool = False, stage: str | None = None,
-                  speaking: bool = False) -> Recognition:
-        """``free_talk``: partners are answering each other; ``stage``: the engine's ``state["stage"]``
-        (None when unknown); ``speaking``: Rekindle is speaking meanwhile. Together they pick the
-        grammar (:func:`~local_voice.vocabulary.grammar_context`)."""
+    def recognise(self, pcm: bytes, listening: Listening = Listening.OFFER, speaking: bool = False) -> Recognition:
+        """``listening``: what Rekindle's last reply listens for; ``speaking``: Rekindle is speaking
+        meanwhile. Together they pick the grammar (:func:`~local_voice.vocabulary.grammar_context`)."""
         ...
 
 
@@ -218,13 +218,13 @@ class PocketSphinxRecogniser:
         voiced = [s for s in (self._decoder.seg() or []) if s.word != "SIL" and not s.word.startswith("+")]
         return [s.word for s in voiced], sum(s.end_frame - s.start_frame + 1 for s in voiced) / 100
 
-    def recognise(self, pcm: bytes, free_talk: bool = False, stage: str | None = None,
-                  speaking: bool = False) -> Recognition:
+    def recognise(self, pcm: bytes, listening: Listening = Listening.OFFER, speaking: bool = False) -> Recognition:
         start = time.perf_counter()
         reason = steady_sound(pcm)
         transcript = ""
-        context = grammar_context(stage, free_talk, speaking)
-        strict = free_talk or speaking  # no command is awaited: nothing may act unless it surely is one
+        context = grammar_context(listening, speaking)
+        # No command is awaited: nothing may act unless it surely is one.
+        strict = listening is Listening.FREE_TALK or speaking
         audio = pcm
         if not reason:
             # While partners talk the floor stays off: it let 5 more of 60 tuning asides act.
@@ -288,14 +288,13 @@ class VoskRecogniser:
         rec.SetWords(True)
         return rec
 
-    def recognise(self, pcm: bytes, free_talk: bool = False, stage: str | None = None,
-                  speaking: bool = False) -> Recognition:
+    def recognise(self, pcm: bytes, listening: Listening = Listening.OFFER, speaking: bool = False) -> Recognition:
         start = time.perf_counter()
         level = steady_sound(pcm)
         if level:
             return Recognition("", False, self.engine, len(pcm) / BYTES_PER_SECOND, time.perf_counter() - start,
                                level)
-        context = grammar_context(stage, free_talk, speaking)
+        context = grammar_context(listening, speaking)
         rec = self._recogniser(context)
         results: list[dict[str, Any]] = []
         endpoint_s: float | None = None

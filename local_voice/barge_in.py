@@ -21,6 +21,7 @@ import time
 from collections.abc import Sequence
 from typing import Literal, get_args
 
+from intents.replies import Listening
 from intents.understanding import IntentMatcher, Match
 
 from .asr import BYTES_PER_SECOND, Recogniser
@@ -111,8 +112,8 @@ class BargeIn:
         return self._windows is None or any(lo <= start and end <= hi for lo, hi in self._windows)
 
     def _consider(self, pcm: bytes) -> None:
-        recognition = self._recogniser.recognise(pcm, free_talk=True, speaking=True)
-        match = heard_intent(self._matcher, recognition, free_talk=True)
+        recognition = self._recogniser.recognise(pcm, Listening.FREE_TALK, speaking=True)
+        match = heard_intent(self._matcher, recognition, Listening.FREE_TALK)
         if match is None:
             log.debug("barge-in: not a command (%s)", recognition.reason or "no intent")
             return

@@ -223,9 +223,9 @@ class VoiceLoop:
         """Turns until the session ends or input ends (raises :class:`DeviceLost` if the mic vanishes)."""
         state, reply = self._at
         for utterance in self.source.utterances():
-            recognition = self.recogniser.recognise(utterance.pcm, free_talk=reply.free_talk, stage=state.get("stage"))
+            recognition = self.recogniser.recognise(utterance.pcm, reply.listening)
             transcribed = time.perf_counter()
-            match = heard_intent(self.matcher, recognition, reply.free_talk)
+            match = heard_intent(self.matcher, recognition, reply.listening)
             if match is None:
                 log.debug("not a command (%s)", recognition.reason or "no intent")
                 if reply.free_talk or recognition.remark:  # not said to Rekindle: no "didn't catch that"

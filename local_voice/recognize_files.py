@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from intents.replies import Listening
 from intents.understanding import IntentMatcher
 
 from .asr import BYTES_PER_SECOND, Recogniser
@@ -13,7 +14,7 @@ from .commands import heard_intent
 
 
 def recognise_file(recogniser: Recogniser, matcher: IntentMatcher, path: Path,
-                   free_talk: bool = False) -> dict[str, Any]:
+                   listening: Listening = Listening.OFFER) -> dict[str, Any]:
     """The stable JSON record for one file.
 
     Speech is endpointed as if it were live; ``end_of_speech_ms`` is the time
@@ -22,8 +23,8 @@ def recognise_file(recogniser: Recogniser, matcher: IntentMatcher, path: Path,
     """
     pcm = read_pcm(path)
     audio, endpoint_wait = endpoint(pcm)
-    recognition = recogniser.recognise(audio, free_talk=free_talk)
-    match = heard_intent(matcher, recognition, free_talk)
+    recognition = recogniser.recognise(audio, listening)
+    match = heard_intent(matcher, recognition, listening)
     return {
         "file": str(path),
         "transcript": recognition.transcript,

@@ -16,7 +16,7 @@ from functools import cached_property
 
 from intents.commands import CommandKind
 from intents.intent_map import INTENT_COMMANDS
-from intents.session import Stage
+from intents.replies import Listening
 from intents.understanding import SLOT_REF, IntentMatcher, normalise_sample
 
 log = logging.getLogger("rekindle.voice.vocabulary")
@@ -27,11 +27,14 @@ WORD = re.compile(r"^[a-z][a-z']*$")  # what a grammar word may be
 # the grammar: naming samples ("{firstName} and {secondName}", with every name) were what short step
 # commands were most often confused with, and length samples ("i want a {minutes} minute ritual") what
 # everyday sentences became when a command was awaited (6 of 10 such false commands on the tuning
-# voices). Both work at the offer, before and after the ritual, as help_offer says.
+# voices). Both work at the offer, before and after the ritual, as help_offer says, by explicit phrases
+# ("our names are ..."); a bare "Sam and Robin" is a naming only where Rekindle asked for names.
 # While partners talk freely, the grammar is smaller still (interaction_models/free_talk.json, and never
 # setup) and rejection stricter (local_voice.rejection). Every context also hears the remarks partners
 # make to each other (free_talk.json "remarks"), except those that are commands there.
-NAMING_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.SET_NAMES)
+NAMING_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items()
+                           if kind in (CommandKind.SET_NAMES, CommandKind.NAMES_ANSWER))
+NAME_ANSWER_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.NAMES_ANSWER)
 LENGTH_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.SET_LENGTH)
 SETUP_INTENTS = NAMING_INTENTS | LENGTH_INTENTS
 # The intent of a remark partners make to each other ("yeah", "me too"): heard as itself, never acted on.
@@ -41,19 +44,17 @@ REMARK = "(remark)"
 # were right (39 without remarks) and no one-word remark acted (41 of 54 without); at 1e-16, 37 of 42 right
 # and 4 of 54 acted; at 1e-30, as if there were no remarks.
 REMARK_WEIGHT = 1e-16
-STEP_STAGES = frozenset({Stage.STEP.value, Stage.PAUSED.value})
-CONTEXTS = ("all", "step", "free", "speaking")
+CONTEXTS = ("all", "names", "step", "free", "speaking")
 
 
-def grammar_context(stage: str | None, free_talk: bool, speaking: bool = False) -> str:
-    """Which grammar fits the conversation: ``speaking`` while Rekindle itself speaks (only "stop" and
-    "pause", see :mod:`local_voice.barge_in`), ``free`` while partners talk, ``step`` inside a ritual
-    step (or paused in one), else ``all`` (offers, setup, and when the stage is unknown)."""
+def grammar_context(listening: Listening, speaking: bool = False) -> str:
+    """Which grammar fits what the last reply listens for: ``speaking`` while Rekindle itself speaks
+    (only "stop" and "pause", see :mod:`local_voice.barge_in`), ``free`` while partners talk, ``step``
+    when a ritual step awaits a command, ``names`` when Rekindle asked for names, else ``all`` (offers,
+    setup by explicit phrases)."""
     if speaking:
         return "speaking"
-    if free_talk:
-        return "free"
-    return "step" if stage in STEP_STAGES else "all"
+    return {Listening.FREE_TALK: "free", Listening.STEP: "step", Listening.NAMES: "names"}.get(listening, "all")
 
 
 @dataclass(frozen=True)
@@ -178,8 +179,10 @@ class Vocabulary:
         free = self.filter(free_intents).only(free_samples)
         step = self.filter(self.intents() - SETUP_INTENTS)
         speaking = self.filter(free_intents).only(speaking_samples)
-        return {"all": self.filter(self.intents())._plus_remarks(remarks), "step": step._plus_remarks(remarks),
-                "free": free._plus_remarks(remarks), "speaking": speaking._plus_remarks(remarks)}
+        offer = self.filter(self.intents() - NAME_ANSWER_INTENTS)
+        return {"all": offer._plus_remarks(remarks), "names": self.filter(self.intents())._plus_remarks(remarks),
+                "step": step._plus_remarks(remarks), "free": free._plus_remarks(remarks),
+                "speaking": speaking._plus_remarks(remarks)}
 
     def _plus_remarks(self, remarks: tuple[Template, ...]) -> Vocabulary:
         """These templates and the remarks that are not also one of their phrases ("yes" is a remark

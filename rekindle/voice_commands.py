@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from intents.engine import Rekindle
+from intents.replies import Listening
 from intents.understanding import IntentMatcher
 
 from . import config
@@ -104,7 +105,8 @@ def recognize(args: argparse.Namespace) -> int:
     status = 0
     for path in args.files:
         try:
-            result = recognise_file(recogniser, matcher, path, free_talk=args.free_talk)
+            listening = Listening.FREE_TALK if args.free_talk else Listening.OFFER
+            result = recognise_file(recogniser, matcher, path, listening)
         except AudioDeviceError as exc:
             print(f"rekindle: {exc}", file=sys.stderr)
             status = 1
