@@ -30,8 +30,8 @@ def test_talk_text_runs_a_whole_ritual_and_records_it() -> None:
                    stdin="yes\nnext\nnext\n")
     assert out.returncode == 0, out.stderr
     assert "Shall we begin?" in out.stdout
-    assert "the same question" in out.stdout
-    assert "first ritual together" in out.stdout
+    assert "the other of you" in out.stdout
+    assert "first ritual with Rekindle" in out.stdout
     history = json.loads(rekindle("history", "--json").stdout)
     assert [r["ritual_id"] for r in history] == ["just-a-question"]
 
@@ -42,7 +42,7 @@ def test_talk_text_finishes_cleanly_when_input_ends_midway() -> None:
     assert "Goodbye for now" in out.stdout
     assert "Traceback" not in out.stderr
     again = rekindle("talk", "--text", stdin="")
-    assert "pick up where you left off" in again.stdout
+    assert "You were partway through" in again.stdout
 
 
 def test_unknown_typed_command_gets_help_not_an_error() -> None:

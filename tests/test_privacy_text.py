@@ -99,24 +99,25 @@ def test_the_search_sees_what_is_stored(_isolated_home: Path) -> None:
         files_holding(_isolated_home, ("quillon", "brisbane")).get("rekindle.db", ())) == {"quillon", "brisbane"}
 
 
-def test_names_are_not_taken_from_an_answer_but_are_after_it(tmp_path: Path) -> None:
+def test_names_are_not_taken_from_an_answer_only_when_said_on_purpose(tmp_path: Path) -> None:
     from datetime import datetime, timezone
 
     from intents import Command, CommandKind, Rekindle, SqliteStore
 
     store = SqliteStore(tmp_path / "names.db")
-    engine = Rekindle(store, clock=lambda: datetime(2026, 11, 25, 21, tzinfo=timezone.utc), ritual="slow-closeness")
+    engine = Rekindle(store, clock=lambda: datetime(2026, 11, 25, 21, tzinfo=timezone.utc), ritual="just-a-question")
     state = engine.handle("h", Command(CommandKind.OPEN)).state
-    state = engine.handle("h", Command(CommandKind.YES), state).state  # the touch step
-    state = engine.handle("h", Command(CommandKind.NEXT), state).state
-    state = engine.handle("h", Command(CommandKind.NEXT), state).state
+    state = engine.handle("h", Command(CommandKind.YES), state).state
     assert state["plan"]["steps"][state["step"]]["kind"] == "question"
-    answer = engine.handle("h", Command(CommandKind.SET_NAMES, names=("Tired", "Hopeful")), state)
-    assert "Tired" not in answer.reply.text and answer.reply.free_talk and not answer.reply.end_session
+    for kind in (CommandKind.NAMES_ANSWER, CommandKind.SET_NAMES):  # "we are tired and hopeful", said while answering
+        answer = engine.handle("h", Command(kind, names=("Tired", "Hopeful")), state)
+        assert "Tired" not in answer.reply.text and answer.reply.free_talk and not answer.reply.end_session
+        assert answer.state == state
     assert store.load_preferences("h").names == ()
-    assert answer.state == state
-    state = engine.handle("h", Command(CommandKind.NEXT), answer.state).state
-    state = engine.handle("h", Command(CommandKind.NEXT), state).state  # on to the last touch
-    heard = engine.handle("h", Command(CommandKind.SET_NAMES, names=("Kai", "Noor")), state)
+    state = engine.handle("h", Command(CommandKind.STOP), state).state
+    opened = engine.handle("h", Command(CommandKind.OPEN)).state
+    declined = engine.handle("h", Command(CommandKind.NO), opened).state
+    heard = engine.handle("h", Command(CommandKind.SET_NAMES, names=("Kai", "Noor")), declined)
+    assert store.load_preferences("h").names == ()
     engine.handle("h", Command(CommandKind.YES), heard.state)
     assert store.load_preferences("h").names == ("Kai", "Noor")

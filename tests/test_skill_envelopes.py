@@ -101,14 +101,14 @@ def test_whole_ritual_lands_in_history(talk_to: Talk, store: SqliteStore) -> Non
     talk.intent("AMAZON.NextIntent")
     for _ in range(4):
         reply = talk.intent("AMAZON.NextIntent")
-        if "skip to pass" in speech_text(reply):
+        if "or no to pass" in speech_text(reply):
             break
-    assert "skip to pass" in speech_text(reply)
-    assert "next when you're ready" in speech_text(talk.intent("AMAZON.NextIntent"))
+    assert "or no to pass" in speech_text(reply)
+    assert "next when you're ready" in speech_text(talk.intent("AMAZON.YesIntent"))
     assert "a little longer" in speech_text(talk.intent("MoreTimeIntent"))
     closing = talk.intent("AMAZON.NextIntent")
     assert closing["response"]["shouldEndSession"] is True
-    assert "first ritual together" in speech_text(closing)
+    assert "first ritual with Rekindle" in speech_text(closing)
     talk.launch()
     stop = talk.intent("AMAZON.StopIntent")
     assert stop["response"]["shouldEndSession"] is True
@@ -178,7 +178,7 @@ def test_session_ended_reasons(talk_to: Talk, store: SqliteStore, reason: str,
     assert reason in caplog.text
     assert "Sam and Robin" not in caplog.text
     resumed = talk_to(store).launch()
-    assert "pick up where you left off" in speech_text(resumed)
+    assert "You were partway through" in speech_text(resumed)
 
 
 @pytest.mark.parametrize("locale", [loc for loc in locales() if loc != "en-US"])
@@ -198,7 +198,8 @@ def test_every_model_intent_is_answered_by_its_handler(talk_to: Talk, store: Sql
         talk.launch()
         response = talk.intent(name)
         assert isinstance(response["response"].get("shouldEndSession"), bool), name
-        if name != "AMAZON.FallbackIntent":
+        # A bare "Sam and Robin" is names only where Rekindle asked for them; at the offer it is not understood.
+        if name not in ("AMAZON.FallbackIntent", "PartnerNamesIntent"):
             assert "Sorry, I didn't catch that" not in speech_text(response), name
 
 
@@ -262,7 +263,7 @@ def test_one_shot_next_after_alexa_stopped_listening_continues_the_ritual(talk_t
     later = talk_to(store)  # "Alexa, tell nightly ritual next": a new session holding only the intent
     response = later.intent("AMAZON.NextIntent")
     assert response["response"]["shouldEndSession"] is False
-    assert "the same question" in speech_text(response)
+    assert "the other of you" in speech_text(response)
     assert "Shall we begin" not in speech_text(response) and speech_text(response) != first
 
 

@@ -58,10 +58,10 @@ def test_whole_ritual_over_http_shows_in_the_laptops_history(pki: Pki, capsys: p
         assert "Shall we begin" in speech_text(talk.launch())
         talk.intent("AMAZON.YesIntent")
         reply = talk.intent("AMAZON.NextIntent")
-        while "skip to pass" not in speech_text(reply):
+        while "or no to pass" not in speech_text(reply):
             reply = talk.intent("AMAZON.NextIntent")
             assert reply["response"]["shouldEndSession"] is False
-        talk.intent("AMAZON.NextIntent")
+        talk.intent("AMAZON.YesIntent")
         assert "a little longer" in speech_text(talk.intent("MoreTimeIntent"))
         closing = talk.intent("AMAZON.NextIntent")
         assert closing["response"]["shouldEndSession"] is True

@@ -10,6 +10,7 @@ import pytest
 from voice_fixtures import needs_voice
 from voice_speech import have_espeak, speak
 
+from intents.replies import Listening
 from intents.understanding import IntentMatcher
 from local_voice.asr import Recogniser
 from local_voice.audio_in import speech_of
@@ -51,7 +52,7 @@ def test_the_recogniser_keeps_names_the_dictionary_lacks(recogniser: Recogniser)
 @pytest.mark.parametrize("voice", ["en-us", "en-gb+m3"])
 def test_a_couple_named_priya_and_noor_can_say_so(voice: str, recogniser: Recogniser,
                                                   matcher: IntentMatcher) -> None:
-    recognition = recogniser.recognise(speech_of(speak("we are priya and noor", voice)), stage="offer")
+    recognition = recogniser.recognise(speech_of(speak("we are priya and noor", voice)), Listening.OFFER)
     match = heard_intent(matcher, recognition)
     assert match is not None and match.intent == "SetPartnerNamesIntent", recognition
     assert {match.slots["firstName"], match.slots["secondName"]} == {"priya", "noor"}

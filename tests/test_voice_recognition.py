@@ -14,6 +14,7 @@ import pytest
 from voice_fixtures import needs_voice
 from voice_speech import conversation, have_espeak, silence, speak, with_noise, write_wav
 
+from intents.replies import Listening
 from intents.understanding import IntentMatcher
 from local_voice.asr import PocketSphinxRecogniser, Recogniser, loudness_range_db, speech_span, with_noise_floor
 from local_voice.audio_in import speech_of
@@ -43,7 +44,7 @@ def test_spoken_commands_are_understood(recogniser: Recogniser, matcher: IntentM
     """
     misses = []
     for phrase, intent in COMMANDS:
-        recognition = recogniser.recognise(speech_of(speak(phrase, "en-us")), stage="step")
+        recognition = recogniser.recognise(speech_of(speak(phrase, "en-us")), Listening.STEP)
         match = heard_intent(matcher, recognition)
         if match is None or match.intent != intent:
             misses.append((phrase, recognition.transcript, recognition.reason))
@@ -60,18 +61,18 @@ def test_setup_is_out_of_the_grammar_inside_a_step(recogniser: Recogniser, match
     """Inside a ritual step the names and length grammar is not loaded, so a setup sentence cannot
     become one, while at the offer it can; a step command still works in the step grammar."""
     naming = speech_of(speak("our names are sam and robin", "en-us"))
-    at_offer = heard_intent(matcher, recogniser.recognise(naming, stage="offer"))
+    at_offer = heard_intent(matcher, recogniser.recognise(naming, Listening.OFFER))
     assert at_offer is not None and at_offer.intent == "SetPartnerNamesIntent"
-    in_step = recogniser.recognise(naming, stage="step")
+    in_step = recogniser.recognise(naming, Listening.STEP)
     assert not set(in_step.transcript.split()) & {"sam", "robin"}
     match = heard_intent(matcher, in_step)
     assert match is None or match.intent != "SetPartnerNamesIntent"
     length = speech_of(speak("make it ten minutes", "en-us"))
-    at_offer = heard_intent(matcher, recogniser.recognise(length, stage="offer"))
+    at_offer = heard_intent(matcher, recogniser.recognise(length, Listening.OFFER))
     assert at_offer is not None and at_offer.intent == "SetRitualLengthIntent"
-    match = heard_intent(matcher, recogniser.recognise(length, stage="step"))
+    match = heard_intent(matcher, recogniser.recognise(length, Listening.STEP))
     assert match is None or match.intent != "SetRitualLengthIntent"
-    step = heard_intent(matcher, recogniser.recognise(speech_of(speak("more time", "en-us")), stage="paused"))
+    step = heard_intent(matcher, recogniser.recognise(speech_of(speak("more time", "en-us")), Listening.FREE_TALK))
     assert step is not None and step.intent == "MoreTimeIntent"
 
 
@@ -82,7 +83,7 @@ def test_a_faint_hiss_stands_in_for_digital_silence(recogniser: Recogniser, matc
     for phrase in ("next", "help", "pass", "exit", "touch prompt"):
         want = matcher.match(phrase)
         assert want is not None
-        match = heard_intent(matcher, recogniser.recognise(speech_of(speak(phrase, "en-us")), stage="step"))
+        match = heard_intent(matcher, recogniser.recognise(speech_of(speak(phrase, "en-us")), Listening.STEP))
         if match is None or match.intent != want.intent:
             misheard.append(phrase)
     assert misheard == []
@@ -115,8 +116,8 @@ def test_conversation_does_not_act_during_free_talk(recogniser: Recogniser, matc
     sentences = conversation()[::3]
     false = []
     for sentence in sentences:
-        recognition = recogniser.recognise(speech_of(speak(sentence, "en+f3")), free_talk=True, stage="step")
-        if heard_intent(matcher, recognition, free_talk=True) is not None:
+        recognition = recogniser.recognise(speech_of(speak(sentence, "en+f3")), Listening.FREE_TALK)
+        if heard_intent(matcher, recognition, Listening.FREE_TALK) is not None:
             false.append((sentence, recognition.transcript))
     assert len(false) <= 1, false
 
@@ -160,7 +161,7 @@ def test_endpointer_keeps_a_soft_onset(recogniser: Recogniser, matcher: IntentMa
     kept = speech_of(raw)
     assert speech_span(kept) >= speech_span(raw) - 0.02
     assert len(kept) < len(raw)  # still cut: the trailing silence is gone
-    match = heard_intent(matcher, recogniser.recognise(kept, stage="step"))
+    match = heard_intent(matcher, recogniser.recognise(kept, Listening.STEP))
     assert match is not None and match.intent == "MoreTimeIntent"
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from intents.replies import Listening
 from intents.understanding import IntentMatcher, normalise_sample
 from interaction_models import free_talk_remarks, free_talk_samples, language_model, locales, while_speaking_samples
 from local_voice.commands import FREE_TALK_EXCLUDED
@@ -73,9 +74,9 @@ def test_free_talk_grammar_is_the_listed_samples(matcher: IntentMatcher) -> None
     assert "can we have more time" not in free.phrases() and "yes" not in free.phrases()
     # Every command the step and pause help teach acts while partners talk.
     assert {matcher.match(s).intent for s in free_talk_samples()} == {  # type: ignore[union-attr]
-        "AMAZON.NextIntent", "AMAZON.RepeatIntent", "AMAZON.PreviousIntent", "SkipIntent", "AMAZON.PauseIntent",
+        "AMAZON.NextIntent", "AMAZON.RepeatIntent", "AMAZON.PreviousIntent", "AMAZON.PauseIntent",
         "AMAZON.ResumeIntent", "AMAZON.StartOverIntent", "DifferentQuestionIntent", "MoreTimeIntent",
-        "TimeLeftIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent"}
+        "TimeLeftIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent", "SwapTurnsIntent", "GoFirstIntent"}
 
 
 def test_remarks_are_heard_in_every_context_unless_they_are_commands_there(matcher: IntentMatcher) -> None:
@@ -105,13 +106,12 @@ def test_free_talk_samples_are_free_samples_of_every_model(locale: str) -> None:
         assert samples[sample] not in FREE_TALK_EXCLUDED, (locale, sample)
 
 
-def test_grammar_context_follows_the_stage() -> None:
-    assert grammar_context("step", False) == "step" and grammar_context("paused", False) == "step"
-    assert {grammar_context(s, False) for s in ("offer", "resume_offer", "declined", "finished", "ended", None)} \
-        == {"all"}
-    assert grammar_context("step", True) == "free" and grammar_context("offer", True) == "free"
-    assert {grammar_context(s, f, speaking=True) for s in ("step", "offer", None) for f in (True, False)} \
-        == {"speaking"}
+def test_grammar_context_follows_what_the_reply_listens_for() -> None:
+    assert grammar_context(Listening.STEP) == "step"
+    assert {grammar_context(listening) for listening in (Listening.OFFER, Listening.NONE)} == {"all"}
+    assert grammar_context(Listening.NAMES) == "names"
+    assert grammar_context(Listening.FREE_TALK) == "free"
+    assert {grammar_context(listening, speaking=True) for listening in Listening} == {"speaking"}
 
 
 def test_while_rekindle_speaks_only_stop_and_pause_are_heard(matcher: IntentMatcher) -> None:
@@ -124,12 +124,14 @@ def test_while_rekindle_speaks_only_stop_and_pause_are_heard(matcher: IntentMatc
     assert set(while_speaking_samples()) <= set(free_talk_samples())
 
 
-def test_step_grammar_leaves_out_setup_only(matcher: IntentMatcher) -> None:
+def test_step_grammar_leaves_out_setup_and_offers_leave_out_bare_names(matcher: IntentMatcher) -> None:
     full = Vocabulary.from_matcher(matcher)
     contexts = full.contexts(full.intents() - FREE_TALK_EXCLUDED)
     assert set(contexts) == set(CONTEXTS)
-    assert contexts["all"].intents() == full.intents()
-    assert contexts["step"].intents() == full.intents() - {"SetPartnerNamesIntent", "SetRitualLengthIntent"}
+    assert contexts["names"].intents() == full.intents()
+    assert contexts["all"].intents() == full.intents() - {"PartnerNamesIntent"}  # bare names only when asked
+    assert contexts["step"].intents() == full.intents() - {"SetPartnerNamesIntent", "PartnerNamesIntent",
+                                                           "SetRitualLengthIntent"}
     for name in ("sasha", "wei", "alex"):
         assert name in contexts["all"].jsgf().split() and name not in contexts["step"].jsgf().split()
     assert "twenty" in contexts["all"].jsgf().split() and "twenty" not in contexts["step"].jsgf().split()

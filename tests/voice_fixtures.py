@@ -15,60 +15,159 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from golden_transcripts import Golden
+from golden_transcripts import Golden, GoldenTurn
 
 from intents import Preferences, Rekindle, SqliteStore, command_for_intent
-from intents.commands import Command, CommandKind
-from intents.understanding import Match
+from intents.commands import Command
+from intents.engine import Turn
+from intents.replies import Listening, Reply
+from intents.understanding import IntentMatcher
+from local_voice.asr import Recogniser, Recognition
+from local_voice.audio_in import Utterance
+from local_voice.engines import listening_vocabulary
+from local_voice.loop import Voice, VoiceLoop
+from local_voice.tts import Audio
+from local_voice.vocabulary import grammar_context
 
 needs_voice = pytest.mark.skipif(
     importlib.util.find_spec("pocketsphinx") is None, reason="voice extras not installed (pip install '.[voice]')")
 
 
-def run_golden(golden: Golden, db_path: object,
-               hear: Callable[[str, bool, str | None], Match | None]) -> list[str | None]:
-    """Run a golden transcript, turning each ``say`` into an intent with ``hear(text, free_talk, stage)``
-    (``stage``: the engine's stage after the previous turn, which picks the loop's grammar).
+class PerfectRecogniser:
+    """A recogniser that hears exactly the words it is given (as UTF-8 "audio"), with the loop's limits:
+    only the phrases of the grammar for what Rekindle listens for, and remarks taken as remarks."""
 
-    Returns the intents heard; checks every reply against the transcript.
+    engine = "text"
+
+    def __init__(self, matcher: IntentMatcher) -> None:
+        self.matcher = matcher
+        self.vocabulary, free = listening_vocabulary(matcher)
+        self.grammars = self.vocabulary.contexts(free)
+
+    def recognise(self, pcm: bytes, listening: Listening = Listening.OFFER, speaking: bool = False) -> Recognition:
+        words = pcm.decode("utf-8").lower()
+        grammar = self.grammars[grammar_context(listening, speaking)]
+        match = self.matcher.match(words)
+        if grammar.is_remark(words):
+            return Recognition(words, False, self.engine, 0.0, 0.0, "a remark", remark=True)
+        if match is not None and not grammar.only([match.sample]).templates:
+            return Recognition("", False, self.engine, 0.0, 0.0, "not in this grammar")
+        return Recognition(words, True, self.engine, 0.0, 0.0)
+
+
+class _RecordingEngine:
+    """The engine, with every command it is handed and every reply it gives kept for the golden checks."""
+
+    def __init__(self, engine: Rekindle) -> None:
+        self.engine = engine
+        self.commands: list[Command] = []
+        self.replies: list[Reply] = []
+
+    def handle(self, household: str, command: Command, state: Any = None) -> Turn:
+        turn = self.engine.handle(household, command, state)
+        self.commands.append(command)
+        self.replies.append(turn.reply)
+        return turn
+
+
+class _ScriptedSource:
+    """Utterances from a golden's turns; before each, the replies to the turn before are checked."""
+
+    def __init__(self, golden: Golden, turns: list[tuple[int, GoldenTurn]], engine: _RecordingEngine,
+                 utterance_of: Callable[[str], bytes]) -> None:
+        self.golden, self.turns, self.engine, self.utterance_of = golden, turns, engine, utterance_of
+        self.heard: list[str | None] = []
+        self.pending: tuple[int, GoldenTurn, int] | None = None
+
+    def utterances(self) -> Iterator[Utterance]:
+        for index, turn in self.turns:
+            said = turn.laptop or turn
+            assert said.say is not None
+            self.pending = (index, turn, len(self.engine.replies))
+            yield Utterance(self.utterance_of(said.say), time.perf_counter())
+            self.finish()
+
+    def finish(self) -> None:
+        """Check the replies to the last utterance (the loop stops asking for more when a session ends)."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            self.check(*pending)
+
+    def check(self, index: int, turn: GoldenTurn, before: int) -> None:
+        where = f"{self.golden.name} turn {index + 1} {(turn.laptop or turn).say!r}"
+        new = self.engine.replies[before:]
+        if turn.laptop_ignores:
+            assert not new, f"{where}: the laptop should take this as partners talking, but it answered {new}"
+            self.heard.append(None)
+            return
+        assert len(new) == 1, f"{where}: expected one reply, got {len(new)}"
+        said = turn.laptop or turn
+        command = self.engine.commands[-1]
+        expected = command_for_intent(said.intent or "AMAZON.FallbackIntent", said.slots)
+        assert command.kind is expected.kind, f"{where}: heard {command.kind.value}, want {expected.kind.value}"
+        for slot, value in said.slots.items():
+            assert value.lower() in (n.lower() for n in command.names) or str(command.minutes) == value, (
+                where, slot, command)
+        self.heard.append(said.intent)
+        self.golden.check(index, new[0].text, new[0].end_session)
+
+    def mute(self, muted: bool) -> None:
+        pass
+
+    def divert(self, feed: Callable[[bytes], None] | None) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def reopen(self) -> None:
+        pass
+
+
+class _SilentSink:
+    def play(self, audio: Audio, interrupt: object = None) -> bool:
+        return True
+
+    def close(self) -> None:
+        pass
+
+    def reopen(self) -> None:
+        pass
+
+
+def run_golden(golden: Golden, db_path: object, recogniser: Recogniser, matcher: IntentMatcher,
+               utterance_of: Callable[[str], bytes]) -> list[str | None]:
+    """Run a golden transcript through the real :class:`~local_voice.loop.VoiceLoop`: each ``say``
+    becomes audio with ``utterance_of`` (UTF-8 text for :class:`PerfectRecogniser`, speech for a real
+    recogniser), and the loop decides, as it does at home, whether and how to act on it.
+
+    Each opening in the transcript starts a new conversation. Returns the intents acted on.
     """
     store = SqliteStore(db_path)  # type: ignore[arg-type]
     if golden.preferences:
         store.save_preferences(golden.household, Preferences.from_dict(golden.preferences))
-    engine = Rekindle(store, clock=lambda: golden.now, ritual=golden.ritual, front="laptop")
-    state = None
-    free_talk = False
+    engine = _RecordingEngine(Rekindle(store, clock=lambda: golden.now, ritual=golden.ritual, front="laptop"))
     heard: list[str | None] = []
+    conversations: list[list[tuple[int, GoldenTurn]]] = []
     for index, turn in enumerate(golden.turns):
         if turn.is_open:
-            command, state = Command(CommandKind.OPEN), None
-        else:
-            assert turn.say is not None
-            stage = state.get("stage") if state else None
-            if turn.laptop_ignores:
-                ignored = hear(turn.say, free_talk, stage)
-                assert ignored is None, (f"{golden.name} turn {index + 1} {turn.say!r}: the laptop should take "
-                                         f"this as partners talking, heard {ignored.intent}")
-                heard.append(None)
-                continue
-            said = turn.laptop or turn
-            assert said.say is not None
-            match = hear(said.say, free_talk, stage)
-            heard.append(match.intent if match else None)
-            expected = None if said.intent == "AMAZON.FallbackIntent" else said.intent
-            got = match.intent if match else None
-            assert got == expected, f"{golden.name} turn {index + 1} {said.say!r}: heard {got}, want {expected}"
-            if match is None:
-                command = Command(CommandKind.UNKNOWN)
-            else:
-                for slot, value in said.slots.items():
-                    assert str(match.slots.get(slot, "")).lower() == value.lower(), (golden.name, index, match)
-                command = command_for_intent(match.intent, match.slots)
-        result = engine.handle(golden.household, command, state)
-        golden.check(index, result.reply.text, result.reply.end_session)
-        state, free_talk = result.state, result.reply.free_talk
+            conversations.append([])
+        conversations[-1].append((index, turn))
+    for conversation in conversations:
+        (open_index, _), rest = conversation[0], conversation[1:]
+        source = _ScriptedSource(golden, rest, engine, utterance_of)
+        loop = VoiceLoop(engine, golden.household, recogniser, matcher, source,  # type: ignore[arg-type]
+                         _SilentSink(), Voice(None, timer_scale=0.0))
+        before = len(engine.replies)
+        loop.run()
+        source.finish()
+        opened = engine.replies[before]
+        golden.check(open_index, opened.text, opened.end_session)
+        heard.extend(source.heard)
+        assert len(source.heard) == len(rest), f"{golden.name}: the conversation ended before its last turn"
     store.close()
     return heard
 
