@@ -52,6 +52,11 @@ LISTENING = {"offer": Listening.OFFER, "step": Listening.STEP}  # the stage a sa
 listening_for = LISTENING.__getitem__
 
 
+def heard_in(free: bool) -> Listening:
+    """While partners answer (free talk), or when a step awaits a command."""
+    return Listening.FREE_TALK if free else Listening.STEP
+
+
 def sample_phrases(vocabulary: Vocabulary, rng: random.Random) -> list[str]:
     """One phrase per sample utterance, slots filled with random values (so names do not dominate)."""
     out = []
@@ -192,9 +197,9 @@ def main() -> None:
             speech, _ = endpoint(speak(sentence, voice))
             spoken_s += len(speech) / BYTES_PER_SECOND
             for free in (True, False):
-                recognition = recogniser.recognise(speech, free, "step")
+                recognition = recogniser.recognise(speech, heard_in(free))
                 free_process_s += recognition.process_s if free else 0.0
-                if heard_intent(matcher, recognition, free) is None:
+                if heard_intent(matcher, recognition, heard_in(free)) is None:
                     continue
                 false_free += free
                 false_any += not free
@@ -207,8 +212,8 @@ def main() -> None:
             false_remarks[name, free] = 0
             for voice in voices[:2]:
                 for aside in conversation(name):
-                    recognition = recogniser.recognise(endpoint(speak(aside, voice))[0], free, "step")
-                    if heard_intent(matcher, recognition, free) is not None:
+                    recognition = recogniser.recognise(endpoint(speak(aside, voice))[0], heard_in(free))
+                    if heard_intent(matcher, recognition, heard_in(free)) is not None:
                         false_remarks[name, free] += 1
                         if args.misses:
                             print(f"false {name} {'while answering' if free else 'awaited'} {voice}: {aside!r} -> "
@@ -218,8 +223,8 @@ def main() -> None:
         for sample in sorted(free_talk_samples()):
             want = matcher.match(sample)
             assert want is not None
-            recognition = recogniser.recognise(endpoint(speak(sample, voice))[0], True, "step")
-            match = heard_intent(matcher, recognition, True)
+            recognition = recogniser.recognise(endpoint(speak(sample, voice))[0], Listening.FREE_TALK)
+            match = heard_intent(matcher, recognition, Listening.FREE_TALK)
             free_total += 1
             if match and match.intent == want.intent:
                 free_right += 1

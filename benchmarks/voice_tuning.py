@@ -40,6 +40,11 @@ LISTENING = {"offer": Listening.OFFER, "step": Listening.STEP}  # the stage a sa
 listening_for = LISTENING.__getitem__
 
 
+def heard_in(free: bool) -> Listening:
+    """While partners answer (free talk), or when a step awaits a command."""
+    return Listening.FREE_TALK if free else Listening.STEP
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What one utterance gave the phone check."""
@@ -104,7 +109,7 @@ def main() -> None:
             speech = endpoint(speak(sentence, voice))[0]
             for free in (True, False):
                 check.seen.clear()
-                if heard_intent(matcher, recogniser.recognise(speech, free, "step"), free) is not None:
+                if heard_intent(matcher, recogniser.recognise(speech, heard_in(free)), heard_in(free)) is not None:
                     talk[free].append(evidence(speech))
 
     def acting(evidence: list[Evidence], rule: PhoneCheck, free: bool) -> int:

@@ -23,6 +23,7 @@ import pytest
 from voice_fixtures import Talk, needs_voice
 from voice_speech import have_espeak, speak, write_wav
 
+from intents.phrases import default_phrases
 from local_voice.tts import Synthesiser
 
 pytestmark = [pytest.mark.audio, needs_voice,
@@ -115,8 +116,8 @@ def test_whole_ritual_hands_free(pulse: dict[str, str], tmp_path: Path) -> None:
     stderr = "\n".join(talk.logged)
     assert code == 0, stderr
     assert len(said) == 4, said
-    assert "Shall we begin" in said[0] and "Let's begin Just a touch" in said[1]
-    assert "[touch start chime]" in said[2] and "ritual together with Rekindle complete" in said[3]
+    assert "Shall we begin" in said[0] and "Say yes when you're both ready" in said[1]
+    assert "[touch start chime]" in said[2] and "first ritual with Rekindle" in said[3]
     # The room heard Rekindle speak: many seconds of voiced audio, well beyond the commands played.
     assert _voiced_seconds(recording) > 20
     assert "Traceback" not in stderr
@@ -130,13 +131,14 @@ def test_stop_while_rekindle_speaks_cuts_it_short(pulse: dict[str, str], tmp_pat
     assert proc.stdout is not None
     first = proc.stdout.readline()  # the caption is written just before the audio starts
     started = time.monotonic()
-    assert first.startswith("Rekindle: Welcome")
+    assert first.startswith("Rekindle: ") and first.rstrip().endswith("begin?")
     welcome = Synthesiser().speak(first.removeprefix("Rekindle: ").strip())
     time.sleep(0.5)
     subprocess.run(["paplay", "--device=usermic", str(stop)], env=pulse, check=True)
     assert proc.stdout.readline().strip() == "(interrupted)"
     assert time.monotonic() - started < welcome.seconds, "the welcome played to its end"
-    assert proc.stdout.readline().startswith("Rekindle: Rest well")  # what "stop" at the offer says
+    said = proc.stdout.readline()
+    assert any(goodbye in said for goodbye in default_phrases().table["goodbye"])  # "stop" at the offer
     assert proc.wait(timeout=30) == 0
 
 
@@ -178,7 +180,7 @@ def test_rekindle_hearing_itself_never_stops_itself(pulse: dict[str, str], tmp_p
         subprocess.run(["pactl", "unload-module", loopback], env=pulse, check=True)
     log = "\n".join(talk.logged)
     assert code == 0, log
-    assert len(said) == 4 and "ritual together with Rekindle complete" in said[3], log
+    assert len(said) == 4 and "first ritual with Rekindle" in said[3], log
     assert "barge-in: command" not in log and "listening in a timer" in log, log
 
 
@@ -188,13 +190,13 @@ def test_by_default_the_mic_is_ignored_while_rekindle_speaks(pulse: dict[str, st
     proc = _talk(pulse, tmp_path / "home", "--ritual", "just-a-touch")
     assert proc.stdout is not None
     first = proc.stdout.readline()
-    assert first.startswith("Rekindle: Welcome")
+    assert first.startswith("Rekindle: ") and first.rstrip().endswith("begin?")
     subprocess.run(["paplay", "--device=usermic", str(stop)], env=pulse, check=True)  # during the welcome
     assert proc.stdout.readline().strip() == "(listening)"
     time.sleep(2.0)
     proc.terminate()
     out, _ = proc.communicate(timeout=10)
-    assert "We'll stop here" not in out and "Rest well" not in out
+    assert "We'll stop here" not in out and not any(g in out for g in default_phrases().table["goodbye"])
 
 
 def test_missing_microphone_suggests_text(pulse: dict[str, str], tmp_path: Path) -> None:

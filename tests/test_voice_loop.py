@@ -65,7 +65,7 @@ def test_talk_with_wav_files_and_resume_in_text_mode(tmp_path: Path) -> None:
     assert len(replies) == 3 and all(read_wav(p).seconds > 1.0 for p in replies)
     text_run = subprocess.run([sys.executable, "-m", "rekindle", "talk", "--text", "--ritual", "just-a-question"],
                               env=env, input="", capture_output=True, text=True, timeout=60)
-    assert "You paused Just a question" in text_run.stdout, text_run.stdout
+    assert "You were partway through Just a question" in text_run.stdout, text_run.stdout
 
 
 def test_remarks_while_a_command_is_awaited_get_no_reply(tmp_path: Path) -> None:

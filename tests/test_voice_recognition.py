@@ -127,12 +127,13 @@ def test_one_word_remarks_do_not_act_while_partners_talk(recogniser: Recogniser,
     ("yeah" -> "we're done", "thanks" -> "repeat"); the taught commands still act."""
     acted = []
     for remark in ("yes", "yeah", "okay", "right", "thanks", "maybe"):
-        recognition = recogniser.recognise(speech_of(speak(remark, "en-us")), True, "step")
-        if heard_intent(matcher, recognition, True) is not None:
+        recognition = recogniser.recognise(speech_of(speak(remark, "en-us")), Listening.FREE_TALK)
+        if heard_intent(matcher, recognition, Listening.FREE_TALK) is not None:
             acted.append((remark, recognition.transcript))
     assert acted == []
     for command, intent in (("pause", "AMAZON.PauseIntent"), ("more time", "MoreTimeIntent")):
-        match = heard_intent(matcher, recogniser.recognise(speech_of(speak(command, "en-us")), True, "step"), True)
+        heard = recogniser.recognise(speech_of(speak(command, "en-us")), Listening.FREE_TALK)
+        match = heard_intent(matcher, heard, Listening.FREE_TALK)
         assert match is not None and match.intent == intent, command
 
 
@@ -150,8 +151,8 @@ def test_paused_is_free_talk_and_its_commands_still_act(recogniser: Recogniser, 
     assert paused.state["stage"] == "paused" and paused.reply.free_talk
     for phrase, intent in (("resume", "AMAZON.ResumeIntent"), ("start over", "AMAZON.StartOverIntent"),
                            ("stop", "AMAZON.StopIntent")):
-        recognition = recogniser.recognise(speech_of(speak(phrase, "en-us")), True, "paused")
-        match = heard_intent(matcher, recognition, True)
+        recognition = recogniser.recognise(speech_of(speak(phrase, "en-us")), Listening.FREE_TALK)
+        match = heard_intent(matcher, recognition, Listening.FREE_TALK)
         assert match is not None and match.intent == intent, (phrase, recognition)
 
 
@@ -195,11 +196,10 @@ def test_silence_and_level_noise_are_not_commands(recogniser: Recogniser, matche
     heard = []
     for seed in range(3):
         for name, audio in {"silence": silence(1.0), **_level_sounds(seed)}.items():
-            for stage in ("step", "offer"):
-                for free in (False, True):
-                    recognition = recogniser.recognise(speech_of(audio), free, stage)
-                    if heard_intent(matcher, recognition, free) is not None:
-                        heard.append((name, seed, stage, free, recognition.transcript))
+            for listening in (Listening.STEP, Listening.OFFER, Listening.FREE_TALK):
+                recognition = recogniser.recognise(speech_of(audio), listening)
+                if heard_intent(matcher, recognition, listening) is not None:
+                    heard.append((name, seed, listening, recognition.transcript))
     assert heard == []
 
 
