@@ -262,7 +262,7 @@ class Planner:
             raise ValueError(f"No mood called {mood!r}. Known moods: {', '.join(MOODS)}")
         before = [r for r in history if r.night < night]
         fits = [r for r in sorted(self.content.rituals.values(), key=lambda r: r.id)
-                if mood in r.fits and (prefs.touch or not r.needs_touch)]
+                if mood in r.fits and (prefs.touch_on(night) or not r.needs_touch)]
         if not fits:
             raise ValueError(f"No ritual fits {mood!r} with touch off")
 

@@ -110,7 +110,7 @@ class StepVoice:
         if first:
             b.say(touch.start, self.say("touch_length", length=self.duration(seconds)))
         b.pause(BREATH).cue(CueKind.TOUCH_START)
-        halfway: str = getattr(touch, "halfway", "") if first else ""
+        halfway = touch.halfway if first else ""
         if halfway:
             b.pause(seconds / 2, timer=True).say(halfway).pause(seconds / 2, timer=True)
         else:

@@ -64,16 +64,7 @@ def test_the_check_catches_a_colliding_sample() -> None:
     assert collisions(model) == ['SkipIntent: "Skip it!" is a built-in phrase of AMAZON.NextIntent']
 
 
-# Being removed with the dialogue rewrite (issue 13); any other collision fails at once.
-BEING_REMOVED = {("SkipIntent", s) for s in ("skip", "skip this", "skip this one", "skip it", "skip ahead",
-                                             "move past this", "skip that")}
-BEING_REMOVED |= {("MoreTimeIntent", "keep going"), ("AMAZON.NextIntent", "continue")}
-
-
 @pytest.mark.parametrize("locale", locales())
 def test_no_sample_is_a_builtin_phrase_of_another_intent(locale: str) -> None:
     found = collisions(language_model(locale))
-    unexpected = [line for line in found if (line.split(":")[0], line.split('"')[1]) not in BEING_REMOVED]
-    assert not unexpected, f"{locale}: {len(unexpected)} collisions:\n" + "\n".join(unexpected)
-    if found:
-        pytest.xfail(f"{len(found)} known collisions wait for the issue-13 model rewrite: " + "; ".join(found))
+    assert not found, f"{locale}: {len(found)} collisions:\n" + "\n".join(found)
