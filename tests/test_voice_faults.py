@@ -125,7 +125,7 @@ def test_device_vanishing_mid_ritual_pauses_recovers_then_keeps_the_session(
     assert "Traceback" not in errors
     # The session is in the store: text mode offers to pick up at the same step.
     resumed = rekindle("talk", "--text", "--ritual", "just-a-question", env=env, stdin="yes\n")
-    assert "You paused Just a question at step 2 of 3" in resumed.stdout, resumed.stdout
+    assert "You were partway through Just a question, at step 2 of 3" in resumed.stdout, resumed.stdout
 
 
 # --- speech output broken ---------------------------------------------------------------------------------
