@@ -74,7 +74,7 @@ class Conversation:
     def __init__(self, ctx: Context, table: DialogueTable | None = None) -> None:
         self.ctx = ctx
         self.table = table or default_dialogue()
-        self.voice = StepVoice(ctx.content, ctx.phrases, ctx.preferences.names)
+        self.voice = StepVoice(ctx.content, ctx.phrases, ctx.preferences.names, ctx.nights_before)
 
     def say(self, key: str, **values: object) -> str:
         return self.ctx.phrases.say(key, **values)
@@ -465,7 +465,7 @@ class Conversation:
     def _set_preferences(self, prefs: Preferences) -> None:
         """Change the household's preferences; the engine stores them after the turn."""
         self.ctx.preferences = prefs
-        self.voice = StepVoice(self.ctx.content, self.ctx.phrases, prefs.names)
+        self.voice = replace(self.voice, names=prefs.names)
 
     # ----- the close ------------------------------------------------------------------
     def _complete(self, state: SessionState, b: ReplyBuilder) -> Outcome:

@@ -17,6 +17,7 @@ from .session_state import SessionState
 BREATH = 1.0
 LANDING_PAUSE = 4.0
 MILESTONES = frozenset({1, 7, 14, 30, 50, 100, 150, 200, 250, 300, 365, 500, 730, 1000})
+TEACH_SWAP_NIGHTS = 3  # "say swap" is taught on the first question of a couple's first three nights
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
@@ -27,6 +28,7 @@ class StepVoice:
     content: ContentLibrary
     phrases: Phrases
     names: tuple[str, ...]
+    nights_before: int = 0  # nights together before tonight: teaching fades once a couple knows the way
 
     def say(self, key: str, **values: object) -> str:
         return self.phrases.say(key, **values)
@@ -56,7 +58,7 @@ class StepVoice:
             else:
                 b.say(self.touch(step).invite).pause(BREATH).say(self.say("touch_offer"))
         else:
-            if intro:
+            if intro and (state.step == 0 or state.plan.steps[state.step - 1].kind != "task"):
                 b.say(self.say("task_intro")).pause(BREATH)
             b.say(step.text).pause(BREATH).say(self.say("task_teach"))
 
@@ -68,7 +70,7 @@ class StepVoice:
             b.pause(BREATH)
         b.say(self.question_text(state.current)).pause(BREATH)
         b.say(self.turn_line(state), self.say("teach_next"))
-        if number == 0 and self.pair(state):
+        if number == 0 and self.pair(state) and self.nights_before < TEACH_SWAP_NIGHTS:
             b.say(self.say("teach_swap"))
 
     def turn_line(self, state: SessionState) -> str:
