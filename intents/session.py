@@ -295,7 +295,7 @@ class Conversation:
     @action("different_question")
     def _different_question(self, state: SessionState, command: Command, phrase: str) -> Outcome:
         step = state.current
-        shown = set(state.swapped) | {s.question_id for s in state.plan.steps if s.question_id}
+        shown = self._not_again(state)
         rng = seeded_random(state.plan.household, state.plan.night, state.step, len(state.swapped))
         question = self.ctx.planner.pick_question(rng, step.theme, state.plan.depth, self.ctx.recently_used, shown,
                                                   self.ctx.preferences.depth_ceiling)
@@ -401,6 +401,13 @@ class Conversation:
         self._repick_questions(state, deeper, include_current=False)
         return self._remind(state, command, "go_deeper_done")
 
+    def _not_again(self, state: SessionState) -> set[str]:
+        """Questions not to choose for tonight's steps: those asked or swapped out, and those that echo
+        what the ritual itself already says."""
+        template = self.ctx.content.rituals.get(state.plan.ritual_id)
+        twins = self.ctx.planner.twins_of(template) if template else frozenset()
+        return set(state.swapped) | {s.question_id for s in state.plan.steps if s.question_id} | twins
+
     def _question_depth(self, state: SessionState, index: int) -> Depth:
         question = self.ctx.content.questions.get(state.plan.steps[index].question_id or "")
         return question.depth if question else Depth.LIGHT
@@ -408,7 +415,7 @@ class Conversation:
     def _repick_questions(self, state: SessionState, depth: Depth, include_current: bool) -> None:
         """Choose tonight's remaining library questions again at ``depth``."""
         start = state.step if include_current else state.step + 1
-        shown = set(state.swapped) | {s.question_id for s in state.plan.steps if s.question_id}
+        shown = self._not_again(state)
         plan = replace(state.plan, depth=depth)
         for index in range(start, len(plan.steps)):
             step = plan.steps[index]

@@ -326,3 +326,21 @@ def test_a_question_intro_says_tonight_once_then_next(tmp_path: Path) -> None:
                                           else CommandKind.NO), turn.state)
     assert intros[0] in phrases["question_intro_first"]
     assert intros[1:] and all(i in phrases["question_intro_next"] for i in intros[1:])
+
+
+def test_a_different_question_never_echoes_the_rituals_own_words(tmp_path: Path) -> None:
+    engine = engine_for(tmp_path / "d.db", None)
+    template = next(r for r in engine.content.rituals.values() if engine.planner.twins_of(r) and any(
+        s.kind == "question" and not s.prompt for s in r.steps))
+    engine = Rekindle(SqliteStore(tmp_path / "e.db"), clock=lambda: NOW, ritual=template.id)
+    state = engine.handle("h", Command(CommandKind.OPEN)).state
+    turn = engine.handle("h", Command(CommandKind.YES), state)
+    while not turn.state["plan"]["steps"][turn.state["step"]].get("question_id"):
+        turn = engine.handle("h", Command(CommandKind.NEXT if phase(turn.state) is not Phase.TOUCH_INVITE
+                                          else CommandKind.NO), turn.state)
+    asked = []
+    for _ in range(12):
+        turn = engine.handle("h", Command(CommandKind.DIFFERENT_QUESTION), turn.state)
+        asked.append(turn.state["plan"]["steps"][turn.state["step"]]["question_id"])
+    assert not set(asked) & engine.planner.twins_of(template), template.id
+    assert len(set(asked)) == len(asked)  # and never one already asked tonight
