@@ -4,18 +4,72 @@ The matcher is generated from ``interaction_models/<locale>.json``: each
 sample utterance becomes a pattern, slot references become captures limited
 to the slot type's values (or free words for open types). What the Alexa
 skill understands, the laptop understands, from the same file.
+
+It reads what speech recognition really writes, too (``interaction_models/spoken_forms.json``):
+samples and what was heard are both spelled out the same way ("We are done." is "we're done",
+"10 minutes" is "ten minutes"), fillers around a command are dropped ("okay so, next please"), and
+:meth:`IntentMatcher.near_miss` finds the command a slightly misspelt transcript stands for
+("Bause." for "pause").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 SLOT_REF = re.compile(r"\{(\w+)\}")
 OPEN_SLOT_TYPES = {"PARTNER_NAME", "AMAZON.FirstName"}
-FILLERS = ("please", "um", "uh", "hmm", "erm", "oh", "rekindle", "alexa", "hey", "okay so")
+# A near miss may differ from a sample by at most this share of the sample's letters (one letter in
+# four: "bause" for "pause", "heart over" for "start over"); "well done" for "we are done" is further.
+NEAR_MISS_RATIO = 0.25
+
+
+@dataclass(frozen=True)
+class SpokenForms:
+    """How transcripts spell things (``interaction_models/spoken_forms.json``)."""
+
+    contractions: Mapping[str, str] = field(default_factory=dict)
+    numbers: Mapping[str, str] = field(default_factory=dict)
+    leading_fillers: tuple[tuple[str, ...], ...] = ()
+    trailing_fillers: tuple[tuple[str, ...], ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SpokenForms:
+        def phrases(key: str) -> tuple[tuple[str, ...], ...]:
+            found = {tuple(normalise(str(p)).split()) for p in data.get(key, [])}
+            return tuple(sorted((p for p in found if p), key=lambda p: (-len(p), p)))
+
+        return cls({str(k): str(v) for k, v in data.get("contractions", {}).items()},
+                   {str(k): str(v) for k, v in data.get("numbers", {}).items()},
+                   phrases("leading_fillers"), phrases("trailing_fillers"))
+
+    @classmethod
+    def default(cls) -> SpokenForms:
+        from interaction_models import spoken_forms
+
+        return cls.from_dict(spoken_forms())
+
+    def spell_out(self, text: str) -> str:
+        """``text`` (normalised) with contractions and numbers spelled out."""
+        return " ".join(self.contractions.get(w) or self.numbers.get(w) or w for w in text.split())
+
+    def without_fillers(self, text: str) -> str:
+        """``text`` without filler phrases at its start and end ("okay so next please" -> "next")."""
+        words = text.split()
+        changed = True
+        while changed:
+            changed = False
+            for filler in self.leading_fillers:
+                if len(words) > len(filler) and tuple(words[:len(filler)]) == filler:
+                    words, changed = words[len(filler):], True
+                    break
+            for filler in self.trailing_fillers:
+                if len(words) > len(filler) and tuple(words[-len(filler):]) == filler:
+                    words, changed = words[:-len(filler)], True
+                    break
+        return " ".join(words)
 
 
 def normalise(text: str) -> str:
@@ -55,7 +109,8 @@ class _Pattern:
 class IntentMatcher:
     """Matches phrases to intents using an interaction model's samples."""
 
-    def __init__(self, language_model: Mapping[str, Any]) -> None:
+    def __init__(self, language_model: Mapping[str, Any], spoken: SpokenForms | None = None) -> None:
+        self.spoken = spoken if spoken is not None else SpokenForms.default()
         self.types = self._read_types(language_model.get("types", []))
         self.patterns: list[_Pattern] = []
         self.intents: list[str] = []
@@ -67,6 +122,11 @@ class IntentMatcher:
                 self.patterns.append(self._compile(name, str(sample), slot_types))
         # Prefer the most specific sample: more literal words first.
         self.patterns.sort(key=lambda p: -p.literal_words)
+        # Samples without slots, spelled out, for near misses (first sample wins a tie of texts).
+        self._plain: dict[str, _Pattern] = {}
+        for pattern in self.patterns:
+            if not pattern.slot_types or not SLOT_REF.search(pattern.sample):
+                self._plain.setdefault(self.spoken.spell_out(normalise(pattern.sample)), pattern)
 
     @classmethod
     def for_locale(cls, locale: str = "en-US") -> IntentMatcher:
@@ -74,8 +134,7 @@ class IntentMatcher:
 
         return cls(language_model(locale))
 
-    @staticmethod
-    def _read_types(types: Iterable[Mapping[str, Any]]) -> dict[str, SlotType]:
+    def _read_types(self, types: Iterable[Mapping[str, Any]]) -> dict[str, SlotType]:
         out: dict[str, SlotType] = {}
         for t in types:
             forms: dict[str, str] = {}
@@ -83,7 +142,7 @@ class IntentMatcher:
                 name = value["name"]
                 canonical = str(value.get("id") or name["value"])
                 for spoken in [name["value"], *name.get("synonyms", [])]:
-                    forms[normalise(str(spoken))] = canonical
+                    forms[self.spoken.spell_out(normalise(str(spoken)))] = canonical
             out[str(t["name"])] = SlotType(str(t["name"]), forms, open=str(t["name"]) in OPEN_SLOT_TYPES)
         return out
 
@@ -96,8 +155,9 @@ class IntentMatcher:
                 slot = ref.group(1)
                 parts.append(self._slot_pattern(slot, slot_types.get(slot, "")))
             else:
-                parts.append(re.escape(token))
-                literal += 1
+                spelled = self.spoken.spell_out(token)
+                parts.append(re.escape(spelled))
+                literal += len(spelled.split())
         regex = re.compile("^" + " ".join(parts) + "$")
         return _Pattern(intent, sample, regex, dict(slot_types), literal)
 
@@ -109,9 +169,13 @@ class IntentMatcher:
         return f"(?P<{slot}>" + "|".join(re.escape(f) for f in forms) + ")"
 
     def match(self, phrase: str) -> Match | None:
-        """The intent a phrase expresses, or None when it matches no sample."""
-        text = normalise(phrase)
-        for candidate in dict.fromkeys((text, strip_fillers(text))):
+        """The intent a phrase expresses, or None when it matches no sample.
+
+        Contractions and numbers are spelled out on both sides, and fillers around the phrase
+        ("okay so", "please") are dropped when the whole does not match.
+        """
+        text = self.spoken.spell_out(normalise(phrase))
+        for candidate in dict.fromkeys((text, self.spoken.without_fillers(text))):
             if not candidate:
                 continue
             for pattern in self.patterns:
@@ -119,6 +183,38 @@ class IntentMatcher:
                 if m:
                     return Match(pattern.intent, self._slot_values(pattern, m), pattern.sample)
         return None
+
+    def near_miss(self, phrase: str, intents: Collection[str] | None = None,
+                  ratio: float = NEAR_MISS_RATIO) -> Match | None:
+        """The sample without slots that ``phrase`` is a slight misspelling of, or None.
+
+        Speech recognition writes sounds it is unsure of as the nearest word it knows ("Bause." for
+        "pause"). A sample is a near miss when at most ``ratio`` of its letters differ (edit
+        distance, spaces counted); a tie between two intents is no answer. ``intents`` limits
+        the samples considered. Callers decide when a near miss may act: it is weaker evidence
+        than :meth:`match`.
+        """
+        text = self.spoken.without_fillers(self.spoken.spell_out(normalise(phrase)))
+        if not text:
+            return None
+        best: list[tuple[int, _Pattern]] = []
+        for sample, pattern in self._plain.items():
+            if intents is not None and pattern.intent not in intents:
+                continue
+            limit = int(ratio * len(sample))
+            if limit < 1 or abs(len(sample) - len(text)) > limit:
+                continue
+            distance = edit_distance(text, sample)
+            if distance <= limit:
+                best.append((distance, pattern))
+        if not best:
+            return None
+        least = min(d for d, _ in best)
+        closest = {p.intent: p for d, p in best if d == least}
+        if len(closest) != 1:
+            return None
+        pattern = next(iter(closest.values()))
+        return Match(pattern.intent, {}, pattern.sample)
 
     def _slot_values(self, pattern: _Pattern, m: re.Match[str]) -> dict[str, str]:
         values: dict[str, str] = {}
@@ -161,10 +257,12 @@ def normalise_sample(sample: str) -> str:
     return " ".join(p if SLOT_REF.fullmatch(p) else normalise(p) for p in pieces if p.strip()).strip()
 
 
-def strip_fillers(text: str) -> str:
-    words = text.split()
-    while words and words[0] in FILLERS:
-        words.pop(0)
-    while words and words[-1] in FILLERS:
-        words.pop()
-    return " ".join(words)
+def edit_distance(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
+    """Levenshtein distance between two sequences (strings: letters; lists: tokens)."""
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]

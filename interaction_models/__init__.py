@@ -66,6 +66,14 @@ def while_speaking_samples() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def spoken_forms() -> dict[str, Any]:
+    """How speech recognition spells what people say: contractions, numbers, fillers
+    (``spoken_forms.json``, read by :class:`intents.understanding.SpokenForms`)."""
+    data: dict[str, Any] = json.loads((MODEL_DIR / "spoken_forms.json").read_text(encoding="utf-8"))
+    return data
+
+
+@lru_cache(maxsize=1)
 def _free_talk() -> dict[str, Any]:
     data: dict[str, Any] = json.loads((MODEL_DIR / "free_talk.json").read_text(encoding="utf-8"))
     return data

@@ -24,20 +24,11 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from intents.understanding import edit_distance
+
 # Speech on the tuning voices spans 18 dB or more between its quiet and loud frames, even with noise
 # at 20 dB SNR; white, pink and mains-hum noise stayed under 9 dB (see loudness_range_db).
 MIN_LOUDNESS_RANGE_DB = 12.0
-
-
-def edit_distance(a: Sequence[str], b: Sequence[str]) -> int:
-    """Levenshtein distance between two token sequences."""
-    previous = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        current = [i]
-        for j, y in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
-        previous = current
-    return previous[-1]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,39 @@
+"""The matcher reads open transcripts: cases as data in tests/understanding/transcripts.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from intents.understanding import IntentMatcher, SpokenForms
+
+CASES: dict[str, list[dict[str, Any]]] = yaml.safe_load(
+    (Path(__file__).parent / "understanding" / "transcripts.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES["match"], ids=lambda c: c["heard"])
+def test_transcript_is_understood(matcher: IntentMatcher, case: dict[str, Any]) -> None:
+    match = matcher.match(case["heard"])
+    assert (match.intent if match else None) == case["intent"]
+    if match is not None and "slots" in case:
+        assert {k: v.lower() for k, v in match.slots.items()} == case["slots"]
+
+
+@pytest.mark.parametrize("case", CASES["near_miss"], ids=lambda c: c["heard"])
+def test_near_miss(matcher: IntentMatcher, case: dict[str, Any]) -> None:
+    assert matcher.match(case["heard"]) is None or case["intent"] is None
+    found = matcher.near_miss(case["heard"])
+    assert (found.intent if found else None) == case["intent"]
+
+
+def test_near_miss_is_limited_to_the_intents_asked_for(matcher: IntentMatcher) -> None:
+    assert matcher.near_miss("Bause.", intents={"AMAZON.StopIntent"}) is None
+
+
+def test_fillers_never_leave_nothing() -> None:
+    forms = SpokenForms.from_dict({"leading_fillers": ["okay"], "trailing_fillers": ["please"]})
+    assert forms.without_fillers("okay") == "okay"
+    assert forms.without_fillers("okay next please") == "next"
