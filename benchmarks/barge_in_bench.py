@@ -88,7 +88,7 @@ def main() -> None:
     args = parser.parse_args()
     voices = args.voices.split(",")
     matcher = IntentMatcher.for_locale("en-US")
-    recogniser = load_recogniser(matcher)
+    recogniser = load_recogniser(matcher, asr="pocketsphinx")
     synth = Synthesiser()
 
     own = [as_heard(synth, t) for t in rekindle_texts()]

@@ -78,7 +78,7 @@ def main() -> None:
     args = parser.parse_args()
 
     matcher = IntentMatcher.for_locale("en-US")
-    recogniser = load_recogniser(matcher)
+    recogniser = load_recogniser(matcher, asr="pocketsphinx")
     assert isinstance(recogniser, PocketSphinxRecogniser), "the sweep is for the PocketSphinx phone check"
     check = RecordingCheck()
     recogniser.check = check  # type: ignore[assignment]

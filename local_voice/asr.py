@@ -12,6 +12,7 @@ import json
 import logging
 import tempfile
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from intents.replies import Listening
+from intents.understanding import Match
 
 from .pronounce import guess_pronunciations
 from .rejection import MIN_LOUDNESS_RANGE_DB, PhoneCheck, VoskCheck
@@ -62,6 +64,7 @@ class Recognition:
     reason: str = ""
     endpoint_s: float | None = None  # where the engine's own endpointer closed the utterance
     remark: bool = False  # heard as a remark partners made to each other, not meant for Rekindle
+    match: Match | None = None  # already understood (an open transcript matched tolerantly), if so
 
 
 class Recogniser(Protocol):
@@ -257,7 +260,10 @@ class VoskRecogniser:
     engine = "vosk"
 
     def __init__(self, model_path: Path, vocabulary: Vocabulary, free_intents: set[str],
-                 check: VoskCheck | None = None, slot_limit: int | None = None) -> None:
+                 check: VoskCheck | None = None, slot_limit: int | None = None,
+                 required_words: Collection[str] = ()) -> None:
+        """``required_words``: words the model must know, or it is refused as a model of another
+        language (most of them unknown)."""
         try:
             import vosk
         except ImportError as exc:  # pragma: no cover - depends on the install
@@ -271,6 +277,12 @@ class VoskRecogniser:
         except Exception as exc:  # vosk raises a bare Exception on a bad model
             raise ModelError(f"The Vosk model in {model_path} could not be loaded ({exc}).") from exc
         self._vosk = vosk
+        self.model_path = model_path
+        unknown = sorted(w for w in required_words if not self.known(w))
+        if required_words and len(unknown) > len(required_words) / 2:
+            raise ModelError(f"The Vosk model in {model_path} does not know {', '.join(repr(w) for w in unknown[:4])}"
+                             f"…: it is a model for another language. Use an English model "
+                             f"('rekindle models download' fetches {VOSK_MODEL_NAME}).")
         self.vocabulary = vocabulary.restrict(self.known)
         self._contexts = self.vocabulary.contexts(free_intents)
         self._phrases = {name: vocab.phrases(slot_limit) for name, vocab in self._contexts.items()}

@@ -24,7 +24,7 @@ def heard_intent(matcher: IntentMatcher, recognition: Recognition,
     """The intent to act on, or None when nothing should act."""
     if not recognition.accepted:
         return None
-    match = matcher.match(recognition.transcript)
+    match = recognition.match or matcher.match(recognition.transcript)
     if match is None or (listening is Listening.FREE_TALK and match.intent in FREE_TALK_EXCLUDED):
         return None
     if match.intent in NAME_ANSWER_INTENTS and listening is not Listening.NAMES:  # a sentence, not names

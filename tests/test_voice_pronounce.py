@@ -66,6 +66,6 @@ def test_without_espeak_the_names_are_left_out_with_the_warning(
 
     monkeypatch.setenv("PATH", str(tmp_path))
     with caplog.at_level(logging.WARNING):
-        recogniser = load_recogniser(matcher)
+        recogniser = load_recogniser(matcher, asr="pocketsphinx")
     assert set(recogniser.vocabulary.dropped) == set(UNKNOWN_NAMES)
     assert any("priya" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)

@@ -218,10 +218,12 @@ def _rekindle(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_recognize_json_fields(tmp_path: Path) -> None:
     """Judged as while partners talk (--free-talk): when a command is awaited instead, a long
-    sentence can pass for a long command (the benchmark counts how often)."""
+    sentence can pass for a long command (the benchmark counts how often). PocketSphinx alone here;
+    tests/test_voice_whisper.py checks the same fields with Whisper."""
     files = [write_wav(tmp_path / "next.wav", speak("next", "en-gb+m3")),
              write_wav(tmp_path / "chat.wav", speak("I think the movie was a bit long", "en-us"))]
-    result = _rekindle("recognize", "--json", "--free-talk", *map(str, files), cwd=Path.cwd())
+    result = _rekindle("recognize", "--json", "--free-talk", "--asr", "pocketsphinx", *map(str, files),
+                       cwd=Path.cwd())
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [set(r) for r in rows] == [{"file", "transcript", "intent", "slots", "engine", "audio_s",

@@ -1,0 +1,122 @@
+"""Two hearings combined: the grammar decoder's hypothesis and Whisper's open transcript.
+
+The grammar decoder (PocketSphinx, or Vosk) is fast and good at isolated single words, but it forces
+every utterance onto some phrase. Whisper writes what was said, so it knows when an utterance was not
+a command, but it mangles single words ("pause" -> "Force."). So, per utterance:
+
+1. Whisper's transcript is matched against the samples that may act now (:class:`IntentMatcher`,
+   tolerant of how transcripts are spelled). A match acts; ``engine`` says "whisper".
+2. Otherwise the grammar's hypothesis may act only when the transcript is consistent with it: a near
+   miss of one of its samples ("Bause." for "pause"), or short, not a remark and close to it in
+   letters (see :func:`consistent`). ``engine`` then names the grammar decoder.
+3. Anything else is not a command. A transcript that is a sentence or one of the partners' remarks
+   is marked a remark (no "didn't catch that", even when a command is awaited).
+
+A level sound (a fan, a hum) is not transcribed at all, and neither is speech too long to be a
+command while partners talk. Transcripts stay in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Collection
+from dataclasses import dataclass, replace
+
+from intents.understanding import IntentMatcher, Match, edit_distance, normalise, normalise_sample
+
+from .asr import REMARK_REASON, Recogniser, Recognition
+from .vocabulary import REMARK, Vocabulary, grammar_context
+from .whisper import Transcript, WhisperTranscriber
+
+log = logging.getLogger("rekindle.voice.hearing")
+
+
+@dataclass(frozen=True)
+class Consistency:
+    """When a grammar hypothesis agrees with an open transcript that matched no sample."""
+
+    max_letter_ratio: float = 0.5  # letters differing / letters of the grammar's phrase
+    sentence_words: int = 4  # an unmatched transcript this long is partners talking: no reprompt
+    max_free_talk_seconds: float = 4.0  # longer speech while partners talk is not transcribed
+
+
+def consistent(transcript: str, hypothesis: str, rule: Consistency) -> bool:
+    """Whether ``transcript`` (Whisper's, unmatched) could be ``hypothesis`` (the grammar's) misheard: spelled
+    alike, letters compared without spaces ("Just touch to hide." for "just touch tonight"). An empty
+    transcript is not consistent: Whisper heard no words, so nothing confirms the grammar."""
+    heard = normalise(transcript).replace(" ", "")
+    said = normalise(hypothesis).replace(" ", "")
+    return bool(heard) and edit_distance(heard, said) <= rule.max_letter_ratio * len(said)
+
+
+class CombinedRecogniser:
+    """A grammar recogniser checked and completed by Whisper (see the module docstring)."""
+
+    def __init__(self, grammar: Recogniser, whisper: WhisperTranscriber, matcher: IntentMatcher,
+                 free_intents: Collection[str], rule: Consistency | None = None) -> None:
+        self.grammar = grammar
+        self.whisper = whisper
+        self.matcher = matcher
+        self.vocabulary: Vocabulary = grammar.vocabulary
+        self.rule = rule or Consistency()
+        self.engine = f"whisper+{grammar.engine}"
+        contexts = grammar.vocabulary.contexts(free_intents)
+        self._samples = {name: frozenset(" ".join(t.tokens) for t in vocab.templates if t.intent != REMARK)
+                         for name, vocab in contexts.items()}
+        self._intents = {name: vocab.intents() for name, vocab in contexts.items()}
+        self._remarks = frozenset(" ".join(t.tokens) for t in grammar.vocabulary.templates if t.intent == REMARK)
+
+    def context_intents(self, context: str) -> set[str]:
+        """The intents that may act in a grammar context."""
+        return set(self._intents[context])
+
+    def allowed(self, match: Match | None, context: str) -> Match | None:
+        """``match`` if its sample may act in this grammar context, else None."""
+        if match is None or normalise_sample(match.sample) not in self._samples[context]:
+            return None
+        return match
+
+    def recognise(self, pcm: bytes, free_talk: bool = False, stage: str | None = None,
+                  speaking: bool = False) -> Recognition:
+        started = time.perf_counter()
+        heard, open_text, context = self.listen(pcm, free_talk, stage, speaking)
+        if open_text is None:
+            return heard
+        return replace(self.decide(heard, open_text.text, context), process_s=time.perf_counter() - started)
+
+    def listen(self, pcm: bytes, free_talk: bool = False, stage: str | None = None,
+               speaking: bool = False) -> tuple[Recognition, Transcript | None, str]:
+        """Both hearings of one utterance: the grammar's recognition, Whisper's transcript (None when
+        there is nothing for Whisper to decide, and the grammar's recognition is final), and the
+        grammar context they were heard in."""
+        heard = self.grammar.recognise(pcm, free_talk, stage, speaking)
+        context = grammar_context(stage, free_talk, speaking)
+        if speaking or heard.reason.startswith("a level sound"):
+            return heard, None, context  # barge-in stays on the fast grammar path; a level sound is no speech
+        if free_talk and heard.audio_s > self.rule.max_free_talk_seconds:
+            return replace(heard, accepted=False, remark=True, reason="long speech while partners talk"), None, context
+        return heard, self.whisper.transcribe(pcm, "setup" if context == "all" else "commands"), context
+
+    def decide(self, heard: Recognition, open_text: str, context: str) -> Recognition:
+        """What acts, given the grammar's recognition and Whisper's transcript of the same utterance in a
+        grammar context (see :func:`~local_voice.vocabulary.grammar_context`)."""
+        match = self.allowed(self.matcher.match(open_text), context)
+        if match is not None:
+            return Recognition(open_text, True, "whisper", heard.audio_s, heard.process_s, match=match)
+        if heard.accepted and not heard.remark:
+            grammar_match = self.allowed(self.matcher.match(heard.transcript), context)
+            if grammar_match is not None and self._confirms(open_text, heard.transcript, grammar_match, context):
+                return replace(heard, match=grammar_match)
+        words = normalise(open_text).split()
+        remark = " ".join(words) in self._remarks or len(words) >= self.rule.sentence_words or heard.remark
+        reason = REMARK_REASON if remark else "no command in the open transcript"
+        return Recognition(open_text, False, "whisper", heard.audio_s, heard.process_s, reason, remark=remark)
+
+    def _confirms(self, open_text: str, hypothesis: str, match: Match, context: str) -> bool:
+        near = self.matcher.near_miss(open_text, {match.intent})
+        if near is not None and self.allowed(near, context) is not None:
+            return True
+        if " ".join(normalise(open_text).split()) in self._remarks:
+            return False
+        return consistent(open_text, hypothesis, self.rule)
