@@ -11,6 +11,12 @@ Prints a Markdown table (figures go in the READMEs) with one column per hearing:
 - ``combined``: Whisper checked by PocketSphinx (``--asr whisper``, the default when a Whisper model
   is installed; local_voice.hearing).
 
+Latency is the endpointer's wait after speech ends plus the decision and the first reply's synthesis.
+For the combined hearing, clean commands are cut as live audio: Whisper starts when speech pauses,
+as in the loop, and the remaining frames arrive in real time, so its work overlaps the wait; its
+figure is the wall time from the utterance's end to the decision. The other two columns add their
+decoding time to the wait (Whisper alone is not a mode of the loop).
+
 Each utterance is decoded once by PocketSphinx and transcribed once by Whisper; the three decisions are
 made from those, so the columns differ only in how they decide. Speech is synthesised with espeak-ng in
 voices held out from all tuning (tests/voice_speech.HELD_OUT_VOICES); noise is white noise at 20 dB SNR;
@@ -46,7 +52,7 @@ from intents.sqlite_store import SqliteStore  # noqa: E402
 from intents.understanding import IntentMatcher, Match  # noqa: E402
 from interaction_models import free_talk_samples  # noqa: E402
 from local_voice.asr import BYTES_PER_SECOND  # noqa: E402
-from local_voice.audio_in import endpoint  # noqa: E402
+from local_voice.audio_in import Segmenter, endpoint  # noqa: E402
 from local_voice.commands import heard_intent  # noqa: E402
 from local_voice.engines import load_recogniser  # noqa: E402
 from local_voice.hearing import CombinedRecogniser  # noqa: E402
@@ -122,6 +128,35 @@ class Hearings:
     def __init__(self, combined: CombinedRecogniser, matcher: IntentMatcher) -> None:
         self.combined = combined
         self.matcher = matcher
+
+    def live(self, pcm: bytes, free_talk: bool = False, stage: str | None = None) -> tuple[Heard, float]:
+        """As :meth:`hear`, cutting ``pcm`` as the microphone would, with Whisper started when speech pauses
+        (as the loop does) and the frames after that arriving in real time; also the endpointer's wait
+        after the speech ended. The combined hearing's seconds are then the wall time from the
+        utterance's end to its decision."""
+        segmenter = Segmenter()
+        paused = False
+
+        def pause(prefix: bytes | None) -> None:
+            nonlocal paused
+            paused = prefix is not None
+            self.combined.prefetch(prefix, free_talk, stage)
+
+        segmenter.on_pause = pause
+        step = segmenter.frame_bytes
+        stream = pcm + b"\0\0" * 16000
+        for offset in range(0, len(stream) - step + 1, step):
+            if paused:
+                time.sleep(step / BYTES_PER_SECOND)
+            done = segmenter.feed(stream[offset:offset + step])
+            if done:
+                wait = (offset + step) / BYTES_PER_SECOND - segmenter.speech_end
+                started = time.perf_counter()
+                heard = self.hear(done, free_talk, stage)
+                heard.seconds["combined"] = time.perf_counter() - started
+                return heard, max(0.0, wait)
+        self.combined.prefetch(None)
+        return self.hear(segmenter.flush() or pcm, free_talk, stage), 0.0
 
     def hear(self, speech: bytes, free_talk: bool = False, stage: str | None = None) -> Heard:
         heard, open_text, context = self.combined.listen(speech, free_talk, stage)
@@ -222,8 +257,11 @@ def main() -> None:
 
             for condition in conditions:
                 pcm = with_noise(raw, 20, seed=len(latencies["combined"])) if "dB" in condition else raw
-                speech, wait = endpoint(pcm)
-                heard = hearings.hear(speech, stage=None if "full" in condition else stage)
+                if condition == "clean":
+                    heard, wait = hearings.live(pcm, stage=stage)
+                    speech = endpoint(pcm)[0]
+                else:
+                    heard = hearings.hear(endpoint(pcm)[0], stage=None if "full" in condition else stage)
                 outcome = accuracy[condition].add(heard, right)
                 miss(f"miss {condition} {voice}", phrase, heard, outcome)
                 if condition != "clean":

@@ -59,16 +59,35 @@ class Source(Protocol):
         ...
     def close(self) -> None: ...
     def reopen(self) -> None: ...
+    def listen_ahead(self, on_pause: Callable[[bytes | None], None] | None) -> None:
+        """Offer the utterance so far when speech pauses (see :attr:`Segmenter.on_pause`); None to stop."""
+        ...
+
+
+# Quiet frames (30 ms each) inside speech after which the speech so far is offered to ``on_pause``: the
+# endpointer closes an utterance only once most of its 0.3 s window is quiet, so work started here (an
+# open transcript, see local_voice.hearing) is mostly done by then.
+PAUSE_FRAMES = 3
 
 
 class Segmenter:
-    """Cuts a stream of frames into utterances with PocketSphinx's WebRTC-based endpointer."""
+    """Cuts a stream of frames into utterances with PocketSphinx's WebRTC-based endpointer.
+
+    ``on_pause``, if set, is called with the audio of the utterance so far (pre-roll included) when speech
+    has paused for ``PAUSE_FRAMES`` frames, and with None when speech resumes after that or the stream is
+    reset: the utterance that ends next is, give or take a few quiet frames, the audio last offered.
+    """
 
     def __init__(self, window: float = 0.3, max_seconds: float = 15.0, pre_roll: float = 0.5) -> None:
-        from pocketsphinx import Endpointer
+        from pocketsphinx import Endpointer, Vad
 
         self._window = window
         self._ep = Endpointer(window=window, sample_rate=SAMPLE_RATE)
+        self._vad = Vad(Vad.LOOSE, SAMPLE_RATE)
+        self.on_pause: Callable[[bytes | None], None] | None = None
+        self._raw = bytearray()  # the utterance so far as heard, not delayed by the endpointer's window
+        self._quiet = 0
+        self._offered = False
         self.frame_bytes: int = self._ep.frame_bytes
         self._buffer = bytearray()
         self.max_bytes = int(max_seconds * BYTES_PER_SECOND)
@@ -94,10 +113,31 @@ class Segmenter:
         if speech is not None:
             if not self._buffer:
                 self._buffer.extend(self._before_start())
+                self._raw = bytearray(self._before_start()) + self._recent[len(self._recent) - self._since_start():]
             self._buffer.extend(speech)
+        if self.on_pause is not None and self._ep.in_speech and was_speaking:
+            self._watch_pause(frame)
         if (was_speaking and not self._ep.in_speech) or len(self._buffer) > self.max_bytes:
             return self._take()
         return None
+
+    def _since_start(self) -> int:
+        """Bytes of input from the endpointer's speech start to now."""
+        start = 2 * int(float(self._ep.speech_start) * SAMPLE_RATE)
+        return max(0, min(len(self._recent), self._fed_bytes - start))
+
+    def _watch_pause(self, frame: bytes) -> None:
+        self._raw.extend(frame)
+        if len(frame) == self.frame_bytes and self._vad.is_speech(frame):
+            self._quiet = 0
+            if self._offered and self.on_pause is not None:
+                self._offered = False
+                self.on_pause(None)
+            return
+        self._quiet += 1
+        if self._quiet == PAUSE_FRAMES and self.on_pause is not None and len(self._raw) <= self.max_bytes:
+            self._offered = True
+            self.on_pause(bytes(self._raw))
 
     @property
     def in_speech(self) -> bool:
@@ -127,10 +167,21 @@ class Segmenter:
         from pocketsphinx import Endpointer
 
         self._ep = Endpointer(window=self._window, sample_rate=SAMPLE_RATE)
+        self._end_pause()
+
+    def _end_pause(self) -> None:
+        if self._offered and self.on_pause is not None:
+            self.on_pause(None)
+        self._raw.clear()
+        self._quiet = 0
+        self._offered = False
 
     def _take(self) -> bytes | None:
         out = bytes(self._buffer)
         self._buffer.clear()
+        self._raw.clear()
+        self._quiet = 0
+        self._offered = False
         return out or None
 
 
@@ -177,10 +228,15 @@ class WavSource:
 
     def __init__(self, paths: Sequence[Path]) -> None:
         self._audio = [read_pcm(p) for p in paths]
+        self._on_pause: Callable[[bytes | None], None] | None = None
+
+    def listen_ahead(self, on_pause: Callable[[bytes | None], None] | None) -> None:
+        self._on_pause = on_pause
 
     def utterances(self) -> Iterator[Utterance]:
         for pcm in self._audio:
             segmenter = Segmenter()
+            segmenter.on_pause = self._on_pause
             stream = pcm + b"\0\0" * SAMPLE_RATE  # trailing silence closes the last utterance
             step = segmenter.frame_bytes
             for offset in range(0, len(stream) - step + 1, step):
@@ -241,6 +297,9 @@ class MicSource:
 
     def divert(self, feed: Callable[[bytes], None] | None) -> None:
         self._diverted = feed
+
+    def listen_ahead(self, on_pause: Callable[[bytes | None], None] | None) -> None:
+        self._segmenter.on_pause = on_pause
 
     def utterances(self) -> Iterator[Utterance]:
         pending = b""

@@ -41,7 +41,6 @@ def listening_vocabulary(matcher: IntentMatcher) -> tuple[Vocabulary, set[str]]:
 
 
 YES_NO = ("AMAZON.YesIntent", "AMAZON.NoIntent")
-SETUP_PROMPT_INTENTS = ("SetPartnerNamesIntent", "SetRitualLengthIntent", "TonightRitualIntent")
 
 
 def load_recogniser(matcher: IntentMatcher, data_dir: Path | None = None, vosk_model: Path | None = None,
@@ -69,35 +68,15 @@ def load_recogniser(matcher: IntentMatcher, data_dir: Path | None = None, vosk_m
 
 
 def whisper_prompts(matcher: IntentMatcher) -> dict[str, str]:
-    """What Whisper is told to expect, by what Rekindle listens for. ``commands``: the commands partners
-    say most ("Next. Pause. ..."), yes and no. ``setup`` (at the offer): one sample each of naming the
-    couple, the ritual's length and starting it, slots filled with their first values. With the
-    commands as its prompt Whisper heard names worse ("Our name is Nathan." for "our names are Zanele
-    and Robin"); with these, 20 of 24 setup phrases on the tuning voices against 17."""
-    from interaction_models import free_talk_samples
+    """What Whisper is told to expect, by what Rekindle listens for. ``commands`` (in a ritual): the
+    commands partners say most ("Next. Pause. ...", ``free_talk.json``), yes and no. ``setup`` (at the
+    offer): ``spoken_forms.json``'s ``setup_prompt``. With the commands as its prompt Whisper heard
+    names worse ("Our name is Nathan." for "our names are Zanele and Robin")."""
+    from interaction_models import free_talk_samples, spoken_forms
 
     answers = [matcher.samples[intent][0] for intent in YES_NO if matcher.samples.get(intent)]
-    setup = [_filled(matcher, intent) for intent in SETUP_PROMPT_INTENTS]
     return {"commands": command_prompt(sorted(free_talk_samples()) + answers),
-            "setup": command_prompt([s for s in setup if s])}
-
-
-def _filled(matcher: IntentMatcher, intent: str) -> str:
-    """The intent's first sample using its slots, filled with the slot types' first values in order
-    (names capitalised, as Whisper writes them)."""
-    pattern = next((p for p in matcher.patterns if p.intent == intent), None)
-    samples = matcher.samples.get(intent, [])
-    text = next((s for s in samples if "{" in s), samples[0] if samples else "")
-    used = 0
-    for slot, type_name in (pattern.slot_types.items() if pattern else ()):
-        slot_type = matcher.types.get(type_name)
-        if slot_type is None or "{" + slot + "}" not in text:
-            continue
-        forms = list(slot_type.forms)
-        value = forms[min(used, len(forms) - 1)]
-        text = text.replace("{" + slot + "}", value.title() if slot_type.open else value, 1)
-        used += 1
-    return "" if "{" in text else text
+            "setup": command_prompt(str(s) for s in spoken_forms().get("setup_prompt", []))}
 
 
 def load_whisper(matcher: IntentMatcher, data_dir: Path | None, required: bool = False) -> WhisperTranscriber | None:

@@ -19,17 +19,27 @@ command while partners talk. Transcripts stay in memory.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Collection
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import Protocol, runtime_checkable
 
 from intents.understanding import IntentMatcher, Match, edit_distance, normalise, normalise_sample
 
-from .asr import REMARK_REASON, Recogniser, Recognition
+from .asr import BYTES_PER_SECOND, REMARK_REASON, Recogniser, Recognition, steady_sound
 from .vocabulary import REMARK, Vocabulary, grammar_context
 from .whisper import Transcript, WhisperTranscriber
 
 log = logging.getLogger("rekindle.voice.hearing")
+
+
+@runtime_checkable
+class ListensAhead(Protocol):
+    """A recogniser that can start on an utterance before the endpointer has closed it."""
+
+    def prefetch(self, pcm: bytes | None, free_talk: bool = False, stage: str | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,24 @@ class CombinedRecogniser:
                          for name, vocab in contexts.items()}
         self._intents = {name: vocab.intents() for name, vocab in contexts.items()}
         self._remarks = frozenset(" ".join(t.tokens) for t in grammar.vocabulary.templates if t.intent == REMARK)
+        # Whisper runs on one worker thread, so an open transcript can start while the endpointer still
+        # waits for the end of speech (prefetch) and the grammar decodes meanwhile.
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rekindle-whisper")
+        self._ahead: tuple[str, Future[Transcript]] | None = None
+        self._lock = threading.Lock()
+
+    def prefetch(self, pcm: bytes | None, free_talk: bool = False, stage: str | None = None) -> None:
+        """Start Whisper on the utterance so far (``pcm``, from the endpointer's ``on_pause``) before it
+        ends, or forget the last start (None: speech went on). The next :meth:`recognise` uses it."""
+        context = grammar_context(stage, free_talk)
+        with self._lock:
+            too_long = pcm is not None and free_talk and len(pcm) / BYTES_PER_SECOND > self.rule.max_free_talk_seconds
+            self._ahead = None if pcm is None or too_long else (context, self._worker.submit(
+                self.whisper.transcribe, pcm, self._prompt(context)))
+
+    @staticmethod
+    def _prompt(context: str) -> str:
+        return "setup" if context == "all" else "commands"
 
     def context_intents(self, context: str) -> set[str]:
         """The intents that may act in a grammar context."""
@@ -90,13 +118,23 @@ class CombinedRecogniser:
         """Both hearings of one utterance: the grammar's recognition, Whisper's transcript (None when
         there is nothing for Whisper to decide, and the grammar's recognition is final), and the
         grammar context they were heard in."""
-        heard = self.grammar.recognise(pcm, free_talk, stage, speaking)
         context = grammar_context(stage, free_talk, speaking)
-        if speaking or heard.reason.startswith("a level sound"):
-            return heard, None, context  # barge-in stays on the fast grammar path; a level sound is no speech
-        if free_talk and heard.audio_s > self.rule.max_free_talk_seconds:
+        if speaking:  # barge-in stays on the fast grammar path, and leaves a prefetch alone
+            return self.grammar.recognise(pcm, free_talk, stage, speaking), None, context
+        with self._lock:
+            ahead, self._ahead = self._ahead, None
+        if steady_sound(pcm):  # a level sound is no speech: the grammar decoder says so at once
+            return self.grammar.recognise(pcm, free_talk, stage, speaking), None, context
+        if free_talk and len(pcm) / BYTES_PER_SECOND > self.rule.max_free_talk_seconds:
+            heard = self.grammar.recognise(pcm, free_talk, stage, speaking)
             return replace(heard, accepted=False, remark=True, reason="long speech while partners talk"), None, context
-        return heard, self.whisper.transcribe(pcm, "setup" if context == "all" else "commands"), context
+        pending: Future[Transcript]
+        if ahead is not None and ahead[0] == context:
+            pending = ahead[1]
+            log.debug("open transcript started before the end of speech%s", "; done" if pending.done() else "")
+        else:  # no prefetch: start now, so Whisper works while the grammar decodes
+            pending = self._worker.submit(self.whisper.transcribe, pcm, self._prompt(context))
+        return self.grammar.recognise(pcm, free_talk, stage, speaking), pending.result(), context
 
     def decide(self, heard: Recognition, open_text: str, context: str) -> Recognition:
         """What acts, given the grammar's recognition and Whisper's transcript of the same utterance in a

@@ -27,6 +27,7 @@ from .audio_in import AudioDeviceError, DeviceLost, Source
 from .audio_out import Sink
 from .barge_in import BARGE_IN_MODES, BargeIn, BargeInMode, timer_windows
 from .commands import heard_intent
+from .hearing import ListensAhead
 from .text_loop import render_text
 from .tts import Audio, SpeechError, silence, tone
 
@@ -222,6 +223,8 @@ class VoiceLoop:
     def _listen(self) -> int:
         """Turns until the session ends or input ends (raises :class:`DeviceLost` if the mic vanishes)."""
         state, reply = self._at
+        if isinstance(self.recogniser, ListensAhead):  # Whisper may start before the endpointer closes
+            self.source.listen_ahead(self._listen_ahead)
         for utterance in self.source.utterances():
             recognition = self.recogniser.recognise(utterance.pcm, reply.listening)
             transcribed = time.perf_counter()
@@ -238,6 +241,11 @@ class VoiceLoop:
             if reply.end_session:
                 break
         return self.turns
+
+    def _listen_ahead(self, pcm: bytes | None) -> None:
+        state, reply = self._at
+        if isinstance(self.recogniser, ListensAhead):
+            self.recogniser.prefetch(pcm, free_talk=reply.free_talk, stage=state.get("stage"))
 
     def _act(self, command: Command, state: dict[str, Any] | None,
              timing: tuple[float, float] | None = None) -> tuple[dict[str, Any], Reply]:

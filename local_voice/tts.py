@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,7 +102,7 @@ class Synthesiser:
                 with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints the file name
                     self._engine.save_to_file(text, str(path))
                     self._engine.runAndWait()
-                self._cache[text] = read_wav(path)
+                    self._cache[text] = _written_wav(path)
             except Exception as exc:  # any driver failure, or no file written: speech is not available
                 raise SpeechError(f"Speech output failed ({type(exc).__name__}: {exc}).") from exc
             finally:
@@ -133,6 +134,24 @@ def _check_espeak() -> None:
                "reinstall it (sudo apt-get install --reinstall espeak-ng espeak-ng-data)")
         raise SpeechError(f"Speech output is unavailable: espeak-ng does not work here ({reason}). "
                           f"To hear Rekindle, {fix}; or use --text.")
+
+
+def _written_wav(path: Path, patience: float = 5.0) -> Audio:
+    """The WAV file pyttsx3's espeak driver writes, once it is complete. The driver writes it from
+    espeak-ng's callback, which on a busy machine came after ``runAndWait`` had returned: the file was
+    then missing or half written (EOFError), and a later utterance's file was written into a folder
+    already gone."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            with wave.open(str(path), "rb") as w:
+                if path.stat().st_size < 44 + w.getnframes() * w.getsampwidth() * w.getnchannels():
+                    raise EOFError("still being written")
+            return read_wav(path)
+        except (OSError, EOFError, wave.Error):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def read_wav(path: Path) -> Audio:

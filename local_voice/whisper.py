@@ -42,7 +42,10 @@ SAMPLE_RATE = 16000
 # repeat itself ("How much is left? How much is left? ...").
 MIN_WINDOW_S = 10.0
 MAX_WINDOW_S = 30.0
-MAX_TOKENS = 60  # a command is a few tokens; a longer transcript is a sentence already
+# Tokens written at most after the prompt: speech runs at about four tokens a second, so more than this is
+# Whisper repeating itself; a command is a few tokens, and a longer transcript is a sentence already.
+MAX_TOKENS = 60
+TOKENS_PER_SECOND = 5
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,9 @@ class WhisperTranscriber:
         padded[: min(len(audio), len(padded))] = audio[: len(padded)]
         features = self._model.feature_extractor(padded)[:, : int(window * 100)]
         batch = ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None]))
-        result = self._model.model.generate(batch, [self._prompts[prompt]], beam_size=1, max_length=MAX_TOKENS,
+        tokens_in = self._prompts[prompt]  # max_length counts them too
+        most = min(MAX_TOKENS, 6 + int(TOKENS_PER_SECOND * len(audio) / SAMPLE_RATE))
+        result = self._model.model.generate(batch, [tokens_in], beam_size=1, max_length=len(tokens_in) + most,
                                             return_scores=True, return_no_speech_prob=True)[0]
         tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
         text = without_repeats(self._tokenizer.decode(tokens).strip())

@@ -244,3 +244,39 @@ def test_verbose_talk_names_the_engine_even_when_it_fails_early(tmp_path: Path) 
     assert "speech recognition planned: PocketSphinx (embedded)" in run.stderr
     text = rekindle("-v", "talk", "--text", home=tmp_path / "home")
     assert "speech recognition: none (text mode" in text.stderr
+
+
+# --- the open transcript starts before the endpointer closes ----------------------------------------------
+
+
+def test_a_pause_in_speech_offers_the_utterance_so_far() -> None:
+    from local_voice.audio_in import Segmenter
+
+    offered: list[bytes | None] = []
+    segmenter = Segmenter()
+    segmenter.on_pause = offered.append
+    stream = silence(0.5) + speak("how much time is left", "en-us") + silence(1.0)
+    step = segmenter.frame_bytes
+    utterances = [u for u in (segmenter.feed(stream[i:i + step]) for i in range(0, len(stream) - step + 1, step)) if u]
+    assert len(utterances) == 1
+    last = offered[-1]
+    assert last is not None, offered  # speech did not resume after the last offer
+    # what was offered is the utterance, give or take the quiet frames at either end
+    assert abs(len(last) - len(utterances[0])) < 0.5 * 32000
+
+
+@needs_whisper
+def test_the_loop_uses_the_transcript_started_at_the_pause(hearing: Recogniser, matcher: IntentMatcher,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    speech = said("how much time is left")
+    hearing.prefetch(speech[: len(speech) - 3200], stage="step")  # type: ignore[attr-defined]
+    with caplog.at_level("DEBUG", logger="rekindle.voice.hearing"):
+        match = heard_intent(matcher, hearing.recognise(speech, stage="step"))
+    assert match is not None and match.intent == "TimeLeftIntent"
+    assert any("started before the end of speech" in r.getMessage() for r in caplog.records)
+    hearing.prefetch(speech, stage="step")  # type: ignore[attr-defined]
+    hearing.prefetch(None)  # type: ignore[attr-defined]  # speech went on: forgotten
+    caplog.clear()
+    with caplog.at_level("DEBUG", logger="rekindle.voice.hearing"):
+        hearing.recognise(speech, stage="step")
+    assert not any("started before the end of speech" in r.getMessage() for r in caplog.records)
