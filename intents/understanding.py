@@ -22,8 +22,8 @@ from typing import Any
 SLOT_REF = re.compile(r"\{(\w+)\}")
 OPEN_SLOT_TYPES = {"PARTNER_NAME", "AMAZON.FirstName"}
 # A near miss may differ from a sample by at most this share of the sample's letters (one letter in
-# four: "bause" for "pause", "heart over" for "start over"); "well done" for "we are done" is further.
-NEAR_MISS_RATIO = 0.25
+# five: "bause" for "pause", "heart over" for "start over"); "well done" for "all done" is further.
+NEAR_MISS_RATIO = 0.2
 
 
 @dataclass(frozen=True)

@@ -70,13 +70,15 @@ def load_recogniser(matcher: IntentMatcher, data_dir: Path | None = None, vosk_m
 def whisper_prompts(matcher: IntentMatcher) -> dict[str, str]:
     """What Whisper is told to expect, by what Rekindle listens for. ``commands`` (in a ritual): the
     commands partners say most ("Next. Pause. ...", ``free_talk.json``), yes and no. ``setup`` (at the
-    offer): ``spoken_forms.json``'s ``setup_prompt``. With the commands as its prompt Whisper heard
+    offer) and ``names`` (Rekindle asked for names): ``spoken_forms.json``'s ``setup_prompt`` and
+    ``names_prompt``. With the commands as its prompt Whisper heard
     names worse ("Our name is Nathan." for "our names are Zanele and Robin")."""
     from interaction_models import free_talk_samples, spoken_forms
 
     answers = [matcher.samples[intent][0] for intent in YES_NO if matcher.samples.get(intent)]
     return {"commands": command_prompt(sorted(free_talk_samples()) + answers),
-            "setup": command_prompt(str(s) for s in spoken_forms().get("setup_prompt", []))}
+            "setup": command_prompt(str(s) for s in spoken_forms().get("setup_prompt", [])),
+            "names": command_prompt(str(s) for s in spoken_forms().get("names_prompt", []))}
 
 
 def load_whisper(matcher: IntentMatcher, data_dir: Path | None, required: bool = False) -> WhisperTranscriber | None:

@@ -26,6 +26,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
+from intents.replies import Listening
 from intents.understanding import IntentMatcher, Match, edit_distance, normalise, normalise_sample
 
 from .asr import BYTES_PER_SECOND, REMARK_REASON, Recogniser, Recognition, steady_sound
@@ -39,7 +40,7 @@ log = logging.getLogger("rekindle.voice.hearing")
 class ListensAhead(Protocol):
     """A recogniser that can start on an utterance before the endpointer has closed it."""
 
-    def prefetch(self, pcm: bytes | None, free_talk: bool = False, stage: str | None = None) -> None: ...
+    def prefetch(self, pcm: bytes | None, listening: Listening = Listening.OFFER) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -82,18 +83,22 @@ class CombinedRecogniser:
         self._ahead: tuple[str, Future[Transcript]] | None = None
         self._lock = threading.Lock()
 
-    def prefetch(self, pcm: bytes | None, free_talk: bool = False, stage: str | None = None) -> None:
+    def prefetch(self, pcm: bytes | None, listening: Listening = Listening.OFFER) -> None:
         """Start Whisper on the utterance so far (``pcm``, from the endpointer's ``on_pause``) before it
         ends, or forget the last start (None: speech went on). The next :meth:`recognise` uses it."""
-        context = grammar_context(stage, free_talk)
+        context = grammar_context(listening)
         with self._lock:
-            too_long = pcm is not None and free_talk and len(pcm) / BYTES_PER_SECOND > self.rule.max_free_talk_seconds
+            too_long = pcm is not None and self._too_long(pcm, listening)
             self._ahead = None if pcm is None or too_long else (context, self._worker.submit(
                 self.whisper.transcribe, pcm, self._prompt(context)))
 
     @staticmethod
     def _prompt(context: str) -> str:
-        return "setup" if context == "all" else "commands"
+        return {"all": "setup", "names": "names"}.get(context, "commands")
+
+    def _too_long(self, pcm: bytes, listening: Listening) -> bool:
+        """While partners talk, speech longer than any command is not transcribed at all."""
+        return listening is Listening.FREE_TALK and len(pcm) / BYTES_PER_SECOND > self.rule.max_free_talk_seconds
 
     def context_intents(self, context: str) -> set[str]:
         """The intents that may act in a grammar context."""
@@ -105,28 +110,27 @@ class CombinedRecogniser:
             return None
         return match
 
-    def recognise(self, pcm: bytes, free_talk: bool = False, stage: str | None = None,
-                  speaking: bool = False) -> Recognition:
+    def recognise(self, pcm: bytes, listening: Listening = Listening.OFFER, speaking: bool = False) -> Recognition:
         started = time.perf_counter()
-        heard, open_text, context = self.listen(pcm, free_talk, stage, speaking)
+        heard, open_text, context = self.listen(pcm, listening, speaking)
         if open_text is None:
             return heard
         return replace(self.decide(heard, open_text.text, context), process_s=time.perf_counter() - started)
 
-    def listen(self, pcm: bytes, free_talk: bool = False, stage: str | None = None,
+    def listen(self, pcm: bytes, listening: Listening = Listening.OFFER,
                speaking: bool = False) -> tuple[Recognition, Transcript | None, str]:
         """Both hearings of one utterance: the grammar's recognition, Whisper's transcript (None when
         there is nothing for Whisper to decide, and the grammar's recognition is final), and the
         grammar context they were heard in."""
-        context = grammar_context(stage, free_talk, speaking)
+        context = grammar_context(listening, speaking)
         if speaking:  # barge-in stays on the fast grammar path, and leaves a prefetch alone
-            return self.grammar.recognise(pcm, free_talk, stage, speaking), None, context
+            return self.grammar.recognise(pcm, listening, speaking), None, context
         with self._lock:
             ahead, self._ahead = self._ahead, None
         if steady_sound(pcm):  # a level sound is no speech: the grammar decoder says so at once
-            return self.grammar.recognise(pcm, free_talk, stage, speaking), None, context
-        if free_talk and len(pcm) / BYTES_PER_SECOND > self.rule.max_free_talk_seconds:
-            heard = self.grammar.recognise(pcm, free_talk, stage, speaking)
+            return self.grammar.recognise(pcm, listening, speaking), None, context
+        if self._too_long(pcm, listening):
+            heard = self.grammar.recognise(pcm, listening, speaking)
             return replace(heard, accepted=False, remark=True, reason="long speech while partners talk"), None, context
         pending: Future[Transcript]
         if ahead is not None and ahead[0] == context:
@@ -134,7 +138,7 @@ class CombinedRecogniser:
             log.debug("open transcript started before the end of speech%s", "; done" if pending.done() else "")
         else:  # no prefetch: start now, so Whisper works while the grammar decodes
             pending = self._worker.submit(self.whisper.transcribe, pcm, self._prompt(context))
-        return self.grammar.recognise(pcm, free_talk, stage, speaking), pending.result(), context
+        return self.grammar.recognise(pcm, listening, speaking), pending.result(), context
 
     def decide(self, heard: Recognition, open_text: str, context: str) -> Recognition:
         """What acts, given the grammar's recognition and Whisper's transcript of the same utterance in a

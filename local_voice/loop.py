@@ -243,9 +243,9 @@ class VoiceLoop:
         return self.turns
 
     def _listen_ahead(self, pcm: bytes | None) -> None:
-        state, reply = self._at
+        reply = self._at[1]
         if isinstance(self.recogniser, ListensAhead):
-            self.recogniser.prefetch(pcm, free_talk=reply.free_talk, stage=state.get("stage"))
+            self.recogniser.prefetch(pcm, reply.listening)
 
     def _act(self, command: Command, state: dict[str, Any] | None,
              timing: tuple[float, float] | None = None) -> tuple[dict[str, Any], Reply]:

@@ -22,6 +22,7 @@ import pytest
 from voice_fixtures import needs_voice
 from voice_speech import have_espeak, silence, speak, write_wav
 
+from intents.replies import Listening
 from intents.understanding import IntentMatcher
 from local_voice.asr import ModelError, Recogniser
 from local_voice.audio_in import speech_of
@@ -46,16 +47,16 @@ def said(text: str, voice: str = "en-us") -> bytes:
 
 
 @needs_whisper
-@pytest.mark.parametrize(("text", "stage", "intent"), [
-    ("how much time is left", "step", "TimeLeftIntent"),
-    ("we are done", "step", "AMAZON.NextIntent"),
-    ("could you say that again please", "step", "AMAZON.RepeatIntent"),
-    ("make it ten minutes", "offer", "SetRitualLengthIntent"),
+@pytest.mark.parametrize(("text", "listening", "intent"), [
+    ("how much time is left", Listening.STEP, "TimeLeftIntent"),
+    ("we are done", Listening.FREE_TALK, "AMAZON.NextIntent"),
+    ("could you say that again please", Listening.STEP, "AMAZON.RepeatIntent"),
+    ("make it ten minutes", Listening.OFFER, "SetRitualLengthIntent"),
 ])
 def test_a_command_is_understood_from_the_open_transcript(hearing: Recogniser, matcher: IntentMatcher, text: str,
-                                                          stage: str, intent: str) -> None:
-    recognition = hearing.recognise(said(text), stage=stage)
-    match = heard_intent(matcher, recognition)
+                                                          listening: Listening, intent: str) -> None:
+    recognition = hearing.recognise(said(text), listening)
+    match = heard_intent(matcher, recognition, listening)
     assert match is not None and match.intent == intent, (recognition.transcript, recognition.reason)
     assert recognition.engine == "whisper"
 
@@ -69,25 +70,35 @@ def test_a_command_is_understood_from_the_open_transcript(hearing: Recogniser, m
 def test_a_conversational_sentence_never_acts(hearing: Recogniser, matcher: IntentMatcher, sentence: str) -> None:
     """Each holds a command word; the open transcript says it is a sentence about something else, so it
     does not act even when a command is awaited, and gets no "didn't catch that" either."""
-    for free_talk in (True, False):
-        recognition = hearing.recognise(said(sentence), free_talk=free_talk, stage="step")
-        assert heard_intent(matcher, recognition, free_talk) is None, recognition
+    for listening in (Listening.FREE_TALK, Listening.STEP, Listening.OFFER):
+        recognition = hearing.recognise(said(sentence), listening)
+        assert heard_intent(matcher, recognition, listening) is None, recognition
         assert recognition.remark, recognition
 
 
 @needs_whisper
 def test_an_open_transcript_takes_names_the_grammar_does_not_list(hearing: Recogniser, matcher: IntentMatcher) -> None:
     assert "tom" not in hearing.vocabulary.words()
-    recognition = hearing.recognise(said("my name is Tom and my partner is Lee"), stage="offer")
-    match = heard_intent(matcher, recognition)
+    recognition = hearing.recognise(said("my name is Tom and my partner is Lee"), Listening.OFFER)
+    match = heard_intent(matcher, recognition, Listening.OFFER)
     assert match is not None and match.intent == "SetPartnerNamesIntent", recognition.transcript
     assert {k: v.lower() for k, v in match.slots.items()} == {"firstName": "tom", "secondName": "lee"}
 
 
 @needs_whisper
 def test_setup_never_acts_while_partners_talk(hearing: Recogniser, matcher: IntentMatcher) -> None:
-    recognition = hearing.recognise(said("make it ten minutes"), free_talk=True, stage="step")
-    assert heard_intent(matcher, recognition, True) is None
+    recognition = hearing.recognise(said("make it ten minutes"), Listening.FREE_TALK)
+    assert heard_intent(matcher, recognition, Listening.FREE_TALK) is None
+
+
+@needs_whisper
+def test_bare_names_are_an_answer_only_where_rekindle_asked(hearing: Recogniser, matcher: IntentMatcher) -> None:
+    """"Tom and Lee" names the couple after Rekindle asked for names; at the offer it is a remark."""
+    speech = said("Tom and Lee", "en-gb+m3")
+    asked = heard_intent(matcher, hearing.recognise(speech, Listening.NAMES), Listening.NAMES)
+    assert asked is not None and {v.lower() for v in asked.slots.values()} == {"tom", "lee"}
+    for listening in (Listening.OFFER, Listening.STEP, Listening.FREE_TALK):
+        assert heard_intent(matcher, hearing.recognise(speech, listening), listening) is None
 
 
 @needs_whisper
@@ -269,14 +280,14 @@ def test_a_pause_in_speech_offers_the_utterance_so_far() -> None:
 def test_the_loop_uses_the_transcript_started_at_the_pause(hearing: Recogniser, matcher: IntentMatcher,
                                                           caplog: pytest.LogCaptureFixture) -> None:
     speech = said("how much time is left")
-    hearing.prefetch(speech[: len(speech) - 3200], stage="step")  # type: ignore[attr-defined]
+    hearing.prefetch(speech[: len(speech) - 3200], Listening.STEP)  # type: ignore[attr-defined]
     with caplog.at_level("DEBUG", logger="rekindle.voice.hearing"):
-        match = heard_intent(matcher, hearing.recognise(speech, stage="step"))
+        match = heard_intent(matcher, hearing.recognise(speech, Listening.STEP), Listening.STEP)
     assert match is not None and match.intent == "TimeLeftIntent"
     assert any("started before the end of speech" in r.getMessage() for r in caplog.records)
-    hearing.prefetch(speech, stage="step")  # type: ignore[attr-defined]
+    hearing.prefetch(speech, Listening.STEP)  # type: ignore[attr-defined]
     hearing.prefetch(None)  # type: ignore[attr-defined]  # speech went on: forgotten
     caplog.clear()
     with caplog.at_level("DEBUG", logger="rekindle.voice.hearing"):
-        hearing.recognise(speech, stage="step")
+        hearing.recognise(speech, Listening.STEP)
     assert not any("started before the end of speech" in r.getMessage() for r in caplog.records)
