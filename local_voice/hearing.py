@@ -9,8 +9,9 @@ a command, but it mangles single words ("pause" -> "Force."). So, per utterance:
 2. Otherwise the grammar's hypothesis may act only when the transcript is consistent with it: a near
    miss of one of its samples ("Bause." for "pause"), or short, not a remark and close to it in
    letters (see :func:`consistent`). ``engine`` then names the grammar decoder.
-3. Anything else is not a command. A transcript that is a sentence or one of the partners' remarks
-   is marked a remark (no "didn't catch that", even when a command is awaited).
+3. Anything else is not a command. One of the partners' remarks, or a sentence inside a ritual, is
+   marked a remark (no "didn't catch that", even when a command is awaited in a step); at the offer,
+   or when names were asked for, other words get "didn't catch that".
 
 A level sound (a fan, a hum) is not transcribed at all, and neither is speech too long to be a
 command while partners talk. Transcripts stay in memory.
@@ -48,7 +49,7 @@ class Consistency:
     """When a grammar hypothesis agrees with an open transcript that matched no sample."""
 
     max_letter_ratio: float = 0.5  # letters differing / letters of the grammar's phrase
-    sentence_words: int = 4  # an unmatched transcript this long is partners talking: no reprompt
+    sentence_words: int = 4  # an unmatched transcript this long inside a ritual is partners talking: no reprompt
     max_free_talk_seconds: float = 4.0  # longer speech while partners talk is not transcribed
 
 
@@ -151,7 +152,10 @@ class CombinedRecogniser:
             if grammar_match is not None and self._confirms(open_text, heard.transcript, grammar_match, context):
                 return replace(heard, match=grammar_match)
         words = normalise(open_text).split()
-        remark = " ".join(words) in self._remarks or len(words) >= self.rule.sentence_words or heard.remark
+        # At the offer or when names were asked for, Rekindle has just asked the couple something, so words
+        # that are no answer get "didn't catch that"; inside a ritual a sentence is partners talking.
+        sentence = len(words) >= self.rule.sentence_words and context not in ("all", "names")
+        remark = " ".join(words) in self._remarks or sentence or heard.remark
         reason = REMARK_REASON if remark else "no command in the open transcript"
         return Recognition(open_text, False, "whisper", heard.audio_s, heard.process_s, reason, remark=remark)
 

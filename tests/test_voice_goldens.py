@@ -52,3 +52,26 @@ def test_golden_spoken(voice: str, name: str, tmp_path: Path, matcher: IntentMat
 
     golden = next(g for g in GOLDENS if g.name == name)
     run_golden(golden, tmp_path / "golden.db", recogniser, matcher, lambda text: speech_of(speak(text, voice)))
+
+
+# Through real speech heard the way `rekindle talk` hears when a Whisper model is installed (Whisper
+# checked by PocketSphinx), in the same two voices: every golden but those where Whisper tiny.en writes one
+# short command as something else and the grammar's right hypothesis is not confirmed ("swap" -> "Wow.",
+# "exit" -> "I'll get it.", "set our names" -> "Yeah, copy of names."; in en-gb+m3 "start over" at the
+# offer), every run alike. names_only_when_asked passes here, where PocketSphinx alone could not.
+STUMBLES = {("en-us", "names_and_length"), ("en-us", "offer_and_after"), ("en-us", "question_step_commands"),
+            ("en-us", "weekly_task_together"), ("en-gb+m3", "decline_touch_and_stop"),
+            ("en-gb+m3", "names_and_length"), ("en-gb+m3", "offer_and_after")}
+SPOKEN_WITH_WHISPER = [(voice, golden.name) for voice in ("en-us", "en-gb+m3") for golden in GOLDENS
+                       if (voice, golden.name) not in STUMBLES]
+
+
+@needs_voice
+@pytest.mark.skipif(not have_espeak(), reason="espeak-ng and sox needed")
+@pytest.mark.parametrize(("voice", "name"), SPOKEN_WITH_WHISPER)
+def test_golden_spoken_with_whisper(voice: str, name: str, tmp_path: Path, matcher: IntentMatcher,
+                                    hearing: Recogniser) -> None:
+    from local_voice.audio_in import speech_of
+
+    golden = next(g for g in GOLDENS if g.name == name)
+    run_golden(golden, tmp_path / "golden.db", hearing, matcher, lambda text: speech_of(speak(text, voice)))

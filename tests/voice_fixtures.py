@@ -120,6 +120,9 @@ class _ScriptedSource:
     def divert(self, feed: Callable[[bytes], None] | None) -> None:
         pass
 
+    def listen_ahead(self, on_pause: Callable[[bytes | None], None] | None) -> None:
+        pass  # whole utterances only: Whisper starts when each is recognised
+
     def close(self) -> None:
         pass
 
