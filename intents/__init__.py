@@ -8,6 +8,7 @@ This package imports no voice or web platform library.
 from .commands import Command, CommandKind
 from .content import ContentError, ContentLibrary, Depth, Pillar, default_content, load_content
 from .engine import Rekindle, Turn
+from .household import Household, HouseholdChange
 from .intent_map import INTENT_COMMANDS, command_for_intent
 from .replies import Cue, CueKind, Listening, Pause, Reply, Segment, Speech
 from .selection import Planner, TonightPlan, night_of
@@ -24,6 +25,8 @@ __all__ = [
     "Cue",
     "CueKind",
     "Depth",
+    "Household",
+    "HouseholdChange",
     "HouseholdStore",
     "Listening",
     "Pause",

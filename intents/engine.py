@@ -15,12 +15,13 @@ from typing import Any
 
 from .commands import Command, CommandKind
 from .content import ContentLibrary, default_content
+from .household import Household, HouseholdChange, Progress
 from .phrases import Phrases, default_phrases
 from .replies import Reply
 from .selection import Planner, TonightPlan, night_of
 from .session import Context, Conversation, Outcome
 from .session_state import SessionState, Stage
-from .store import CompletedRitual, HouseholdStore, nights_together
+from .store import CompletedRitual, HouseholdStore, Preferences
 
 log = logging.getLogger("rekindle.engine")
 
@@ -64,8 +65,13 @@ class Rekindle:
     def tonight(self, household: str, night: date | None = None) -> TonightPlan:
         """Tonight's ritual for a household (deterministic for household, night and past history)."""
         night = night or night_of(self.clock())
-        prefs = self.store.load_preferences(household)
-        return self.planner.plan(household, night, prefs, self.store.history(household), self.ritual)
+        return self._plan(household, night, self.store.load(household), None)
+
+    def _plan(self, household: str, night: date, record: Household, ritual_id: str | None,
+              preferences: Preferences | None = None) -> TonightPlan:
+        prefs = record.preferences if preferences is None else preferences
+        return self.planner.plan(household, night, prefs, record.rituals, ritual_id or self.ritual,
+                                 nights_before=record.nights_before(night))
 
     def handle(self, household: str, command: Command, state: Mapping[str, Any] | None = None) -> Turn:
         """Apply one command. ``state`` is what the previous turn returned (None to begin).
@@ -76,46 +82,42 @@ class Rekindle:
         """
         now = self.clock()
         night = night_of(now)
-        prefs = self.store.load_preferences(household)
-        history = self.store.history(household)
-        session = self._restore(household, night, state, command)
+        record = self.store.load(household)  # the turn's one read
+        session = self._restore(household, night, state, command, record)
         ctx = Context(
             content=self.content,
             phrases=self.phrases.for_night(night.toordinal()),
             planner=self.planner,
-            preferences=prefs,
-            make_plan=lambda ritual_id: self.planner.plan(
-                household, night, ctx.preferences, history, ritual_id or self.ritual),
-            recently_used=self.planner.recently_used(history, night),
-            nights_before=nights_together(history),
+            preferences=record.preferences,
+            make_plan=lambda ritual_id: self._plan(household, night, record, ritual_id, ctx.preferences),
+            recently_used=self.planner.recently_used(record.rituals, night),
+            nights_before=record.tally.nights_together,
             now=now,
             front=self.front,
             night=night,
-            done_tonight=any(r.night == night for r in history),
+            done_tonight=any(r.night == night for r in record.rituals),
         )
         if session is None:
             session = SessionState.new(ctx.make_plan(None))
-            if any(r.night == night and r.ritual_id == session.plan.ritual_id for r in history):
+            if any(r.night == night and r.ritual_id == session.plan.ritual_id for r in record.rituals):
                 session.stage = Stage.FINISHED
         conversation = Conversation(ctx)
         if command.kind is CommandKind.OPEN:
             outcome = conversation.open(session)
         else:
             outcome = conversation.handle(session, command)
-        if ctx.preferences != prefs:
-            self.store.save_preferences(household, ctx.preferences)
-        self._persist(household, night, outcome)
+        self._persist(household, night, outcome, record, ctx.preferences)
         log.debug("turn household=%s command=%s stage=%s step=%s", household, command.kind.value,
                   outcome.state.stage.value, outcome.state.step)
         return Turn(outcome.reply, outcome.state.to_dict(), outcome.completed)
 
     def _restore(
-        self, household: str, night: date, state: Mapping[str, Any] | None, command: Command
+        self, household: str, night: date, state: Mapping[str, Any] | None, command: Command, record: Household
     ) -> SessionState | None:
         # A new conversation prefers tonight's saved progress; a running one its own state.
         candidates: list[Mapping[str, Any] | None] = [state]
         if command.kind is CommandKind.OPEN or not state:
-            saved = self.store.load_progress(household, night)
+            saved = record.progress_for(night)
             candidates = [saved, state] if command.kind is CommandKind.OPEN else [state, saved]
         for candidate in candidates:
             if not candidate:
@@ -150,10 +152,16 @@ class Rekindle:
                 return False
         return True
 
-    def _persist(self, household: str, night: date, outcome: Outcome) -> None:
-        if outcome.completed is not None:
-            self.store.record_ritual(household, outcome.completed)
-        elif outcome.progress and outcome.state.stage in (Stage.STEP, Stage.PAUSED, Stage.RESUME_OFFER):
-            self.store.save_progress(household, night, outcome.state.to_dict())
-        elif outcome.clear_progress:
-            self.store.clear_progress(household)
+    def _persist(self, household: str, night: date, outcome: Outcome, record: Household,
+                 preferences: Preferences) -> None:
+        """The turn's one write (none when nothing changed)."""
+        keep = outcome.completed is None and outcome.progress and outcome.state.stage in (
+            Stage.STEP, Stage.PAUSED, Stage.RESUME_OFFER)
+        change = HouseholdChange(
+            preferences=preferences if preferences != record.preferences else None,
+            completed=outcome.completed,
+            progress=Progress(night, outcome.state.to_dict()) if keep else None,
+            clear_progress=outcome.clear_progress and record.progress is not None,
+        )
+        if change:
+            self.store.save(household, change, base=record)

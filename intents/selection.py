@@ -180,13 +180,16 @@ class Planner:
         history: Sequence[CompletedRitual],
         ritual_id: str | None = None,
         mood: str | None = None,
+        nights_before: int | None = None,
     ) -> TonightPlan:
         """Tonight's plan.
 
         ``ritual_id`` forces a template (e.g. just a question); ``mood`` (one of
         :data:`intents.content.MOODS`: a check-in answer such as ``tired`` or a
         request such as ``rough_day``) chooses a ritual that fits it. Raises
-        ValueError for a mood no ritual knows.
+        ValueError for a mood no ritual knows. ``nights_before`` is the
+        household's count of nights together before ``night`` when ``history``
+        holds only recent detail (a stored household).
         """
         before = [r for r in history if r.night < night]
         recent = self._recently_used(before, night)
@@ -229,7 +232,7 @@ class Planner:
             title=template.title,
             minutes=template.minutes,
             depth=max(asked) if asked else depth,
-            first_speaker=nights_together(list(before)) % 2,
+            first_speaker=(nights_together(list(before)) if nights_before is None else nights_before) % 2,
             steps=tuple(steps),
         )
 

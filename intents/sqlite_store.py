@@ -12,15 +12,102 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from .household import Household, HouseholdChange, Progress, StoreShortcuts, Tally, step_record
 from .store import CompletedRitual, Preferences, StepRecord, StoreError
 
-MIGRATIONS: tuple[str, ...] = (
+BUSY_TIMEOUT_MS = 10_000
+CACHED_HOUSEHOLDS = 32
+TALLY_COLUMNS = ("nights_together", "rituals_completed", "first_night", "pruned_through")
+
+
+def _read_rituals(conn: sqlite3.Connection, household: str) -> tuple[CompletedRitual, ...]:
+    """The household's rituals in the record's order (night, then time, then session)."""
+    steps: dict[str, list[StepRecord]] = {}
+    for session_id, kind, content_id, skipped in conn.execute(
+        "SELECT session_id, kind, content_id, skipped FROM ritual_steps "
+        "WHERE session_id IN (SELECT session_id FROM rituals WHERE household = ?) ORDER BY session_id, position",
+        (household,),
+    ):
+        steps.setdefault(session_id, []).append(step_record(kind, content_id, bool(skipped)))
+    return tuple(
+        CompletedRitual(sid, rid, date.fromisoformat(night), datetime.fromisoformat(done), front,
+                        tuple(steps.get(sid, ())))
+        for sid, rid, night, done, front in conn.execute(
+            "SELECT session_id, ritual_id, night, completed_at, front FROM rituals "
+            "WHERE household = ? ORDER BY night, completed_at, session_id",
+            (household,),
+        )
+    )
+
+
+def _read_progress(conn: sqlite3.Connection, household: str) -> Progress | None:
+    rows = conn.execute("SELECT night, state FROM progress WHERE household = ?", (household,)).fetchall()
+    if not rows:
+        return None
+    try:
+        night, state = date.fromisoformat(rows[0][0]), json.loads(rows[0][1])
+    except ValueError:
+        return None
+    return Progress(night, state) if isinstance(state, dict) else None
+
+
+def _write_rituals(conn: sqlite3.Connection, household: str, old: Iterable[CompletedRitual],
+                   new: Iterable[CompletedRitual]) -> None:
+    """Insert the rituals only ``new`` has and delete those only ``old`` has."""
+    before = {r.session_id: r for r in old}
+    after = {r.session_id: r for r in new}
+    for ritual in (r for sid, r in after.items() if sid not in before):
+        if conn.execute(
+            "INSERT OR IGNORE INTO rituals (session_id, household, ritual_id, night, completed_at, front) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (ritual.session_id, household, ritual.ritual_id, ritual.night.isoformat(),
+             ritual.completed_at.isoformat(), ritual.front),
+        ).rowcount:
+            conn.executemany(
+                "INSERT INTO ritual_steps (session_id, position, kind, content_id, skipped) VALUES (?, ?, ?, ?, ?)",
+                [(ritual.session_id, i, s.kind, s.content_id, int(s.skipped)) for i, s in enumerate(ritual.steps)],
+            )
+    gone = [(sid, household) for sid in before if sid not in after]
+    conn.executemany(
+        "DELETE FROM ritual_steps WHERE session_id IN (SELECT session_id FROM rituals "
+        "WHERE session_id = ? AND household = ?)", gone)
+    conn.executemany("DELETE FROM rituals WHERE session_id = ? AND household = ?", gone)
+
+
+def _write_household(conn: sqlite3.Connection, household: str, revision: int, tally: Tally) -> None:
+    data = tally.to_dict()
+    conn.execute(
+        f"INSERT OR REPLACE INTO households (household, revision, {', '.join(TALLY_COLUMNS)}) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (household, revision, *(data[c] for c in TALLY_COLUMNS)),
+    )
+
+
+def _bound_histories(conn: sqlite3.Connection) -> None:
+    """Schema 3: count every household's whole history into its tally, then keep only recent detail."""
+    conn.execute(
+        "CREATE TABLE households (household TEXT PRIMARY KEY, revision INTEGER NOT NULL, "
+        "nights_together INTEGER NOT NULL, rituals_completed INTEGER NOT NULL, first_night TEXT, pruned_through TEXT)"
+    )
+    # Every household with data gets a row, so a cached record can always tell it is stale.
+    for (household,) in conn.execute(
+            "SELECT household FROM preferences UNION SELECT household FROM rituals "
+            "UNION SELECT household FROM progress").fetchall():
+        history = _read_rituals(conn, household)
+        record = Household.from_history(Preferences(), history)
+        _write_household(conn, household, 1, record.tally)
+        _write_rituals(conn, household, history, record.rituals)
+
+
+MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 1: rituals, their steps, preferences, tonight's progress
     """
     CREATE TABLE preferences (household TEXT PRIMARY KEY, data TEXT NOT NULL);
@@ -49,9 +136,10 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 2: history and repeat checks read by household and night
     "CREATE INDEX rituals_by_household_night ON rituals (household, night);",
+    # 3: counters that never reset; detail bounded to recent nights (intents/household.py)
+    _bound_histories,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-BUSY_TIMEOUT_MS = 10_000
 
 
 def _is_busy(exc: sqlite3.DatabaseError) -> bool:
@@ -59,13 +147,14 @@ def _is_busy(exc: sqlite3.DatabaseError) -> bool:
     return "locked" in text or "busy" in text
 
 
-class SqliteStore:
+class SqliteStore(StoreShortcuts):
     """:class:`~intents.store.HouseholdStore` backed by one SQLite file."""
 
     def __init__(self, path: str | Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.path = Path(path).expanduser()
         self.busy_timeout_ms = busy_timeout_ms
         self._lock = threading.RLock()
+        self._cache: OrderedDict[str, Household] = OrderedDict()
         if os.path.isdir(self.path):
             raise StoreError(
                 f"The Rekindle database {self.path} is a folder, not a file. "
@@ -173,8 +262,11 @@ class SqliteStore:
         try:
             current = conn.execute("PRAGMA user_version").fetchone()[0]
             for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
-                for statement in filter(str.strip, script.split(";")):
-                    conn.execute(statement)
+                if callable(script):
+                    script(conn)
+                else:
+                    for statement in filter(str.strip, script.split(";")):
+                        conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {number}")
             conn.execute("COMMIT")
         except BaseException:
@@ -205,85 +297,81 @@ class SqliteStore:
             except sqlite3.DatabaseError as exc:
                 raise self._explain(exc) from exc
 
-    def load_preferences(self, household: str) -> Preferences:
-        rows = self._read("SELECT data FROM preferences WHERE household = ?", (household,))
-        return Preferences.from_dict(json.loads(rows[0][0])) if rows else Preferences()
+    def load(self, household: str) -> Household:
+        """The household's record; repeated loads return the cached record while its revision is unchanged."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN")
+                try:
+                    return self._current(self._conn, household)
+                finally:
+                    self._conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                raise self._explain(exc) from exc
 
-    def save_preferences(self, household: str, preferences: Preferences) -> None:
+    def save(self, household: str, change: HouseholdChange, base: Household | None = None) -> Household:
+        """Apply ``change`` to the record as it is inside the write transaction (``base`` is not needed here)."""
         with self._write() as conn:
-            conn.execute(
-                "INSERT INTO preferences (household, data) VALUES (?, ?) "
-                "ON CONFLICT (household) DO UPDATE SET data = excluded.data",
-                (household, json.dumps(preferences.to_dict())),
-            )
-
-    def record_ritual(self, household: str, ritual: CompletedRitual) -> bool:
-        with self._write() as conn:
-            inserted = conn.execute(
-                "INSERT OR IGNORE INTO rituals (session_id, household, ritual_id, night, completed_at, front) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (ritual.session_id, household, ritual.ritual_id, ritual.night.isoformat(),
-                 ritual.completed_at.isoformat(), ritual.front),
-            ).rowcount
-            if inserted:
-                conn.executemany(
-                    "INSERT INTO ritual_steps (session_id, position, kind, content_id, skipped) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    [(ritual.session_id, i, s.kind, s.content_id, int(s.skipped))
-                     for i, s in enumerate(ritual.steps)],
+            current = self._current(conn, household)
+            new = replace(current.apply(change), revision=current.revision + 1)
+            if new.preferences != current.preferences:
+                conn.execute(
+                    "INSERT INTO preferences (household, data) VALUES (?, ?) "
+                    "ON CONFLICT (household) DO UPDATE SET data = excluded.data",
+                    (household, json.dumps(new.preferences.to_dict())),
                 )
-            conn.execute("DELETE FROM progress WHERE household = ?", (household,))
-            return bool(inserted)
+            if new.rituals != current.rituals:
+                _write_rituals(conn, household, current.rituals, new.rituals)
+            _write_household(conn, household, new.revision, new.tally)
+            if new.progress is None:
+                if current.progress is not None:
+                    conn.execute("DELETE FROM progress WHERE household = ?", (household,))
+            elif new.progress != current.progress:
+                conn.execute(
+                    "INSERT INTO progress (household, night, state, updated_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (household) DO UPDATE SET night = excluded.night, state = excluded.state, "
+                    "updated_at = excluded.updated_at",
+                    (household, new.progress.night.isoformat(), json.dumps(dict(new.progress.state)),
+                     datetime.now().isoformat()),
+                )
+            self._remember(household, new)
+            return new
 
-    def history(self, household: str) -> list[CompletedRitual]:
-        rituals = self._read(
-            "SELECT session_id, ritual_id, night, completed_at, front FROM rituals "
-            "WHERE household = ? ORDER BY completed_at, session_id",
-            (household,),
+    def _current(self, conn: sqlite3.Connection, household: str) -> Household:
+        """The record inside an open transaction: the cached one if its revision is still the stored one.
+
+        Every save bumps the household's revision, so one indexed read tells
+        whether another process (or connection) wrote since it was cached.
+        """
+        rows = conn.execute(
+            "SELECT revision, nights_together, rituals_completed, first_night, pruned_through FROM households "
+            "WHERE household = ?", (household,)).fetchall()
+        revision = rows[0][0] if rows else 0
+        cached = self._cache.get(household)
+        if cached is not None and cached.revision == revision:
+            self._cache.move_to_end(household)
+            return cached
+        prefs = conn.execute("SELECT data FROM preferences WHERE household = ?", (household,)).fetchall()
+        record = Household(
+            Preferences.from_dict(json.loads(prefs[0][0])) if prefs else Preferences(),
+            _read_rituals(conn, household),
+            Tally.from_dict(dict(zip(TALLY_COLUMNS, rows[0][1:], strict=True))) if rows else Tally(),
+            _read_progress(conn, household),
+            revision,
         )
-        steps: dict[str, list[StepRecord]] = {}
-        for session_id, kind, content_id, skipped in self._read(
-            "SELECT s.session_id, s.kind, s.content_id, s.skipped FROM ritual_steps s "
-            "JOIN rituals r ON r.session_id = s.session_id WHERE r.household = ? "
-            "ORDER BY s.session_id, s.position",
-            (household,),
-        ):
-            steps.setdefault(session_id, []).append(StepRecord(kind, content_id, bool(skipped)))
-        return [
-            CompletedRitual(sid, rid, date.fromisoformat(night), datetime.fromisoformat(done), front,
-                            tuple(steps.get(sid, ())))
-            for sid, rid, night, done, front in rituals
-        ]
+        self._remember(household, record)
+        return record
 
-    def save_progress(self, household: str, night: date, state: Mapping[str, Any]) -> None:
-        with self._write() as conn:
-            conn.execute(
-                "INSERT INTO progress (household, night, state, updated_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (household) DO UPDATE SET night = excluded.night, state = excluded.state, "
-                "updated_at = excluded.updated_at",
-                (household, night.isoformat(), json.dumps(dict(state)), datetime.now().isoformat()),
-            )
-
-    def load_progress(self, household: str, night: date) -> dict[str, Any] | None:
-        rows = self._read(
-            "SELECT state FROM progress WHERE household = ? AND night = ?", (household, night.isoformat())
-        )
-        if not rows:
-            return None
-        try:
-            data = json.loads(rows[0][0])
-        except ValueError:
-            return None
-        return data if isinstance(data, dict) else None
-
-    def clear_progress(self, household: str) -> None:
-        with self._write() as conn:
-            conn.execute("DELETE FROM progress WHERE household = ?", (household,))
+    def _remember(self, household: str, record: Household) -> None:
+        self._cache[household] = record
+        self._cache.move_to_end(household)
+        while len(self._cache) > CACHED_HOUSEHOLDS:
+            self._cache.popitem(last=False)
 
     def households(self) -> list[str]:
         rows = self._read(
             "SELECT household FROM preferences UNION SELECT household FROM rituals "
-            "UNION SELECT household FROM progress ORDER BY 1"
+            "UNION SELECT household FROM progress UNION SELECT household FROM households ORDER BY 1"
         )
         return [r[0] for r in rows]
 
@@ -294,8 +382,9 @@ class SqliteStore:
                 "DELETE FROM ritual_steps WHERE session_id IN (SELECT session_id FROM rituals" + where + ")",
                 args,
             )
-            for table in ("rituals", "preferences", "progress"):
+            for table in ("rituals", "preferences", "progress", "households"):
                 conn.execute(f"DELETE FROM {table}{where}", args)
+            self._cache.clear()
         with self._lock:
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._conn.execute("VACUUM")

@@ -1,8 +1,9 @@
 """The household store port: what Rekindle remembers about a couple.
 
 It remembers rituals completed (and each step's content id and whether it
-was skipped), preferences, and a ritual left midway tonight. It never holds
-audio or anything partners say to each other.
+was skipped), preferences, and a ritual left midway tonight, bounded as
+:mod:`intents.household` describes. It never holds audio or anything partners
+say to each other.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .content import Depth
+
+if TYPE_CHECKING:
+    from .household import Household, HouseholdChange
 
 LENGTH_CHOICES = (5, 10, 20)
 
@@ -114,25 +118,22 @@ class CompletedRitual:
 
 
 class HouseholdStore(Protocol):
-    """Persistence for one or many households. Implementations: SQLite (here), DynamoDB (skill/)."""
+    """Persistence for one or many households. Implementations: SQLite (here), DynamoDB (skill/).
 
-    def load_preferences(self, household: str) -> Preferences: ...
+    A turn calls :meth:`load` once and :meth:`save` at most once.
+    """
 
-    def save_preferences(self, household: str, preferences: Preferences) -> None: ...
-
-    def record_ritual(self, household: str, ritual: CompletedRitual) -> bool:
-        """Store a completed ritual; returns False if this session was already recorded."""
+    def load(self, household: str) -> Household:
+        """The household's bounded record (an empty one if nothing is stored)."""
         ...
 
-    def history(self, household: str) -> list[CompletedRitual]:
-        """Completed rituals, oldest first."""
+    def save(self, household: str, change: HouseholdChange, base: Household | None = None) -> Household:
+        """Apply ``change`` and return the record as stored.
+
+        ``base`` is the record this turn loaded: a store may apply the change to
+        it instead of reading again, as long as it notices a write made since.
+        """
         ...
-
-    def save_progress(self, household: str, night: date, state: Mapping[str, Any]) -> None: ...
-
-    def load_progress(self, household: str, night: date) -> dict[str, Any] | None: ...
-
-    def clear_progress(self, household: str) -> None: ...
 
     def households(self) -> list[str]: ...
 
@@ -144,16 +145,22 @@ class HouseholdStore(Protocol):
 
 
 def nights_together(history: list[CompletedRitual]) -> int:
-    """Distinct nights with a completed ritual. It only ever grows: no streak to lose."""
+    """Distinct nights with a completed ritual in ``history`` (a stored household's count is its tally)."""
     return len({r.night for r in history})
 
 
 def export_household(store: HouseholdStore, household: str) -> dict[str, Any]:
-    """Everything stored for a household as JSON-able data."""
-    history = store.history(household)
+    """Everything stored for a household as JSON-able data, saying what is kept in detail."""
+    from .household import KEPT
+
+    record = store.load(household)
+    progress = record.progress
     return {
         "household": household,
-        "preferences": store.load_preferences(household).to_dict(),
-        "nights_together": nights_together(history),
-        "rituals": [r.to_dict() for r in history],
+        "kept": KEPT,
+        "preferences": record.preferences.to_dict(),
+        "nights_together": record.tally.nights_together,
+        "counters": {k: v for k, v in record.tally.to_dict().items() if k != "nights_together"},
+        "rituals": [r.to_dict() for r in record.rituals],
+        "progress": {"night": progress.night.isoformat(), "state": dict(progress.state)} if progress else None,
     }

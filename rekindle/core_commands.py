@@ -11,7 +11,8 @@ from typing import Any
 
 from intents.content import default_content
 from intents.engine import Rekindle
-from intents.store import export_household, nights_together
+from intents.household import DETAIL_NIGHTS, KEPT
+from intents.store import export_household
 
 from . import config
 
@@ -29,7 +30,8 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=content)
 
     p = sub.add_parser("history", help="rituals you have shared",
-                       description="List completed rituals, newest last.")
+                       description="List the completed rituals kept in detail (the last "
+                                   f"{DETAIL_NIGHTS} nights), newest last, and the counts of all of them.")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=history)
 
@@ -88,22 +90,29 @@ def content(args: argparse.Namespace) -> int:
 def history(args: argparse.Namespace) -> int:
     store = config.open_store()
     try:
-        rituals = store.history(config.household())
+        record = store.load(config.household())
     finally:
         store.close()
+    tally = record.tally
     if args.json:
-        print(json.dumps([r.to_dict() for r in rituals], indent=2))
+        print(json.dumps({**tally.to_dict(), "kept": KEPT, "rituals": [r.to_dict() for r in record.rituals]},
+                         indent=2))
         return 0
-    if not rituals:
+    if not tally.rituals_completed:
         print("No rituals yet. Start one with: rekindle talk")
         return 0
     titles = default_content().rituals
-    for r in rituals:
+    if len(record.rituals) < tally.rituals_completed:
+        print(f"The last {len(record.rituals)} of {tally.rituals_completed} rituals "
+              f"(Rekindle keeps {DETAIL_NIGHTS} nights in detail; the counts below cover them all):")
+    for r in record.rituals:
         title = titles[r.ritual_id].title if r.ritual_id in titles else r.ritual_id
         skipped = sum(s.skipped for s in r.steps)
         extra = f", {skipped} step(s) skipped" if skipped else ""
         print(f"{r.night.isoformat()}  {title}  (via {r.front}{extra})")
-    print(f"Nights together: {nights_together(rituals)}")
+    since = f" since {tally.first_night:%d %B %Y}" if tally.first_night else ""
+    print(f"Nights together: {tally.nights_together}")
+    print(f"Rituals completed: {tally.rituals_completed}{since}")
     return 0
 
 

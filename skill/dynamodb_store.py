@@ -1,14 +1,21 @@
-"""The household store on DynamoDB, through the ASK SDK's ``DynamoDbAdapter``.
+"""The household store on DynamoDB: one item per household, one read and one write per turn.
 
-One item per household (the adapter's partition key is the household id,
-on Lambda the Alexa user id) holds preferences, completed rituals and
-tonight's progress as the adapter's attributes map. Session state is stored
-as a JSON string because DynamoDB rejects floats; everything read back is
-converted from ``Decimal`` to plain numbers.
+The item (partition key ``id``: the household, on Lambda the Alexa user id)
+holds the bounded record of :mod:`intents.household`, version
+:data:`ITEM_VERSION`::
 
-One item can hold about 400 KB: roughly a thousand completed rituals, years
-of nightly use. Writes are read-modify-write of the one item, which suits a
-household's one conversation at a time.
+    id, v, rev            household, item version, write counter
+    preferences, tally    maps of plain values
+    rituals               recent detail as one compact JSON string
+    progress              {night, state}: a ritual left midway, state as JSON
+
+A turn reads the item once (``GetItem``) and writes it once (``PutItem``),
+applying its change to what it read. The write is conditional on ``rev``, so
+a write from another device in between is never lost: the store reads again
+and reapplies the change. Items written before the bound (version 1: the ASK
+SDK adapter's ``attributes`` map with every ritual ever) are read as their
+bounded record and rewritten in version 2 at their next write; an item from a
+newer Rekindle is refused and left as it is.
 
 ``REKINDLE_DYNAMODB_ENDPOINT`` points boto3 at another endpoint (a local
 DynamoDB-compatible server); AWS credentials and region come from the usual
@@ -20,21 +27,21 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import boto3
-from ask_sdk_core.exceptions import PersistenceException
 from botocore.exceptions import BotoCoreError, ClientError
 
+from intents.household import Household, HouseholdChange, Progress, StoreShortcuts, Tally, step_record
 from intents.store import CompletedRitual, Preferences, StoreError
-
-if TYPE_CHECKING:
-    from ask_sdk_dynamodb.adapter import DynamoDbAdapter
 
 ENDPOINT_ENV = "REKINDLE_DYNAMODB_ENDPOINT"
 PARTITION_KEY = "id"
+ITEM_VERSION = 2
+WRITE_ATTEMPTS = 5
 
 
 def plain(value: Any) -> Any:
@@ -48,68 +55,114 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _household_key(household: Any) -> str:
-    """The adapter passes what it is given to its key function; here that is the household id."""
-    return str(household)
+def item_bytes(item: Mapping[str, Any]) -> int:
+    """An item's size as DynamoDB counts it against its 400 KB limit (its published sizing rules)."""
+    def size(value: Any) -> int:
+        if isinstance(value, str):
+            return len(value.encode("utf-8"))
+        if isinstance(value, bool) or value is None:
+            return 1
+        if isinstance(value, int | float | Decimal):
+            digits = Decimal(value).normalize().as_tuple().digits
+            return (len(digits) + 1) // 2 + 1
+        if isinstance(value, bytes | bytearray):
+            return len(value)
+        if isinstance(value, Mapping):
+            return 3 + sum(len(str(k).encode("utf-8")) + size(v) + 1 for k, v in value.items())
+        return 3 + sum(size(v) + 1 for v in value)
+
+    return sum(len(str(k).encode("utf-8")) + size(v) for k, v in item.items())
 
 
-class DynamoDbHouseholdStore:
+def encode_rituals(rituals: tuple[CompletedRitual, ...]) -> str:
+    """Recent detail as compact JSON: ``[session, ritual, night, completed_at, front, [[kind, content, skipped]]]``."""
+    return json.dumps(
+        [[r.session_id, r.ritual_id, r.night.isoformat(), r.completed_at.isoformat(), r.front,
+          [[s.kind, s.content_id, int(s.skipped)] for s in r.steps]] for r in rituals],
+        separators=(",", ":"), ensure_ascii=False,
+    )
+
+
+def decode_rituals(text: str) -> tuple[CompletedRitual, ...]:
+    """The inverse of :func:`encode_rituals`; an unreadable entry is skipped rather than failing the turn."""
+    rituals = []
+    for entry in json.loads(text):
+        try:
+            sid, rid, night, done, front, steps = entry
+            rituals.append(CompletedRitual(
+                str(sid), str(rid), date.fromisoformat(night), datetime.fromisoformat(done), str(front),
+                tuple(step_record(str(kind), None if cid is None else str(cid), bool(skipped))
+                      for kind, cid, skipped in steps)))
+        except (TypeError, ValueError):
+            continue
+    return tuple(rituals)
+
+
+def _progress(raw: Any) -> Progress | None:
+    if not isinstance(raw, Mapping):
+        return None
+    try:
+        night, state = date.fromisoformat(str(raw.get("night"))), json.loads(str(raw.get("state", "")))
+    except ValueError:
+        return None
+    return Progress(night, state) if isinstance(state, dict) else None
+
+
+def _preferences(raw: Any) -> Preferences:
+    return Preferences.from_dict(raw) if isinstance(raw, dict) else Preferences()
+
+
+def _upgrade(attributes: Mapping[str, Any]) -> Household:
+    """A version 1 item's attributes (every ritual ever, as maps) as the bounded record."""
+    history = []
+    for raw in attributes.get("rituals", []):
+        try:
+            history.append(CompletedRitual.from_dict(raw))
+        except (KeyError, ValueError, TypeError, AttributeError):
+            continue
+    return Household.from_history(_preferences(attributes.get("preferences")), history,
+                                  _progress(attributes.get("progress")))
+
+
+class DynamoDbHouseholdStore(StoreShortcuts):
     """:class:`~intents.store.HouseholdStore` over one DynamoDB table."""
 
-    def __init__(self, adapter: DynamoDbAdapter) -> None:
-        self.adapter = adapter
+    def __init__(self, table: Any) -> None:
+        self.table = table
 
     @classmethod
     def from_table(cls, table: str, endpoint_url: str | None = None,
                    create_table: bool = True) -> DynamoDbHouseholdStore:
-        """Open ``table``, creating it (and waiting until it is ready) if it is missing and ``create_table``.
+        """Open ``table``, creating it (on-demand billing, and waiting until it is ready) if missing.
 
         ``endpoint_url`` defaults to ``$REKINDLE_DYNAMODB_ENDPOINT``. An existing table needs only
         DescribeTable, GetItem, PutItem, DeleteItem and Scan permissions.
         """
         endpoint_url = endpoint_url or os.environ.get(ENDPOINT_ENV) or None
         try:
-            # The adapter module builds a default boto3 resource as it is imported, so it
-            # can only be imported once a region is configured: import it here, not at the top.
-            from ask_sdk_dynamodb.adapter import DynamoDbAdapter
-
             resource = boto3.resource("dynamodb", endpoint_url=endpoint_url)
             client = resource.meta.client
             try:
                 client.describe_table(TableName=table)
-                missing = False
             except client.exceptions.ResourceNotFoundException:
-                missing = True
-            adapter = DynamoDbAdapter(table_name=table, partition_key_name=PARTITION_KEY,
-                                      create_table=create_table and missing, dynamodb_resource=resource,
-                                      partition_keygen=_household_key)
-            if create_table and missing:
-                client.get_waiter("table_exists").wait(TableName=table,
-                                                       WaiterConfig={"Delay": 1, "MaxAttempts": 60})
-        except (BotoCoreError, ClientError, PersistenceException) as exc:
+                if not create_table:
+                    raise
+                client.create_table(
+                    TableName=table, BillingMode="PAY_PER_REQUEST",
+                    KeySchema=[{"AttributeName": PARTITION_KEY, "KeyType": "HASH"}],
+                    AttributeDefinitions=[{"AttributeName": PARTITION_KEY, "AttributeType": "S"}],
+                )
+                client.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+        except (BotoCoreError, ClientError) as exc:
             raise StoreError(
                 f"Cannot open DynamoDB table {table!r}: {exc}. Check AWS_REGION, the credentials, "
                 f"and {ENDPOINT_ENV} if you use a local server."
             ) from exc
-        return cls(adapter)
+        return cls(resource.Table(table))
 
     @property
     def table_name(self) -> str:
-        return str(self.adapter.table_name)
-
-    def _get(self, household: str) -> dict[str, Any]:
-        try:
-            data = self.adapter.get_attributes(household)  # type: ignore[arg-type]
-        except PersistenceException as exc:
-            raise self._error("read", exc) from exc
-        result = plain(data) if data else {}
-        return result if isinstance(result, dict) else {}
-
-    def _put(self, household: str, data: Mapping[str, Any]) -> None:
-        try:
-            self.adapter.save_attributes(household, dict(data))  # type: ignore[arg-type]
-        except PersistenceException as exc:
-            raise self._error("write", exc) from exc
+        return str(self.table.name)
 
     def _error(self, action: str, exc: Exception) -> StoreError:
         return StoreError(
@@ -117,63 +170,74 @@ class DynamoDbHouseholdStore:
             "Check that it exists and that this role may use it."
         )
 
-    def load_preferences(self, household: str) -> Preferences:
-        prefs = self._get(household).get("preferences")
-        return Preferences.from_dict(prefs) if isinstance(prefs, dict) else Preferences()
-
-    def save_preferences(self, household: str, preferences: Preferences) -> None:
-        data = self._get(household)
-        data["preferences"] = preferences.to_dict()
-        self._put(household, data)
-
-    def record_ritual(self, household: str, ritual: CompletedRitual) -> bool:
-        data = self._get(household)
-        rituals = [r for r in data.get("rituals", []) if isinstance(r, dict)]
-        new = all(r.get("session_id") != ritual.session_id for r in rituals)
-        if new:
-            rituals.append(ritual.to_dict())
-        data["rituals"] = rituals
-        data.pop("progress", None)
-        self._put(household, data)
-        return new
-
-    def history(self, household: str) -> list[CompletedRitual]:
-        rituals = []
-        for raw in self._get(household).get("rituals", []):
-            try:
-                rituals.append(CompletedRitual.from_dict(raw))
-            except (KeyError, ValueError, TypeError):
-                continue
-        return sorted(rituals, key=lambda r: (r.completed_at, r.session_id))
-
-    def save_progress(self, household: str, night: date, state: Mapping[str, Any]) -> None:
-        data = self._get(household)
-        data["progress"] = {"night": night.isoformat(), "state": json.dumps(dict(state))}
-        self._put(household, data)
-
-    def load_progress(self, household: str, night: date) -> dict[str, Any] | None:
-        progress = self._get(household).get("progress")
-        if not isinstance(progress, dict) or progress.get("night") != night.isoformat():
-            return None
+    def load(self, household: str) -> Household:
         try:
-            state = json.loads(str(progress.get("state", "")))
-        except ValueError:
-            return None
-        return state if isinstance(state, dict) else None
+            item = self.table.get_item(Key={PARTITION_KEY: household}, ConsistentRead=True).get("Item")
+        except (BotoCoreError, ClientError) as exc:
+            raise self._error("read", exc) from exc
+        return self._decode(household, item or {})
 
-    def clear_progress(self, household: str) -> None:
-        data = self._get(household)
-        if "progress" in data:
-            del data["progress"]
-            self._put(household, data)
+    def _decode(self, household: str, item: Mapping[str, Any]) -> Household:
+        version = int(item.get("v", 1))
+        if version > ITEM_VERSION:
+            raise StoreError(
+                f"The household {household!r} in DynamoDB table {self.table_name!r} was written by a newer "
+                f"Rekindle (item version {version}; this one knows up to {ITEM_VERSION}). Deploy the newer "
+                "Rekindle to use it. The item was not changed."
+            )
+        if version < ITEM_VERSION:
+            attributes = item.get("attributes")
+            return _upgrade(plain(attributes)) if isinstance(attributes, Mapping) else Household()
+        try:
+            rituals = decode_rituals(str(item.get("rituals", "[]")))
+        except ValueError:
+            rituals = ()
+        tally = plain(item.get("tally"))
+        return Household(_preferences(plain(item.get("preferences"))), rituals,
+                         Tally.from_dict(tally) if isinstance(tally, dict) else Tally(),
+                         _progress(item.get("progress")), int(item.get("rev", 0)))
+
+    def save(self, household: str, change: HouseholdChange, base: Household | None = None) -> Household:
+        """One conditional PutItem on ``base``; if another write came first, read again and reapply."""
+        for _ in range(WRITE_ATTEMPTS):
+            current = base if base is not None else self.load(household)
+            base = None
+            saved = current.apply(change)
+            saved = replace(saved, revision=current.revision + 1)
+            item: dict[str, Any] = {
+                PARTITION_KEY: household, "v": ITEM_VERSION, "rev": saved.revision,
+                "preferences": saved.preferences.to_dict(),
+                "tally": {k: v for k, v in saved.tally.to_dict().items() if v is not None},
+                "rituals": encode_rituals(saved.rituals),
+            }
+            if saved.progress is not None:
+                item["progress"] = {"night": saved.progress.night.isoformat(),
+                                    "state": json.dumps(dict(saved.progress.state))}
+            if current.revision:
+                condition: dict[str, Any] = {"ConditionExpression": "#rev = :rev",
+                                             "ExpressionAttributeValues": {":rev": current.revision}}
+            else:
+                condition = {"ConditionExpression": "attribute_not_exists(#rev)"}
+            try:
+                self.table.put_item(Item=item, ExpressionAttributeNames={"#rev": "rev"}, **condition)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                    continue
+                raise self._error("write", exc) from exc
+            except BotoCoreError as exc:
+                raise self._error("write", exc) from exc
+            return saved
+        raise StoreError(
+            f"The household {household!r} in DynamoDB table {self.table_name!r} kept changing while Rekindle "
+            f"wrote to it ({WRITE_ATTEMPTS} tries). Try again in a moment."
+        )
 
     def households(self) -> list[str]:
-        table = self.adapter.dynamodb.Table(self.table_name)
         keys: list[str] = []
         kwargs: dict[str, Any] = {"ProjectionExpression": "#k", "ExpressionAttributeNames": {"#k": PARTITION_KEY}}
         try:
             while True:
-                page = table.scan(**kwargs)
+                page = self.table.scan(**kwargs)
                 keys.extend(str(item[PARTITION_KEY]) for item in page.get("Items", []))
                 if "LastEvaluatedKey" not in page:
                     break
@@ -185,8 +249,8 @@ class DynamoDbHouseholdStore:
     def forget(self, household: str | None = None) -> None:
         for key in [household] if household is not None else self.households():
             try:
-                self.adapter.delete_attributes(key)  # type: ignore[arg-type]
-            except PersistenceException as exc:
+                self.table.delete_item(Key={PARTITION_KEY: key})
+            except (BotoCoreError, ClientError) as exc:
                 raise self._error("delete from", exc) from exc
 
     def close(self) -> None:

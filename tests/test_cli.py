@@ -35,7 +35,8 @@ def test_talk_text_runs_a_whole_ritual_and_records_it() -> None:
     assert "the other of you" in out.stdout
     assert "first ritual with Rekindle" in out.stdout
     history = json.loads(rekindle("history", "--json").stdout)
-    assert [r["ritual_id"] for r in history] == ["just-a-question"]
+    assert [r["ritual_id"] for r in history["rituals"]] == ["just-a-question"]
+    assert (history["nights_together"], history["rituals_completed"]) == (1, 1)
 
 
 def test_talk_text_finishes_cleanly_when_input_ends_midway() -> None:
@@ -78,9 +79,10 @@ def test_export_to_file_and_forget(tmp_path: Path) -> None:
     assert data["households"][0]["nights_together"] == 1
     refused = rekindle("forget")
     assert refused.returncode == 2 and "--yes" in refused.stderr
-    assert json.loads(rekindle("history", "--json").stdout) != []
+    assert json.loads(rekindle("history", "--json").stdout)["rituals"] != []
     assert rekindle("forget", "--yes").returncode == 0
-    assert json.loads(rekindle("history", "--json").stdout) == []
+    forgotten = json.loads(rekindle("history", "--json").stdout)
+    assert (forgotten["rituals"], forgotten["rituals_completed"]) == ([], 0)
 
 
 @pytest.mark.parametrize("url, message", [

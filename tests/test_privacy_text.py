@@ -56,7 +56,7 @@ def test_answers_leave_no_trace(tmp_path: Path, _isolated_home: Path) -> None:
     out = rekindle("-vv", "talk", "--text", "--ritual", "memory-lane", stdin="\n".join(SCRIPT) + "\n", env=env)
     assert out.returncode == 0, out.stderr
     assert "DEBUG rekindle.engine" in out.stderr  # -vv really logged every turn
-    history = json.loads(rekindle("history", "--json", env=env).stdout)
+    history = json.loads(rekindle("history", "--json", env=env).stdout)["rituals"]
     assert [r["ritual_id"] for r in history] == ["memory-lane"], out.stdout  # the whole ritual ran
 
     assert (_isolated_home / "rekindle.db").exists()

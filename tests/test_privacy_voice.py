@@ -89,7 +89,7 @@ def test_spoken_answers_leave_no_trace(pulse: PulseServer, tmp_path: Path, _isol
     # per answer sentence at least; and no answer acted as a command (four replies, in order).
     assert err.count("DEBUG rekindle.voice.loop: not a command") >= len(FIRST_ANSWERS) + len(SECOND_ANSWERS), err
     assert sum(line.startswith("Rekindle: ") for line in talk.said) == 4, out
-    history = json.loads(rekindle("history", "--json", env=env).stdout)
+    history = json.loads(rekindle("history", "--json", env=env).stdout)["rituals"]
     assert [(r["ritual_id"], r["front"]) for r in history] == [("just-a-question", "laptop")]
 
     assert (_isolated_home / "rekindle.db").exists()

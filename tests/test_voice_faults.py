@@ -153,7 +153,7 @@ def test_broken_speech_falls_back_to_captions_and_the_ritual_goes_on(
     assert "first ritual with Rekindle" in captions[3]
     # No speech was heard, but the touch timer still ran with its chimes: one reply, the timed one.
     assert [p.name for p in said.glob("*.wav")] == ["reply-001.wav"]
-    history = json.loads(rekindle("history", "--json", env=env).stdout)
+    history = json.loads(rekindle("history", "--json", env=env).stdout)["rituals"]
     assert [(r["ritual_id"], r["front"]) for r in history] == [("just-a-touch", "laptop")]
 
 
@@ -265,7 +265,7 @@ def test_history_shows_rituals_from_alexa_and_the_laptop(
                       "--output-wav", str(tmp_path / "o"), env=env)
     assert laptop.returncode == 0 and "Thanks for sharing" in laptop.stdout, laptop.stderr
 
-    history = json.loads(rekindle("history", "--json", env=env).stdout)
+    history = json.loads(rekindle("history", "--json", env=env).stdout)["rituals"]
     assert sorted(r["front"] for r in history) == ["alexa", "laptop"], history
     assert next(r["ritual_id"] for r in history if r["front"] == "laptop") == "just-a-question"
     listed = rekindle("history", env=env).stdout

@@ -25,6 +25,7 @@ from typing import Any
 
 from intents.commands import Command, CommandKind
 from intents.engine import Rekindle
+from intents.household import DETAIL_RITUALS
 from intents.sqlite_store import SqliteStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,7 +86,12 @@ class Check:
 
 
 def check(db: Path, acks: list[Ack]) -> Check:
-    """Integrity of the file, and every acknowledged ritual in history with all its steps."""
+    """Integrity of the file, and every acknowledged ritual kept with all its steps, or counted.
+
+    A household's record keeps at most ``DETAIL_RITUALS`` rituals in detail; an acknowledged
+    ritual outside the detail counts as found only if the detail is full and the household's
+    tally counts at least as many rituals as were acknowledged.
+    """
     conn = sqlite3.connect(db)
     try:
         integrity = "; ".join(row[0] for row in conn.execute("PRAGMA integrity_check"))
@@ -93,12 +99,17 @@ def check(db: Path, acks: list[Ack]) -> Check:
         conn.close()
     store = SqliteStore(db)
     try:
-        histories: dict[str, dict[str, int]] = {}
-        for household in {a.household for a in acks}:
-            histories[household] = {r.session_id: len(r.steps) for r in store.history(household)}
+        records = {household: store.load(household) for household in {a.household for a in acks}}
     finally:
         store.close()
-    missing = [a for a in acks if histories[a.household].get(a.session_id) != a.steps]
+    missing = []
+    for ack in acks:
+        record = records[ack.household]
+        kept = {r.session_id: len(r.steps) for r in record.rituals}
+        counted = sum(a.household == ack.household for a in acks) <= record.tally.rituals_completed
+        pruned = len(kept) >= DETAIL_RITUALS and ack.session_id not in kept and counted
+        if kept.get(ack.session_id) != ack.steps and not pruned:
+            missing.append(ack)
     return Check(integrity, len(acks), len(acks) - len(missing), missing)
 
 

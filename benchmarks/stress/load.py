@@ -61,7 +61,7 @@ class NightPerRitual:
         return household
 
     def __call__(self) -> datetime:
-        done = len(self.store.history(self._current.household))
+        done = self.store.load(self._current.household).tally.rituals_completed
         return FIRST_NIGHT + timedelta(days=done)
 
 
@@ -212,18 +212,22 @@ def run_load(url: str, pki: alexa.Pki, db: Path, households: int, rituals: int |
 
 
 def history_mismatches(db: Path, homes: list[Household]) -> list[str]:
-    """Households whose stored history is not exactly the rituals their client completed, one per night."""
+    """Households whose record does not count exactly the rituals their client completed, one per night,
+    or whose detail is not the latest of them."""
     from intents import SqliteStore
+    from intents.household import DETAIL_NIGHTS
 
     store = SqliteStore(db)
     mismatches = []
     try:
         for home in homes:
-            history = store.history(home.user_id)
-            nights = sorted(r.night for r in history)
+            record = store.load(home.user_id)
+            nights = sorted(r.night for r in record.rituals)
             expected = [(FIRST_NIGHT + timedelta(days=k)).date() for k in range(home.completed)]
-            if len(history) != home.completed or nights != expected:
-                mismatches.append(f"{home.user_id}: client completed {home.completed}, store has {len(history)}")
+            counts = (record.tally.rituals_completed, record.tally.nights_together)
+            if counts != (home.completed, home.completed) or nights != expected[len(expected) - len(nights):] or (
+                    len(nights) < min(home.completed, DETAIL_NIGHTS)):
+                mismatches.append(f"{home.user_id}: client completed {home.completed}, store counts {counts[0]}")
     finally:
         store.close()
     return mismatches
