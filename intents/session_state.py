@@ -17,6 +17,7 @@ from .selection import PlannedStep, TonightPlan
 
 STATE_VERSION = 2
 READABLE_VERSIONS = (1, 2)
+MAX_SESSION_ID = 64  # ours are 32 hex digits; a longer one comes from a damaged or forged state
 
 
 class Stage(str, Enum):
@@ -82,8 +83,11 @@ class SessionState:
         if not 0 <= step < len(plan.steps):
             raise ValueError("step out of range")
         raw_stage = str(data["stage"])
+        session_id = str(data["sid"])
+        if not 0 < len(session_id) <= MAX_SESSION_ID:
+            raise ValueError("session id length")
         return cls(
-            session_id=str(data["sid"]),
+            session_id=session_id,
             stage=OLD_STAGES.get(raw_stage) or Stage(raw_stage),
             plan=plan,
             step=step,

@@ -106,7 +106,8 @@ def test_malformed_state_is_replaced_not_fatal(tmp_path: Path) -> None:
                 {"v": 2, "sid": "x", "stage": "step", "step": 99, "plan": engine.tonight("h").to_dict()},
                 {"v": 2, "sid": "x", "stage": "step", "step": 0, "part": 7, "plan": engine.tonight("h").to_dict()},
                 {"v": 2, "sid": "x", "stage": "step", "step": 0, "turns_swapped": [40],
-                 "plan": engine.tonight("h").to_dict()}):
+                 "plan": engine.tonight("h").to_dict()},
+                {"v": 2, "sid": "x" * 100_000, "stage": "step", "step": 0, "plan": engine.tonight("h").to_dict()}):
         turn = engine.handle("h", Command(CommandKind.NEXT), bad)
         assert turn.state["stage"] == "step" and turn.state["v"] == 2 and turn.state["sid"] != "x"
 
