@@ -14,6 +14,7 @@ from .replies import Cue, CueKind, Listening, Pause, Reply, Segment, Speech
 from .selection import Planner, TonightPlan, night_of
 from .sqlite_store import SqliteStore
 from .store import CompletedRitual, HouseholdStore, Preferences, StepRecord, StoreError
+from .window import Left, MicrophoneWindow
 
 __all__ = [
     "INTENT_COMMANDS",
@@ -28,7 +29,9 @@ __all__ = [
     "Household",
     "HouseholdChange",
     "HouseholdStore",
+    "Left",
     "Listening",
+    "MicrophoneWindow",
     "Pause",
     "Pillar",
     "Planner",

@@ -18,6 +18,7 @@ import yaml
 
 from .commands import CommandKind
 from .replies import Listening
+from .window import Left
 
 TABLE_PATH = Path(__file__).with_name("dialogue.yaml")
 FALL_THROUGH = "fall_through"
@@ -41,6 +42,14 @@ class Phase(str, Enum):
     TOUCH_ASK_AGAIN = "touch_ask_again"  # offered once more after an unclear answer
     TOUCH_AFTER = "touch_after"  # lingering after the timer
     PAUSED = "paused"
+    RETURNING = "returning"  # a new conversation begun by a command after the last was left midway
+
+
+class Window(str, Enum):
+    """What a front whose microphone closes after a few seconds (Alexa) does after a free-talk phase's reply."""
+
+    CLOSE = "close"  # say how to come back, and close the conversation on purpose
+    AFTER_PROMPT = "after_prompt"  # keep the few seconds when the reply says the step's prompt; else close
 
 
 TABLE_COMMANDS: tuple[CommandKind, ...] = tuple(k for k in CommandKind if k is not CommandKind.OPEN)
@@ -75,14 +84,25 @@ class PhaseSpec:
     group: str | None
     falls_through: bool
     rows: Mapping[CommandKind, Rule]
+    come_back: str = ""  # free talk: how to come back once a closing microphone has closed
+    window: Window = Window.CLOSE
+
+
+@dataclass(frozen=True)
+class Welcome:
+    """The words for coming back to a ritual left one way: greeting a plain launch, and a command."""
+
+    offer: str
+    welcome: str
 
 
 @dataclass(frozen=True)
 class DialogueTable:
-    """Phases with their rows, and the group rows they inherit."""
+    """Phases with their rows, the group rows they inherit, and the welcome back for each way of leaving."""
 
     phases: Mapping[Phase, PhaseSpec]
     groups: Mapping[str, Mapping[CommandKind, Rule]]
+    welcome_back: Mapping[Left, Welcome]
 
     def spec(self, phase: Phase) -> PhaseSpec:
         return self.phases[phase]
@@ -125,7 +145,7 @@ def load_dialogue(path: Path = TABLE_PATH, actions: Collection[str] = (),
     missing = [p.value for p in Phase if p not in phases]
     if missing:
         raise DialogueError(f"{path.name}: phases missing: {', '.join(missing)}")
-    table = DialogueTable(phases, groups)
+    table = DialogueTable(phases, groups, check.welcome_back(data.get("welcome_back")))
     for phase in Phase:
         for command in TABLE_COMMANDS:
             table.rule(phase, command)  # raises if any pair has no answer
@@ -188,6 +208,13 @@ class _Checker:
         if raw.get("otherwise") not in (None, FALL_THROUGH):
             raise self.fail(where, f"'otherwise' can only be {FALL_THROUGH!r}")
         rows = self.rows(where, raw.get("rows") or {})
+        listening = self.enum(Listening, raw.get("listening"), f"{where} listening")
+        come_back, window = "", Window.CLOSE
+        if listening is Listening.FREE_TALK:  # a closing microphone needs to say how to come back here
+            come_back = self.phrase(raw.get("come_back"), f"{where} come_back")
+            window = self.enum(Window, raw.get("window", Window.CLOSE.value), f"{where} window")
+        elif "come_back" in raw or "window" in raw:
+            raise self.fail(where, "'come_back' and 'window' belong to free_talk phases only")
         asks = raw.get("asks")
         if asks not in (None, "yes_no"):
             raise self.fail(where, f"'asks' can only be 'yes_no', got {asks!r}")
@@ -197,11 +224,28 @@ class _Checker:
                     raise self.fail(where, f"asks a yes/no question, so '{answer.value}' needs its own row")
         return PhaseSpec(
             phase=phase,
-            listening=self.enum(Listening, raw.get("listening"), f"{where} listening"),
+            listening=listening,
             reprompt=self.phrase(raw.get("reprompt"), f"{where} reprompt"),
             help=self.phrase(raw.get("help"), f"{where} help"),
             asks_yes_no=asks == "yes_no",
             group=str(group) if group else None,
             falls_through=falls_through,
             rows=rows,
+            come_back=come_back,
+            window=window,
         )
+
+    def welcome_back(self, raw: object) -> dict[Left, Welcome]:
+        if not isinstance(raw, dict):
+            raise self.fail("welcome_back", "must map each way of leaving to its words")
+        out: dict[Left, Welcome] = {}
+        for name, words in raw.items():
+            left = self.enum(Left, name, f"welcome_back {name!r}")
+            if not isinstance(words, dict):
+                raise self.fail(f"welcome_back {name!r}", "needs 'offer' and 'welcome' phrases")
+            out[left] = Welcome(self.phrase(words.get("offer"), f"welcome_back {name!r} offer"),
+                                self.phrase(words.get("welcome"), f"welcome_back {name!r} welcome"))
+        missing = [left.value for left in Left if left not in out]
+        if missing:
+            raise self.fail("welcome_back", f"missing: {', '.join(missing)}")
+        return out

@@ -19,9 +19,10 @@ from .household import Household, HouseholdChange, Progress
 from .phrases import Phrases, default_phrases
 from .replies import Reply
 from .selection import Planner, TonightPlan, night_of
-from .session import Context, Conversation, Outcome
+from .session import Context, Conversation, Outcome, leave
 from .session_state import SessionState, Stage
 from .store import CompletedRitual, HouseholdStore, Preferences
+from .window import Left, MicrophoneWindow
 
 log = logging.getLogger("rekindle.engine")
 
@@ -73,12 +74,14 @@ class Rekindle:
         return self.planner.plan(household, night, prefs, record.rituals, ritual_id or self.ritual,
                                  nights_before=record.nights_before(night))
 
-    def handle(self, household: str, command: Command, state: Mapping[str, Any] | None = None) -> Turn:
+    def handle(self, household: str, command: Command, state: Mapping[str, Any] | None = None,
+               window: MicrophoneWindow | None = None) -> Turn:
         """Apply one command. ``state`` is what the previous turn returned (None to begin).
 
         OPEN starts a conversation: it resumes a ritual left midway tonight if
         the store has one. A state from an earlier night, or one that cannot be
-        read, is replaced by a fresh offer rather than failing.
+        read, is replaced by a fresh offer rather than failing. ``window`` describes
+        a front whose microphone closes a few seconds after each reply (Alexa).
         """
         now = self.clock()
         night = night_of(now)
@@ -86,7 +89,7 @@ class Rekindle:
         session = self._restore(household, night, state, command, record)
         ctx = Context(
             content=self.content,
-            phrases=self.phrases.for_night(night.toordinal()),
+            phrases=self.phrases.for_night(night.toordinal()).for_window(window),
             planner=self.planner,
             preferences=record.preferences,
             make_plan=lambda ritual_id: self._plan(household, night, record, ritual_id, ctx.preferences),
@@ -96,6 +99,7 @@ class Rekindle:
             front=self.front,
             night=night,
             done_tonight=any(r.night == night for r in record.rituals),
+            window=window,
         )
         if session is None:
             session = SessionState.new(ctx.make_plan(None))
@@ -110,6 +114,18 @@ class Rekindle:
         log.debug("turn household=%s command=%s stage=%s step=%s", household, command.kind.value,
                   outcome.state.stage.value, outcome.state.step)
         return Turn(outcome.reply, outcome.state.to_dict(), outcome.completed)
+
+    def leave(self, household: str, state: Mapping[str, Any] | None, how: Left) -> None:
+        """A conversation ended without a reply of Rekindle's (its microphone closed unanswered, or the
+        couple ended it): keep how it was left with tonight's progress, for the welcome back."""
+        if not state:
+            return
+        night = night_of(self.clock())
+        record = self.store.load(household)
+        session = self._restore(household, night, state, Command(CommandKind.UNKNOWN), record)
+        if session is not None and leave(session, how):
+            self._persist(household, night, Outcome(Reply(()), session, progress=True), record, record.preferences)
+            log.debug("left household=%s how=%s", household, session.left.value if session.left else "")
 
     def _restore(
         self, household: str, night: date, state: Mapping[str, Any] | None, command: Command, record: Household

@@ -2,7 +2,9 @@
 
 A phrase marks each option it offers in square brackets ("Say [yes] to begin"). The brackets are not
 spoken (:func:`spoken`); :func:`offered` lists the options, so tests can check that every option
-Rekindle offers is one it understands.
+Rekindle offers is one it understands. A key ending in ``_window`` is said instead of its base key on a
+front whose microphone closes a few seconds after it speaks (:class:`~intents.window.MicrophoneWindow`),
+where a bare "say next" would no longer be heard; ``{invocation}`` is that front's name for Rekindle.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import yaml
 
 from .content import CONTENT_DIR, ContentError, _Reader, load_forbidden
 from .replies import OPTION
+from .window import MicrophoneWindow
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 UNMARKED_SAY = re.compile(r"\bsay (?!\[)(?!,|:|that\b|for example\b|it\b|so\b)", re.IGNORECASE)
@@ -33,7 +36,9 @@ SAMPLE_VALUES = {
     "invite": "If you both like, hold hands.",
     "length": "a minute",
     "count": "two",
+    "invocation": "nightly ritual",
 }
+WINDOW_SUFFIX = "_window"
 
 
 def spoken(text: str) -> str:
@@ -52,12 +57,20 @@ class Phrases:
 
     table: Mapping[str, tuple[str, ...]]
     variant: int = 0
+    window: MicrophoneWindow | None = None
 
     def for_night(self, number: int) -> Phrases:
         """The same table choosing variants for one night, so a night's wording stays steady."""
-        return Phrases(self.table, number)
+        return Phrases(self.table, number, self.window)
+
+    def for_window(self, window: MicrophoneWindow | None) -> Phrases:
+        """The same table for a front whose microphone closes (None: one that keeps listening)."""
+        return Phrases(self.table, self.variant, window)
 
     def say(self, key: str, **values: object) -> str:
+        if self.window is not None:
+            key = key + WINDOW_SUFFIX if key + WINDOW_SUFFIX in self.table else key
+            values = {"invocation": self.window.name, **values}
         options = self.table[key]
         template = options[self.variant % len(options)]
         return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "")), template)
@@ -84,6 +97,9 @@ def load_phrases(path: Path = CONTENT_DIR / "phrases.yaml") -> Phrases:
                 raise reader.fail(str(key), "an option Rekindle offers after 'say' goes in [brackets]")
             reader.text(str(key), "phrase", spoken(PLACEHOLDER.sub(lambda m: SAMPLE_VALUES[m.group(1)], str(text))))
         table[str(key)] = tuple(" ".join(str(v).split()) for v in variants)
+    lone = [k for k in table if k.endswith(WINDOW_SUFFIX) and k.removesuffix(WINDOW_SUFFIX) not in table]
+    if lone:
+        raise reader.fail(lone[0], "is said instead of a phrase that does not exist")
     return Phrases(table)
 
 

@@ -14,13 +14,14 @@ from typing import Any
 
 from .commands import Command, CommandKind
 from .content import ContentLibrary, Depth
-from .dialogue import DialogueTable, Phase, default_dialogue
-from .phrases import Phrases
-from .replies import Reply, ReplyBuilder
+from .dialogue import DialogueTable, Phase, PhaseSpec, Window, default_dialogue
+from .phrases import Phrases, spoken
+from .replies import Listening, Reply, ReplyBuilder, Speech
 from .selection import QUESTION_ONLY, TOUCH_ONLY, Planner, TonightPlan, seeded_random
 from .session_state import SessionState, Stage, phase_of
 from .steps import BREATH, StepVoice
 from .store import CompletedRitual, Preferences, StepRecord
+from .window import Left, MicrophoneWindow
 
 MORE_TIME_SECONDS = 30
 REFLECTION_PAUSE = 1.5
@@ -43,6 +44,7 @@ class Context:
     front: str
     night: date | None = None
     done_tonight: bool = False  # a ritual was already completed tonight
+    window: MicrophoneWindow | None = None  # a front whose microphone closes after a few seconds (Alexa)
 
 
 @dataclass
@@ -75,6 +77,8 @@ class Conversation:
         self.ctx = ctx
         self.table = table or default_dialogue()
         self.voice = StepVoice(ctx.content, ctx.phrases, ctx.preferences.names, ctx.nights_before)
+        self.asked = False  # this turn's reply asks a question step's question (see Window.AFTER_PROMPT)
+        self.helped = False  # this turn's reply is help, which ends with a question
 
     def say(self, key: str, **values: object) -> str:
         return self.ctx.phrases.say(key, **values)
@@ -82,9 +86,13 @@ class Conversation:
     # ----- the interpreter --------------------------------------------------
     def handle(self, state: SessionState, command: Command) -> Outcome:
         """Run the table's row for the state's phase and ``command``."""
+        self.asked = self.helped = False
+        return self._act(state, command)
+
+    def _act(self, state: SessionState, command: Command) -> Outcome:
         rule = self.table.rule(phase_of(state), command.kind)
-        if rule is None:  # a question about names, answered with something else: drop it, act as usual
-            state.pending_names, state.asking_names = (), False
+        if rule is None:  # a question about names, or a welcome back, met with something else: act as usual
+            state.pending_names, state.asking_names, state.left = (), False, None
             rule = self.table.rule(phase_of(state), command.kind)
         assert rule is not None
         return ACTIONS[rule.action](self, state, command, rule.phrase)
@@ -94,8 +102,8 @@ class Conversation:
         state.pending_names, state.asking_names = (), False
         if state.mid_ritual or state.stage is Stage.RESUME_OFFER:
             state.stage = Stage.RESUME_OFFER
-            text = self.say("resume_offer", title=state.plan.title, step=state.step + 1,
-                            steps=len(state.plan.steps))
+            key = self.table.welcome_back[state.left].offer if state.left else "resume_offer"
+            text = self.say(key, title=state.plan.title, step=state.step + 1, steps=len(state.plan.steps))
             return self.reply(ReplyBuilder().say(text), state, progress=True)
         if state.stage is Stage.FINISHED:
             return self.reply(ReplyBuilder().say(self._touch_choice("welcome_back_done")), state)
@@ -103,17 +111,43 @@ class Conversation:
         return self.reply(ReplyBuilder().say(self._offer_text(state, "welcome")), state)
 
     def reply(self, b: ReplyBuilder, state: SessionState, end: bool = False, **persist: Any) -> Outcome:
-        """Finish a reply: the phase's reprompt and listening, the step's card, what to persist."""
+        """Finish a reply: the phase's reprompt and listening, the step's card, what to persist.
+
+        Where the couple talks and the front's microphone closes after a few seconds, the conversation
+        closes here on purpose, saying how to come back, and tonight's progress remembers why.
+        """
         phase = phase_of(state)
         spec = self.table.spec(phase)
+        if not end and self._closes(spec):
+            come_back = self._reprompt(state, spec.come_back)
+            if not b.segments or b.segments[-1] != Speech(spoken(come_back)):
+                b.say(come_back)
+            state.left = Left.PAUSED if state.stage is Stage.PAUSED else Left.WAITING
+            end, persist["progress"] = True, True
         in_step = state.stage is Stage.STEP
         card = self.voice.card(state) if in_step else ""
-        reply = b.build(self._reprompt(state, spec.reprompt), card=card, end_session=end,
+        reply = b.build(self._reprompt(state, self._reprompt_key(spec)), card=card, end_session=end,
                         title=state.plan.title if in_step else "Rekindle")
         if not end:
             reply = replace(reply, listening=spec.listening)
         persist.setdefault("progress", state.mid_ritual)
         return Outcome(reply, state, **persist)
+
+    def _closes(self, spec: PhaseSpec) -> bool:
+        """Whether this reply ends the conversation on purpose: the couple talks, and the microphone closes."""
+        if self.ctx.window is None or spec.listening is not Listening.FREE_TALK:
+            return False
+        return not self.helped and not (self.asked and spec.window is Window.AFTER_PROMPT)
+
+    def _reprompt_key(self, spec: PhaseSpec) -> str:
+        """The phrase said when nothing is heard: on a closing microphone where the couple talks, how to come back."""
+        return spec.come_back if self.ctx.window is not None and spec.come_back else spec.reprompt
+
+    def _step_prompt(self, state: SessionState, b: ReplyBuilder, intro: bool = False) -> None:
+        """The step's whole prompt; a question just asked keeps a closing microphone's few seconds."""
+        self.voice.prompt(state, b, intro=intro)
+        if state.current.kind == "question" and state.part == 0:
+            self.asked = True
 
     def _reprompt(self, state: SessionState, key: str) -> str:
         names = state.pending_names or (self.voice.pair(state) if state.stage is Stage.STEP else None)
@@ -148,9 +182,15 @@ class Conversation:
 
     @action("resume")
     def _resume(self, state: SessionState, command: Command, phrase: str) -> Outcome:
-        state.stage = Stage.STEP
-        b = ReplyBuilder().say(self.say("resumed", title=state.plan.title))
-        return self._enter(state, b)
+        """Carry on where the couple was, welcomed back for how they left. Coming back to a conversation
+        Rekindle closed while they talked means they are ready: it does what ``next`` does there."""
+        greeted = state.stage is Stage.RESUME_OFFER  # the offer has welcomed them back already
+        left, state.left, state.stage = state.left, None, Stage.STEP
+        key = self.table.welcome_back[left].welcome if left and not greeted else "resumed"
+        if left is Left.WAITING:
+            outcome = self._act(state, Command(CommandKind.NEXT))
+            return _prefaced(outcome, "" if greeted else self.say(key, title=state.plan.title))
+        return self._enter(state, ReplyBuilder().say(self.say(key, title=state.plan.title)))
 
     @action("restart")
     def _restart(self, state: SessionState, command: Command, phrase: str) -> Outcome:
@@ -179,7 +219,7 @@ class Conversation:
     def _goodbye(self, state: SessionState, command: Command, phrase: str) -> Outcome:
         mid = state.mid_ritual or state.stage is Stage.RESUME_OFFER
         if mid:
-            state.stage = Stage.PAUSED
+            state.stage, state.left = Stage.PAUSED, Left.STOPPED
         elif state.stage is not Stage.FINISHED:
             state.stage = Stage.OFFER
         b = ReplyBuilder().say(self.say("stopped_midway" if mid else "goodbye"))
@@ -191,7 +231,7 @@ class Conversation:
         b = ReplyBuilder().say(self.say(phrase) if phrase else "")
         phase = phase_of(state)
         if state.stage is Stage.STEP and phase not in (Phase.NAMES_ASKED, Phase.NAMES_CHECK):
-            self.voice.prompt(state, b)
+            self._step_prompt(state, b)
             return self.reply(b, state)
         return self._remind(state, command, "")
 
@@ -199,7 +239,7 @@ class Conversation:
     def _remind(self, state: SessionState, command: Command, phrase: str) -> Outcome:
         spec = self.table.spec(phase_of(state))
         text = self.say(phrase, title=state.plan.title) if phrase else ""
-        return self.reply(ReplyBuilder().say(text, self._reprompt(state, spec.reprompt)), state)
+        return self.reply(ReplyBuilder().say(text, self._reprompt(state, self._reprompt_key(spec))), state)
 
     @action("note")
     def _note(self, state: SessionState, command: Command, phrase: str) -> Outcome:
@@ -207,11 +247,14 @@ class Conversation:
 
     @action("unknown")
     def _unknown(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        if self._closes(self.table.spec(phase_of(state))):  # partners talking to each other, overheard
+            return self.reply(ReplyBuilder(), state)
         return self._remind(state, command, "unknown")
 
     @action("help")
     def _help(self, state: SessionState, command: Command, phrase: str) -> Outcome:
         key = self.table.spec(phase_of(state)).help
+        self.helped = True  # help ends with a question, so it keeps listening
         return self.reply(ReplyBuilder().say(self._reprompt(state, key)), state)
 
     @action("time_left")
@@ -237,7 +280,7 @@ class Conversation:
                 state.skipped = tuple(sorted({*state.skipped, state.step}))
             elif step.kind in ("question", "touch", "task"):
                 state.touch_asked_again = False
-                self.voice.prompt(state, b, intro=True)
+                self._step_prompt(state, b, intro=True)
                 return self.reply(b, state)
             else:
                 b.say(step.text).pause(step.seconds or REFLECTION_PAUSE,
@@ -260,7 +303,7 @@ class Conversation:
     def _next_turn(self, state: SessionState, command: Command, phrase: str) -> Outcome:
         state.part = 1
         b = ReplyBuilder()
-        self.voice.prompt(state, b)
+        self._step_prompt(state, b)
         return self.reply(b, state)
 
     @action("skip_step")
@@ -283,13 +326,13 @@ class Conversation:
             previous = [i for i in range(state.step) if state.plan.steps[i].kind in ("question", "touch", "task")]
             if not previous:
                 b.say(self.say("no_earlier_step"))
-                self.voice.prompt(state, b)
+                self._step_prompt(state, b)
                 return self.reply(b, state)
             state.step, state.part, state.extra_seconds = previous[-1], 0, 0
             state.skipped = tuple(i for i in state.skipped if i < state.step)
         state.touch_asked_again = False
         b.say(self.say("went_back"))
-        self.voice.prompt(state, b)
+        self._step_prompt(state, b)
         return self.reply(b, state)
 
     @action("different_question")
@@ -304,7 +347,7 @@ class Conversation:
         state.plan = state.plan.with_step(state.step, replace(step, question_id=question.id, text=""))
         state.part = 0
         b = ReplyBuilder().say(self.say("different_question"))
-        self.voice.prompt(state, b)
+        self._step_prompt(state, b)
         return self.reply(b, state)
 
     @action("pause")
@@ -388,7 +431,7 @@ class Conversation:
         self._repick_questions(state, Depth.LIGHT, include_current=swap_now)
         if swap_now:
             b = ReplyBuilder().say(self.say("keep_light_swap"))
-            self.voice.prompt(state, b)
+            self._step_prompt(state, b)
             return self.reply(b, state)
         return self._remind(state, command, "keep_light_done")
 
@@ -456,7 +499,7 @@ class Conversation:
 
     def _where(self, state: SessionState) -> str:
         """After a side request: the reprompt that says where the couple is."""
-        return self._reprompt(state, self.table.spec(phase_of(state)).reprompt)
+        return self._reprompt(state, self._reprompt_key(self.table.spec(phase_of(state))))
 
     @action("set_length")
     def _set_length(self, state: SessionState, command: Command, phrase: str) -> Outcome:
@@ -487,3 +530,30 @@ class Conversation:
         b_card = self.say("finished_card", title=state.plan.title)
         reply = b.build("", card=b_card, end_session=True, title=state.plan.title)
         return Outcome(reply, state, completed=completed, clear_progress=True)
+
+
+def _prefaced(outcome: Outcome, text: str) -> Outcome:
+    """The outcome with ``text`` said first."""
+    if text:
+        first = ReplyBuilder().say(text)
+        reply = outcome.reply
+        outcome.reply = replace(reply, segments=(*first.segments, *reply.segments),
+                                offers=tuple(dict.fromkeys((*first.offers, *reply.offers))))
+    return outcome
+
+
+def leave(state: SessionState, how: Left, table: DialogueTable | None = None) -> bool:
+    """Note how a conversation that ended without Rekindle closing it was left (the front's microphone
+    closed unanswered, or the couple ended it); True when the state is worth keeping for tonight.
+
+    A microphone that closed where the couple talks had said how to come back in its reprompt, so that
+    counts as waiting for them; a resume offer left unanswered keeps the reason it was made for.
+    """
+    if not (state.mid_ritual or state.stage is Stage.RESUME_OFFER):
+        return False
+    if state.left is None:
+        listening = (table or default_dialogue()).spec(phase_of(state)).listening
+        if how is Left.TIMED_OUT and listening is Listening.FREE_TALK:
+            how = Left.PAUSED if state.stage is Stage.PAUSED else Left.WAITING
+        state.left = how
+    return True

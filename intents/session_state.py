@@ -14,6 +14,7 @@ from typing import Any
 
 from .dialogue import Phase
 from .selection import PlannedStep, TonightPlan
+from .window import Left
 
 STATE_VERSION = 2
 READABLE_VERSIONS = (1, 2)
@@ -39,6 +40,8 @@ class SessionState:
     ``part`` is 0 or 1 within a step: the second partner's answer, or lingering after a touch moment.
     ``turns_swapped`` lists question steps where the couple swapped who begins; ``order_unknown`` those
     where one of them said "I'll go first" (Rekindle cannot tell who, so it stops naming them there).
+    ``left`` says how the last conversation was left midway, kept with tonight's progress until the couple
+    comes back (:class:`~intents.window.Left`).
     """
 
     session_id: str
@@ -54,6 +57,7 @@ class SessionState:
     touch_asked_again: bool = False
     turns_swapped: tuple[int, ...] = ()
     order_unknown: tuple[int, ...] = ()
+    left: Left | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -69,7 +73,8 @@ class SessionState:
             "pending_names": list(self.pending_names),
         }
         optional = {"asking_names": self.asking_names, "asked_again": self.touch_asked_again,
-                    "turns_swapped": list(self.turns_swapped), "order_unknown": list(self.order_unknown)}
+                    "turns_swapped": list(self.turns_swapped), "order_unknown": list(self.order_unknown),
+                    "left": self.left.value if self.left else None}
         out.update({k: v for k, v in optional.items() if v})
         return out
 
@@ -100,6 +105,7 @@ class SessionState:
             touch_asked_again=data.get("asked_again", False) is True,
             turns_swapped=_indexes(data.get("turns_swapped", ()), len(plan.steps)),
             order_unknown=_indexes(data.get("order_unknown", ()), len(plan.steps)),
+            left=Left(data["left"]) if data.get("left") else None,
         )
 
     @classmethod
@@ -135,6 +141,8 @@ def phase_of(state: SessionState) -> Phase:
         return Phase.NAMES_CHECK
     if state.asking_names:
         return Phase.NAMES_ASKED
+    if state.left and state.mid_ritual:
+        return Phase.RETURNING
     if state.stage is not Stage.STEP:
         return _STAGE_PHASES[state.stage]
     kind = state.current.kind

@@ -64,7 +64,8 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> dict[Phase, tuple[Rekind
     # Phases a new conversation opens in: a ritual stopped midway, and one already done tonight.
     engine = engine_for(tmp_path_factory.mktemp("open") / "open.db", "appreciation-exchange")
     begun = engine.handle("h", Command(CommandKind.YES), engine.handle("h", Command(CommandKind.OPEN)).state)
-    engine.handle("h", Command(CommandKind.STOP), begun.state)
+    stopped = engine.handle("h", Command(CommandKind.STOP), begun.state).state
+    found[Phase.RETURNING] = (engine, stopped)  # the first command of a conversation after a stop midway
     found[Phase.RESUME_OFFER] = (engine, engine.handle("h", Command(CommandKind.OPEN)).state)
     done = engine_for(tmp_path_factory.mktemp("done") / "done.db", "just-a-question")
     finish(done)
