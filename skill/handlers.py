@@ -3,6 +3,11 @@
 Nothing here decides what happens in a ritual. The engine's state rides in
 the session attributes under :data:`STATE_KEY`; history and preferences go
 through the engine's household store, keyed by :data:`HouseholdOf`.
+
+Alexa's microphone closes about eight seconds after a reply, and once more after
+its reprompt. Every turn tells the engine so (:func:`microphone_window`, named with
+the locale's invocation name), and a session that ends unanswered or by the user
+is reported to it (:data:`LEFT_BY_REASON`), so coming back is greeted for what happened.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
@@ -34,6 +40,8 @@ from intents.commands import Command, CommandKind
 from intents.engine import Rekindle, Turn
 from intents.intent_map import INTENT_COMMANDS, command_for_intent
 from intents.store import StoreError
+from intents.window import Left, MicrophoneWindow
+from interaction_models import DEFAULT_LOCALE, language_model, locales
 
 from .ssml import render_reply, render_text
 from .time_zone import in_zone, session_zone
@@ -46,6 +54,10 @@ ENDING_INTENTS = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.
 APOLOGY = "Sorry, something went wrong on my side. Please say that again, or say stop to finish."
 APOLOGY_REPROMPT = "Please say that again, or say stop to finish."
 FAREWELL_AFTER_ERROR = "Sorry, something went wrong on my side. Good night."
+
+# Why Alexa ended a session without the skill closing it, as the engine's record of how it was left. An error
+# ends nothing the couple chose, so it is not recorded: the last turn's progress stands.
+LEFT_BY_REASON = {"EXCEEDED_MAX_REPROMPTS": Left.TIMED_OUT, "USER_INITIATED": Left.STOPPED}
 
 HouseholdOf = Callable[[RequestEnvelope], str]
 EngineSource = Rekindle | Callable[[], Rekindle]
@@ -80,6 +92,13 @@ def slot_values(intent: Intent | None) -> dict[str, str]:
         if value:
             values[name] = str(value)
     return values
+
+
+@lru_cache(maxsize=8)
+def microphone_window(locale: str | None) -> MicrophoneWindow:
+    """Alexa's microphone window for a request's locale, named with that model's invocation name."""
+    model = locale if locale in locales() else DEFAULT_LOCALE
+    return MicrophoneWindow(str(language_model(model)["invocationName"]))
 
 
 def failure_site(trace: TracebackType | None, depth: int = 4) -> str:
@@ -120,13 +139,25 @@ class _Turns:
     def forget(self, handler_input: HandlerInput) -> None:
         self.engine.store.forget(self._household_of(handler_input.request_envelope))
 
+    def leave(self, handler_input: HandlerInput, how: Left) -> None:
+        """The session ended without a reply: the engine notes how, beside tonight's progress."""
+        attributes: dict[str, Any] = handler_input.attributes_manager.session_attributes or {}
+        state = attributes.get(STATE_KEY)
+        zone = session_zone(handler_input.request_envelope, attributes) if self._zones else None
+        with in_zone(zone):
+            self.engine.leave(self._household_of(handler_input.request_envelope),
+                              state if isinstance(state, dict) else None, how)
+
     def respond(self, handler_input: HandlerInput, command: Command, fresh: bool) -> Response:
         attributes: dict[str, Any] = handler_input.attributes_manager.session_attributes or {}
         state = None if fresh else attributes.get(STATE_KEY)
         household = self._household_of(handler_input.request_envelope)
         zone = session_zone(handler_input.request_envelope, attributes) if self._zones else None
+        request = handler_input.request_envelope.request
+        window = microphone_window(request.locale if request else None)
         with in_zone(zone):
-            turn: Turn = self.engine.handle(household, command, state if isinstance(state, dict) else None)
+            turn: Turn = self.engine.handle(household, command, state if isinstance(state, dict) else None,
+                                            window)
         attributes[STATE_KEY] = turn.state
         handler_input.attributes_manager.session_attributes = attributes
         reply = turn.reply
@@ -184,8 +215,9 @@ class UnknownIntentHandler(_TurnHandler):
         return self.turns.respond(handler_input, Command(CommandKind.UNKNOWN), fresh=False)
 
 
-class SessionEndedHandler(AbstractRequestHandler):
-    """The session closed (user left, silence, or an error). Progress is already saved each turn."""
+class SessionEndedHandler(_TurnHandler):
+    """The session closed (user left, silence, or an error). Progress is already saved each turn; how the
+    session was left is added to it, so the welcome back fits."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return isinstance(handler_input.request_envelope.request, SessionEndedRequest)
@@ -198,6 +230,8 @@ class SessionEndedHandler(AbstractRequestHandler):
             log.warning("session ended: reason=%s error=%s", reason, error_type)
         else:
             log.info("session ended: reason=%s", reason)
+        if reason in LEFT_BY_REASON:
+            self.turns.leave(handler_input, LEFT_BY_REASON[reason])
         response: Response = handler_input.response_builder.response
         return response
 
@@ -270,7 +304,7 @@ def skill_builder(engine: EngineSource, household_of: HouseholdOf = alexa_user, 
     builder = CustomSkillBuilder()
     builder.skill_id = skill_id  # type: ignore[assignment]
     handlers: list[AbstractRequestHandler] = [LaunchHandler(turns), IntentHandler(turns),
-                                              UnknownIntentHandler(turns), SessionEndedHandler()]
+                                              UnknownIntentHandler(turns), SessionEndedHandler(turns)]
     if forget_on_disable:
         handlers.append(SkillDisabledHandler(turns))
     for handler in [*handlers, OtherRequestHandler()]:

@@ -11,6 +11,15 @@ understands only the short phrases of ``interaction_models/free_talk.json`` and 
 what a couple says to it instead (the prompt teaches it); ``laptop: ignored`` means the offline loop
 checks that ``say`` acts on nothing there and takes no turn, so such a turn must not change the state
 later turns rely on.
+
+A turn may say how Alexa differs too. Its microphone closes a few seconds after each reply, so where the
+couple talks Rekindle closes the session on purpose and says how to come back; the couple's next words
+then begin a new session ("Alexa, tell nightly ritual next"), which the Alexa runs play as such.
+``alexa: {say, intent, slots, expect, absent, end}`` replaces those on Alexa (a couple coming back says
+"we're ready" where the laptop, still listening, hears "next"). ``only: alexa`` marks a turn that
+happens only there, which the engine and laptop runs skip: ``session_ended: REASON`` (Alexa ended the
+session itself, e.g. EXCEEDED_MAX_REPROMPTS after its reprompt went unanswered, or USER_INITIATED), or
+words only said to Alexa.
 """
 
 from __future__ import annotations
@@ -35,10 +44,13 @@ class GoldenTurn:
     end: bool | None = None
     laptop: GoldenTurn | None = None  # what a couple says instead on the laptop
     laptop_ignores: bool = False  # the laptop takes ``say`` as partners talking: no turn at all
+    alexa: GoldenTurn | None = None  # the checks on Alexa, where they differ
+    alexa_only: bool = False  # a turn only Alexa runs play
+    session_ended: str | None = None  # Alexa ended the session, for this reason (an Alexa-only turn)
 
     @property
     def is_open(self) -> bool:
-        return self.say is None
+        return self.say is None and self.session_ended is None
 
 
 @dataclass(frozen=True)
@@ -50,10 +62,15 @@ class Golden:
     preferences: dict[str, Any]
     turns: tuple[GoldenTurn, ...]
 
-    def check(self, index: int, text: str, end_session: bool) -> None:
-        """Assert that a reply matches turn ``index``; the message shows the conversation point."""
+    def shared_turns(self) -> list[tuple[int, GoldenTurn]]:
+        """The turns every front plays, with their indexes (Alexa-only turns left out)."""
+        return [(i, t) for i, t in enumerate(self.turns) if not t.alexa_only]
+
+    def check(self, index: int, text: str, end_session: bool, alexa: bool = False) -> None:
+        """Assert that a reply matches turn ``index`` (on Alexa: its ``alexa`` checks, where given)."""
         turn = self.turns[index]
-        where = f"{self.name} turn {index + 1} ({turn.say or 'open'!r})"
+        where = f"{self.name} turn {index + 1} ({turn.say or 'open'!r}{' on Alexa' if alexa else ''})"
+        turn = (turn.alexa or turn) if alexa else turn
         lowered = text.lower()
         for phrase in turn.expect:
             assert phrase.lower() in lowered, f"{where}: expected {phrase!r} in reply: {text!r}"
@@ -69,7 +86,9 @@ def load_goldens(directory: Path = GOLDEN_DIR) -> list[Golden]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         turns = []
         for raw in data["turns"]:
-            laptop = raw.get("laptop")
+            laptop, alexa = raw.get("laptop"), raw.get("alexa")
+            if raw.get("only") not in (None, "alexa"):
+                raise ValueError(f"{path.name}: 'only' can only be 'alexa'")
             turns.append(GoldenTurn(
                 say=raw.get("say"),
                 intent=raw.get("intent"),
@@ -79,6 +98,14 @@ def load_goldens(directory: Path = GOLDEN_DIR) -> list[Golden]:
                 end=raw.get("end"),
                 laptop=GoldenTurn(say=laptop["say"], intent=laptop["intent"]) if isinstance(laptop, dict) else None,
                 laptop_ignores=laptop == "ignored",
+                alexa=None if alexa is None else GoldenTurn(
+                    say=alexa.get("say", raw.get("say")), intent=alexa.get("intent", raw.get("intent")),
+                    slots={k: str(v) for k, v in (alexa.get("slots", raw.get("slots")) or {}).items()},
+                    expect=tuple(alexa.get("expect", raw.get("expect", ()))),
+                    absent=tuple(alexa.get("absent", raw.get("absent", ()))),
+                    end=alexa.get("end", raw.get("end"))),
+                alexa_only=raw.get("only") == "alexa" or "session_ended" in raw,
+                session_ended=raw.get("session_ended"),
             ))
         goldens.append(Golden(
             name=path.stem,

@@ -149,6 +149,15 @@ class Conversation:
     def intent(self, name: str, slots: Mapping[str, str | None] | None = None) -> dict[str, Any]:
         return self._request(intent_request(name, slots, self.locale), new_session=False)
 
+    def session_ended(self, reason: str) -> dict[str, Any]:
+        """Alexa ends the open session itself (no answer after the reprompt, or the user left)."""
+        assert self.open_session, "no open session to end"
+        response = self.send(envelope(session_ended_request(reason), session_id=self.session_id, new=False,
+                                      attributes=self.attributes, locale=self.locale, user_id=self.user_id,
+                                      api_endpoint=self.api_endpoint))
+        self.open_session, self.attributes = False, {}
+        return response
+
 
 def speech_text(response: dict[str, Any]) -> str:
     """The words of a response's output speech, tags removed."""
@@ -163,12 +172,16 @@ def run_golden(golden: Golden, send: Send, user_id: str = USER_ID) -> Conversati
     """Play a golden transcript through ``send`` and check every reply."""
     talk = Conversation(send, user_id=user_id)
     for index, turn in enumerate(golden.turns):
+        if turn.session_ended:
+            assert "outputSpeech" not in talk.session_ended(turn.session_ended)["response"]
+            continue
+        said = turn.alexa or turn
         if turn.is_open:
             response = talk.launch()
         else:
-            assert turn.intent
-            response = talk.intent(turn.intent, turn.slots)
-        golden.check(index, speech_text(response), bool(response["response"].get("shouldEndSession")))
+            assert said.intent
+            response = talk.intent(said.intent, said.slots)
+        golden.check(index, speech_text(response), bool(response["response"].get("shouldEndSession")), alexa=True)
     return talk
 
 

@@ -20,7 +20,7 @@ def test_golden_through_engine(golden: Golden, tmp_path: Path) -> None:
         store.save_preferences(golden.household, Preferences.from_dict(golden.preferences))
     engine = Rekindle(store, clock=lambda: golden.now, ritual=golden.ritual)
     state = None
-    for index, turn in enumerate(golden.turns):
+    for index, turn in golden.shared_turns():
         if turn.is_open:
             command = Command(CommandKind.OPEN)
             state = None

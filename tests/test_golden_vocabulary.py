@@ -8,7 +8,8 @@ from golden_transcripts import GoldenTurn, load_goldens
 from intents.understanding import IntentMatcher
 
 MATCHER = IntentMatcher.for_locale("en-US")
-TURNS = [(g.name, i, t) for g in load_goldens() for i, t in enumerate(g.turns) if t.say is not None]
+TURNS = [(g.name, i, said) for g in load_goldens() for i, t in enumerate(g.turns)
+         for said in (t, t.alexa) if said is not None and said.say is not None and (said is t or said.say != t.say)]
 
 
 @pytest.mark.parametrize(("name", "index", "turn"), TURNS, ids=[f"{n}-{i + 1}" for n, i, _ in TURNS])

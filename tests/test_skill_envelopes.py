@@ -104,7 +104,9 @@ def test_whole_ritual_lands_in_history(talk_to: Talk, store: SqliteStore) -> Non
         if "or no to pass" in speech_text(reply):
             break
     assert "or no to pass" in speech_text(reply)
-    assert "next when you're ready" in speech_text(talk.intent("AMAZON.YesIntent"))
+    lingering = talk.intent("AMAZON.YesIntent")  # Alexa stops listening while they linger, and says how to return
+    assert "say: Alexa, tell nightly ritual next" in speech_text(lingering)
+    assert lingering["response"]["shouldEndSession"] is True
     assert "a little longer" in speech_text(talk.intent("MoreTimeIntent"))
     closing = talk.intent("AMAZON.NextIntent")
     assert closing["response"]["shouldEndSession"] is True
@@ -164,8 +166,11 @@ def test_set_length_resolves_slot_values(talk_to: Talk, store: SqliteStore, spok
     assert store.load_preferences(USER_ID).minutes == expected
 
 
-@pytest.mark.parametrize("reason", ["USER_INITIATED", "EXCEEDED_MAX_REPROMPTS", "ERROR"])
-def test_session_ended_reasons(talk_to: Talk, store: SqliteStore, reason: str,
+@pytest.mark.parametrize(("reason", "welcome"), [
+    ("USER_INITIATED", "You were partway through"),  # the user ended it: as if they said stop
+    ("EXCEEDED_MAX_REPROMPTS", "I stopped listening to give you time together"),  # the reprompt said how to return
+    ("ERROR", "You were partway through")])
+def test_session_ended_reasons(talk_to: Talk, store: SqliteStore, reason: str, welcome: str,
                                caplog: pytest.LogCaptureFixture) -> None:
     talk = talk_to(store)
     talk.launch()
@@ -178,7 +183,7 @@ def test_session_ended_reasons(talk_to: Talk, store: SqliteStore, reason: str,
     assert reason in caplog.text
     assert "Sam and Robin" not in caplog.text
     resumed = talk_to(store).launch()
-    assert "You were partway through" in speech_text(resumed)
+    assert welcome in speech_text(resumed)
 
 
 @pytest.mark.parametrize("locale", [loc for loc in locales() if loc != "en-US"])
@@ -262,8 +267,9 @@ def test_one_shot_next_after_alexa_stopped_listening_continues_the_ritual(talk_t
                        attributes=talk.attributes))
     later = talk_to(store)  # "Alexa, tell nightly ritual next": a new session holding only the intent
     response = later.intent("AMAZON.NextIntent")
-    assert response["response"]["shouldEndSession"] is False
-    assert "the other of you" in speech_text(response)
+    assert "Welcome back" in speech_text(response) and "the other of you" in speech_text(response)
+    assert response["response"]["shouldEndSession"] is True  # the other partner answers: Alexa stops listening
+    assert "say: Alexa, tell nightly ritual next" in speech_text(response)
     assert "Shall we begin" not in speech_text(response) and speech_text(response) != first
 
 

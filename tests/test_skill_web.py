@@ -59,8 +59,9 @@ def test_whole_ritual_over_http_shows_in_the_laptops_history(pki: Pki, capsys: p
         talk.intent("AMAZON.YesIntent")
         reply = talk.intent("AMAZON.NextIntent")
         while "or no to pass" not in speech_text(reply):
+            assert reply["response"]["shouldEndSession"] is False or "Alexa, tell nightly ritual next" in speech_text(
+                reply)  # closed on purpose while they talk
             reply = talk.intent("AMAZON.NextIntent")
-            assert reply["response"]["shouldEndSession"] is False
         talk.intent("AMAZON.YesIntent")
         assert "a little longer" in speech_text(talk.intent("MoreTimeIntent"))
         closing = talk.intent("AMAZON.NextIntent")

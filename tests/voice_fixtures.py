@@ -155,7 +155,7 @@ def run_golden(golden: Golden, db_path: object, recogniser: Recogniser, matcher:
     engine = _RecordingEngine(Rekindle(store, clock=lambda: golden.now, ritual=golden.ritual, front="laptop"))
     heard: list[str | None] = []
     conversations: list[list[tuple[int, GoldenTurn]]] = []
-    for index, turn in enumerate(golden.turns):
+    for index, turn in golden.shared_turns():
         if turn.is_open:
             conversations.append([])
         conversations[-1].append((index, turn))
