@@ -168,6 +168,19 @@ def speech_text(response: dict[str, Any]) -> str:
                     .replace("&gt;", ">").replace("&apos;", "'").split())
 
 
+def ritual_state(response: dict[str, Any]) -> dict[str, Any]:
+    """The engine's state a response carries in its session attributes (empty if none)."""
+    state: dict[str, Any] = (response.get("sessionAttributes") or {}).get("rekindle") or {}
+    return state
+
+
+def closed_on_purpose(response: dict[str, Any]) -> bool:
+    """The skill ended the session while the couple talks, having said how to come back: the ritual goes on
+    when they say "Alexa, tell nightly ritual next" (a new session)."""
+    return response["response"].get("shouldEndSession") is True and ritual_state(response).get("left") in (
+        "waiting", "paused")
+
+
 def run_golden(golden: Golden, send: Send, user_id: str = USER_ID) -> Conversation:
     """Play a golden transcript through ``send`` and check every reply."""
     talk = Conversation(send, user_id=user_id)

@@ -159,14 +159,15 @@ def run_household(url: str, pki: alexa.Pki, home: Household, rituals: int | None
 
 
 def _one_ritual(talk: alexa.Conversation) -> bool:
-    """Open, accept and step through to the closing; True once the closing ended the session."""
+    """Open, accept and step through to the closing (coming back by "next" where the skill closed the session
+    while the couple talks); True once the closing ended the session."""
     if talk.launch()["response"]["shouldEndSession"] is not False:
         return False
     reply = talk.intent("AMAZON.YesIntent")
     for _ in range(MAX_TURNS):
-        if reply["response"]["shouldEndSession"] is not False:
-            state = (reply.get("sessionAttributes") or {}).get("rekindle") or {}
-            return reply["response"]["shouldEndSession"] is True and state.get("stage") == "finished"
+        if reply["response"]["shouldEndSession"] is not False and not alexa.closed_on_purpose(reply):
+            return reply["response"]["shouldEndSession"] is True and alexa.ritual_state(reply).get(
+                "stage") == "finished"
         reply = talk.intent("AMAZON.NextIntent")
     return False
 
