@@ -38,16 +38,19 @@ class CommandKind(str, Enum):
     SWAP = "swap"  # the other partner begins this question
     GO_FIRST = "go_first"  # "I'll go first": one of them, Rekindle cannot tell which
     AGAIN = "again"  # do tonight's ritual again
+    MOOD = "mood"  # how the couple arrives tonight, or what the night needs ("we had a rough day")
     UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
 class Command:
-    """A command with its optional arguments (names for SET_NAMES and NAMES_ANSWER, minutes for SET_LENGTH)."""
+    """A command with its optional arguments (names for SET_NAMES and NAMES_ANSWER, minutes for SET_LENGTH,
+    one of :data:`intents.content.MOODS` for MOOD, or None when what was said names no mood Rekindle knows)."""
 
     kind: CommandKind
     names: tuple[str, ...] = ()
     minutes: int | None = None
+    mood: str | None = None
 
     @classmethod
     def of(cls, kind: CommandKind | str) -> Command:

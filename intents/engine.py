@@ -18,7 +18,7 @@ from .content import ContentLibrary, default_content
 from .household import Household, HouseholdChange, Progress
 from .phrases import Phrases, default_phrases
 from .replies import Reply
-from .selection import Planner, TonightPlan, night_of
+from .selection import QUESTION_ONLY, TOUCH_ONLY, Planner, TonightPlan, check_in_due, night_of
 from .session import Context, Conversation, Outcome, leave
 from .session_state import SessionState, Stage
 from .store import CompletedRitual, HouseholdStore, Preferences
@@ -69,10 +69,11 @@ class Rekindle:
         return self._plan(household, night, self.store.load(household), None)
 
     def _plan(self, household: str, night: date, record: Household, ritual_id: str | None,
-              preferences: Preferences | None = None) -> TonightPlan:
+              preferences: Preferences | None = None, mood: str | None = None) -> TonightPlan:
+        """Tonight's plan; a mood chooses among the rituals that fit it, even over a ritual asked for by name."""
         prefs = record.preferences if preferences is None else preferences
-        return self.planner.plan(household, night, prefs, record.rituals, ritual_id or self.ritual,
-                                 nights_before=record.nights_before(night))
+        return self.planner.plan(household, night, prefs, record.rituals, ritual_id or (None if mood else self.ritual),
+                                 mood, nights_before=record.nights_before(night))
 
     def handle(self, household: str, command: Command, state: Mapping[str, Any] | None = None,
                window: MicrophoneWindow | None = None) -> Turn:
@@ -92,7 +93,7 @@ class Rekindle:
             phrases=self.phrases.for_night(night.toordinal()).for_window(window),
             planner=self.planner,
             preferences=record.preferences,
-            make_plan=lambda ritual_id: self._plan(household, night, record, ritual_id, ctx.preferences),
+            make_plan=lambda ritual_id, mood: self._plan(household, night, record, ritual_id, ctx.preferences, mood),
             recently_used=self.planner.recently_used(record.rituals, night),
             nights_before=record.tally.nights_together,
             now=now,
@@ -100,11 +101,17 @@ class Rekindle:
             night=night,
             done_tonight=any(r.night == night for r in record.rituals),
             window=window,
+            check_in=self.ritual is None and check_in_due(night, record.nights_before(night), max(
+                (r.night for r in record.rituals if r.night < night), default=None)),
         )
         if session is None:
-            session = SessionState.new(ctx.make_plan(None))
-            if any(r.night == night and r.ritual_id == session.plan.ritual_id for r in record.rituals):
-                session.stage = Stage.FINISHED
+            # Tonight's ritual is the one done tonight, if any: one chosen for a mood is not the planned one.
+            done = [r.ritual_id for r in record.rituals if r.night == night and (
+                r.ritual_id == self.ritual or (self.ritual is None and r.ritual_id not in (QUESTION_ONLY, TOUCH_ONLY)))]
+            plan = ctx.make_plan(None, None)
+            if done and done[-1] != plan.ritual_id:
+                plan = ctx.make_plan(done[-1], None)
+            session = SessionState.new(plan, Stage.FINISHED if done else Stage.OFFER)
         conversation = Conversation(ctx)
         if command.kind is CommandKind.OPEN:
             outcome = conversation.open(session)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .commands import Command, CommandKind
+from .content import MOODS
 
 INTENT_COMMANDS: Mapping[str, CommandKind] = {
     "TonightRitualIntent": CommandKind.START,
@@ -30,6 +31,7 @@ INTENT_COMMANDS: Mapping[str, CommandKind] = {
     "SwapTurnsIntent": CommandKind.SWAP,
     "GoFirstIntent": CommandKind.GO_FIRST,
     "DoItAgainIntent": CommandKind.AGAIN,
+    "NightMoodIntent": CommandKind.MOOD,
     "AMAZON.HelpIntent": CommandKind.HELP,
     "AMAZON.StopIntent": CommandKind.STOP,
     "AMAZON.CancelIntent": CommandKind.STOP,
@@ -47,6 +49,7 @@ INTENT_COMMANDS: Mapping[str, CommandKind] = {
 
 NAME_SLOTS = ("firstName", "secondName")
 LENGTH_SLOT = "minutes"
+MOOD_SLOT = "mood"
 
 _LENGTH_WORDS = {
     "five": 5,
@@ -70,6 +73,18 @@ def parse_minutes(value: str | None) -> int | None:
     return _LENGTH_WORDS.get(text)
 
 
+def parse_mood(value: str | None) -> str | None:
+    """A mood's id from a resolved slot ("rough_day") or its canonical words ("rough day"); None otherwise.
+
+    Synonyms ("exhausted", "a hard day") arrive resolved: Alexa's entity resolution and the laptop's
+    matcher both give the slot value's id from the interaction model.
+    """
+    if not value:
+        return None
+    mood = "_".join(value.strip().lower().split())
+    return mood if mood in MOODS else None
+
+
 def command_for_intent(name: str, slots: Mapping[str, str | None] | None = None) -> Command:
     """Translate an intent name and its resolved slot values into a command.
 
@@ -85,4 +100,6 @@ def command_for_intent(name: str, slots: Mapping[str, str | None] | None = None)
         return Command(kind, names=names)
     if kind is CommandKind.SET_LENGTH:
         return Command(kind, minutes=parse_minutes(slots.get(LENGTH_SLOT)))
+    if kind is CommandKind.MOOD:
+        return Command(kind, mood=parse_mood(slots.get(MOOD_SLOT)))
     return Command(kind)

@@ -34,6 +34,8 @@ MAX_DEEPEST_NIGHTS = DEPTH_WINDOW_NIGHTS // 2  # no more than half the nights of
 FRESH_GAP_DAYS = 3  # a ritual done in the last two nights waits while others are available
 GAP_WEIGHT_CAP = 14
 RANDOM_THEMES_EXCLUDE = ("repair",)  # a question of any theme never reaches for old hurts at random
+CHECK_IN_EVERY = 3  # the opening asks how a couple arrives on every third night together...
+CHECK_IN_AFTER_AWAY = 4  # ...and when they come back after three or more nights away
 MOOD_DEPTH = {"tired": Depth.LIGHT, "light": Depth.DEEPER, "tense": Depth.DEEPER, "rough_day": Depth.DEEPER}
 """The deepest a night goes when the couple says they arrive tired, light or tense, or had a rough day."""
 
@@ -132,6 +134,21 @@ def seeded_random(*parts: object) -> random.Random:
     """
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8", "surrogatepass")).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def check_in_due(night: date, nights_before: int, last_night: date | None) -> bool:
+    """Whether tonight's opening asks how the couple arrives before offering a ritual.
+
+    ``nights_before``: nights together before tonight; ``last_night``: the latest of them, if known. Never
+    on a couple's first two nights (they are learning the way), then on every third night together (the
+    third, sixth, ninth...) and on the first night back after three or more nights away: often enough that
+    a tired or tense evening gets a fitting ritual, rarely enough never to become a chore. A couple can say
+    how they are ("we're tired", "we had a rough day") at any offer, asked or not.
+    """
+    if nights_before < CHECK_IN_EVERY - 1:
+        return False
+    away = (night - last_night).days if last_night else CHECK_IN_AFTER_AWAY
+    return nights_before % CHECK_IN_EVERY == CHECK_IN_EVERY - 1 or away >= CHECK_IN_AFTER_AWAY
 
 
 def consecutive_nights(history: Iterable[CompletedRitual], before: date) -> int:

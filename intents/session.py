@@ -37,7 +37,7 @@ class Context:
     phrases: Phrases
     planner: Planner
     preferences: Preferences
-    make_plan: Callable[[str | None], TonightPlan]
+    make_plan: Callable[[str | None, str | None], TonightPlan]  # (ritual id, mood) -> tonight's plan
     recently_used: Mapping[str, Any]
     nights_before: int  # distinct nights with a completed ritual, tonight included if one is done
     now: datetime
@@ -45,6 +45,7 @@ class Context:
     night: date | None = None
     done_tonight: bool = False  # a ritual was already completed tonight
     window: MicrophoneWindow | None = None  # a front whose microphone closes after a few seconds (Alexa)
+    check_in: bool = False  # tonight's opening asks how the couple arrives (selection.check_in_due)
 
 
 @dataclass
@@ -108,6 +109,9 @@ class Conversation:
         if state.stage is Stage.FINISHED:
             return self.reply(ReplyBuilder().say(self._touch_choice("welcome_back_done")), state)
         state.stage = Stage.OFFER
+        if self.ctx.check_in and self.ctx.content.rituals[state.plan.ritual_id].cadence == "nightly":
+            state.stage = Stage.CHECK_IN
+            return self.reply(ReplyBuilder().say(self.say("check_in")), state)
         return self.reply(ReplyBuilder().say(self._offer_text(state, "welcome")), state)
 
     def reply(self, b: ReplyBuilder, state: SessionState, end: bool = False, **persist: Any) -> Outcome:
@@ -166,14 +170,32 @@ class Conversation:
 
     def _replan(self, state: SessionState, said: str) -> Outcome:
         """Preferences changed at an offer: tonight's plan follows them, and the offer is made again."""
-        fresh = SessionState.new(self.ctx.make_plan(None))
+        fresh = SessionState.new(self.ctx.make_plan(None, state.mood or None))
+        fresh.mood = state.mood
         b = ReplyBuilder().say(said, self._offer_text(fresh, "offer_again"))
         return self.reply(b, fresh)
 
     @action("offer")
     def _offer(self, state: SessionState, command: Command, phrase: str) -> Outcome:
         state.stage = Stage.OFFER
-        return self.reply(ReplyBuilder().say(self._offer_text(state, "offer_again")), state)
+        return self.reply(ReplyBuilder().say(self._offer_text(state, phrase or "offer_again")), state)
+
+    @action("fit_mood")
+    def _fit_mood(self, state: SessionState, command: Command, phrase: str) -> Outcome:
+        """Tonight's ritual chosen again for how the couple says they arrive; a mood Rekindle cannot place
+        answers the check-in with tonight's planned ritual, and elsewhere changes nothing."""
+        mood = command.mood
+        if mood is None:
+            if state.stage is Stage.CHECK_IN:
+                return self._offer(state, command, "check_in_other")
+            return self._remind(state, command, "mood_unclear")
+        try:
+            plan = self.ctx.make_plan(None, mood)
+        except ValueError:  # no ritual fits this mood with tonight's preferences: keep the one planned
+            return self._offer(state, command, "check_in_other")
+        fresh = SessionState.new(plan)
+        fresh.mood = mood
+        return self.reply(ReplyBuilder().say(self._offer_text(fresh, f"mood_{mood}")), fresh)
 
     @action("begin")
     def _begin(self, state: SessionState, command: Command, phrase: str) -> Outcome:
@@ -208,7 +230,7 @@ class Conversation:
         return self._mini(TOUCH_ONLY, ReplyBuilder())
 
     def _mini(self, ritual_id: str, b: ReplyBuilder) -> Outcome:
-        return self._enter(SessionState.new(self.ctx.make_plan(ritual_id), Stage.STEP), b)
+        return self._enter(SessionState.new(self.ctx.make_plan(ritual_id, None), Stage.STEP), b)
 
     @action("decline")
     def _decline(self, state: SessionState, command: Command, phrase: str) -> Outcome:

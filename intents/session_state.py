@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from .content import MOODS
 from .dialogue import Phase
 from .selection import PlannedStep, TonightPlan
 from .window import Left
@@ -23,6 +24,7 @@ MAX_SESSION_ID = 64  # ours are 32 hex digits; a longer one comes from a damaged
 
 class Stage(str, Enum):
     OFFER = "offer"  # tonight's ritual offered, awaiting yes
+    CHECK_IN = "check_in"  # asked how the couple arrives tonight, before choosing the ritual
     RESUME_OFFER = "resume_offer"  # a ritual left midway tonight, offered to continue
     DECLINED = "declined"  # the couple said no to the offer
     STEP = "step"  # inside the ritual
@@ -58,6 +60,7 @@ class SessionState:
     turns_swapped: tuple[int, ...] = ()
     order_unknown: tuple[int, ...] = ()
     left: Left | None = None
+    mood: str = ""  # how the couple said they arrive tonight: the plan fits it, and keeps fitting it
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -74,7 +77,7 @@ class SessionState:
         }
         optional = {"asking_names": self.asking_names, "asked_again": self.touch_asked_again,
                     "turns_swapped": list(self.turns_swapped), "order_unknown": list(self.order_unknown),
-                    "left": self.left.value if self.left else None}
+                    "left": self.left.value if self.left else None, "mood": self.mood}
         out.update({k: v for k, v in optional.items() if v})
         return out
 
@@ -106,6 +109,7 @@ class SessionState:
             turns_swapped=_indexes(data.get("turns_swapped", ()), len(plan.steps)),
             order_unknown=_indexes(data.get("order_unknown", ()), len(plan.steps)),
             left=Left(data["left"]) if data.get("left") else None,
+            mood=_mood(data.get("mood", "")),
         )
 
     @classmethod
@@ -157,6 +161,7 @@ def phase_of(state: SessionState) -> Phase:
 
 _STAGE_PHASES = {
     Stage.OFFER: Phase.OFFER,
+    Stage.CHECK_IN: Phase.CHECK_IN,
     Stage.RESUME_OFFER: Phase.RESUME_OFFER,
     Stage.DECLINED: Phase.DECLINED,
     Stage.FINISHED: Phase.FINISHED,
@@ -186,3 +191,9 @@ def _pending_names(raw: object) -> tuple[str, ...]:
     if not isinstance(raw, list) or len(raw) not in (0, 2) or not all(isinstance(n, str) and n for n in raw):
         raise ValueError("pending names")
     return tuple(raw)
+
+
+def _mood(raw: object) -> str:
+    if raw != "" and raw not in MOODS:
+        raise ValueError("mood")
+    return str(raw)

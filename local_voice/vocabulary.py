@@ -36,7 +36,9 @@ NAMING_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items()
                            if kind in (CommandKind.SET_NAMES, CommandKind.NAMES_ANSWER))
 NAME_ANSWER_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.NAMES_ANSWER)
 LENGTH_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.SET_LENGTH)
-SETUP_INTENTS = NAMING_INTENTS | LENGTH_INTENTS
+# How a couple arrives ("we're tired", "we had a rough day") chooses tonight's ritual before it begins.
+MOOD_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.MOOD)
+SETUP_INTENTS = NAMING_INTENTS | LENGTH_INTENTS | MOOD_INTENTS
 # The intent of a remark partners make to each other ("yeah", "me too"): heard as itself, never acted on.
 REMARK = "(remark)"
 # The remark branch's prior against the commands'. Acoustic scores dwarf grammar priors, so only a tiny

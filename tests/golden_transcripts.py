@@ -1,8 +1,10 @@
 """Golden conversation transcripts (tests/golden/*.yaml), shared by every front end's tests.
 
-Each transcript fixes a household, a moment and (optionally) a ritual and
-preferences, then lists turns: what a partner says, the intent it means, and
-phrases Rekindle's reply must (``expect``) and must not (``absent``) contain.
+Each transcript fixes a household, a moment and (optionally) a ritual,
+preferences and ``nights_before``, the nights in a row with a ritual just
+before that moment (every front seeds them with :meth:`Golden.seed`), then
+lists turns: what a partner says, the intent it means, and phrases Rekindle's
+reply must (``expect``) and must not (``absent``) contain.
 The engine, the Alexa adapter and the offline loop each run them all.
 
 A turn may say how the laptop differs. Its microphone is always open, so while partners answer it
@@ -25,11 +27,16 @@ words only said to Alexa.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from intents import Preferences
+from intents.store import CompletedRitual, HouseholdStore, StepRecord
+
+PAST_RITUAL = "gratitude-before-sleep"  # what the nights before a transcript shared
 
 GOLDEN_DIR = Path(__file__).with_name("golden")
 
@@ -61,6 +68,16 @@ class Golden:
     ritual: str | None
     preferences: dict[str, Any]
     turns: tuple[GoldenTurn, ...]
+    nights_before: int = 0
+
+    def seed(self, store: HouseholdStore) -> None:
+        """Store the transcript's preferences and the nights shared before it."""
+        if self.preferences:
+            store.save_preferences(self.household, Preferences.from_dict(self.preferences))
+        for n in range(1, self.nights_before + 1):
+            moment = self.now - timedelta(days=n)
+            store.record_ritual(self.household, CompletedRitual(
+                f"{self.name}-past-{n}", PAST_RITUAL, moment.date(), moment, "text", (StepRecord("closing"),)))
 
     def shared_turns(self) -> list[tuple[int, GoldenTurn]]:
         """The turns every front plays, with their indexes (Alexa-only turns left out)."""
@@ -114,5 +131,6 @@ def load_goldens(directory: Path = GOLDEN_DIR) -> list[Golden]:
             ritual=data.get("ritual"),
             preferences=dict(data.get("preferences") or {}),
             turns=tuple(turns),
+            nights_before=int(data.get("nights_before", 0)),
         ))
     return goldens

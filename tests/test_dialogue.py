@@ -27,15 +27,18 @@ from interaction_models import locales
 NOW = datetime(2026, 12, 3, 21, 0, tzinfo=timezone.utc)
 TABLE = default_dialogue()
 NAMED = [Command(CommandKind.SET_NAMES, names=("Sam", "Robin")),
-         Command(CommandKind.NAMES_ANSWER, names=("Sam", "Robin")), Command(CommandKind.SET_LENGTH, minutes=20)]
+         Command(CommandKind.NAMES_ANSWER, names=("Sam", "Robin")), Command(CommandKind.SET_LENGTH, minutes=20),
+         Command(CommandKind.MOOD, mood="tired"), Command(CommandKind.MOOD, mood="rough_day")]
 COMMANDS = [Command(k) for k in TABLE_COMMANDS] + NAMED
 RITUALS = ("appreciation-exchange", "weekly-date-night-planning", "touch-and-breathe")
 
 
-def engine_for(path: Path, ritual: str | None, names: tuple[str, ...] = ()) -> Rekindle:
+def engine_for(path: Path, ritual: str | None, names: tuple[str, ...] = (), nights_before: int = 0) -> Rekindle:
     store = SqliteStore(path)
     if names:
         store.save_preferences("h", Preferences(names=names))
+    for n in range(1, nights_before + 1):
+        store.record_ritual("h", completed(NOW - timedelta(days=n), n))
     return Rekindle(store, clock=lambda: NOW, ritual=ritual)
 
 
@@ -47,8 +50,8 @@ def phase(state: dict[str, Any]) -> Phase:
 def states(tmp_path_factory: pytest.TempPathFactory) -> dict[Phase, tuple[Rekindle, dict[str, Any]]]:
     """A state in every phase, found by walking every command from the opening of a few rituals."""
     found: dict[Phase, tuple[Rekindle, dict[str, Any]]] = {}
-    for ritual in RITUALS:
-        engine = engine_for(tmp_path_factory.mktemp("walk") / "walk.db", ritual)
+    for ritual in (*RITUALS, None):  # with no ritual chosen, the third night together opens with a check-in
+        engine = engine_for(tmp_path_factory.mktemp("walk") / "walk.db", ritual, nights_before=2 if not ritual else 0)
         start = engine.handle("h", Command(CommandKind.OPEN)).state
         seen, queue = {(phase(start), start["step"])}, deque([start])
         while queue and len(seen) < 200:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from golden_transcripts import Golden, load_goldens
 
-from intents import Preferences, Rekindle, SqliteStore, command_for_intent
+from intents import Rekindle, SqliteStore, command_for_intent
 from intents.commands import Command, CommandKind
 
 GOLDENS = load_goldens()
@@ -16,8 +16,7 @@ GOLDENS = load_goldens()
 @pytest.mark.parametrize("golden", GOLDENS, ids=[g.name for g in GOLDENS])
 def test_golden_through_engine(golden: Golden, tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "golden.db")
-    if golden.preferences:
-        store.save_preferences(golden.household, Preferences.from_dict(golden.preferences))
+    golden.seed(store)
     engine = Rekindle(store, clock=lambda: golden.now, ritual=golden.ritual)
     state = None
     for index, turn in golden.shared_turns():

@@ -87,8 +87,7 @@ def talk_to(request: pytest.FixtureRequest, pki: Pki) -> Iterator[Talk]:
 @pytest.mark.parametrize("golden", GOLDENS, ids=[g.name for g in GOLDENS])
 def test_golden_through_lambda(golden: Golden, tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "golden.db")
-    if golden.preferences:
-        store.save_preferences(golden.household, Preferences.from_dict(golden.preferences))
+    golden.seed(store)
     engine = Rekindle(store, clock=lambda: golden.now, ritual=golden.ritual, front="alexa")
     handler = make_lambda_handler(engine, skill_id=SKILL_ID)
     run_golden(golden, lambda event: handler(event, None), user_id=golden.household)

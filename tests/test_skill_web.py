@@ -21,7 +21,7 @@ from test_alexa_helpers import (
     speech_text,
 )
 
-from intents import Preferences, Rekindle
+from intents import Rekindle
 from rekindle import config
 from rekindle.cli import main as rekindle_main
 from skill.handlers import build_skill, one_household
@@ -53,8 +53,7 @@ def signed_endpoint(engine: Rekindle, pki: Pki, household: str) -> Iterator[Call
 @pytest.mark.parametrize("golden", GOLDENS, ids=[g.name for g in GOLDENS])
 def test_golden_through_the_web_service(golden: Golden, pki: Pki) -> None:
     store = config.open_store()
-    if golden.preferences:
-        store.save_preferences(golden.household, Preferences.from_dict(golden.preferences))
+    golden.seed(store)
     engine = Rekindle(store, clock=lambda: golden.now, ritual=golden.ritual, front="alexa")
     with signed_endpoint(engine, pki, golden.household) as send:
         run_golden(golden, send)

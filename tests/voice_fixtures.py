@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from golden_transcripts import Golden, GoldenTurn
 
-from intents import Preferences, Rekindle, SqliteStore, command_for_intent
+from intents import Rekindle, SqliteStore, command_for_intent
 from intents.commands import Command
 from intents.engine import Turn
 from intents.replies import Listening, Reply
@@ -109,8 +109,8 @@ class _ScriptedSource:
         expected = command_for_intent(said.intent or "AMAZON.FallbackIntent", said.slots)
         assert command.kind is expected.kind, f"{where}: heard {command.kind.value}, want {expected.kind.value}"
         for slot, value in said.slots.items():
-            assert value.lower() in (n.lower() for n in command.names) or str(command.minutes) == value, (
-                where, slot, command)
+            assert value.lower() in (n.lower() for n in command.names) or str(command.minutes) == value or (
+                command.mood is not None and command.mood == expected.mood), (where, slot, command)
         self.heard.append(said.intent)
         self.golden.check(index, new[0].text, new[0].end_session)
 
@@ -150,8 +150,7 @@ def run_golden(golden: Golden, db_path: object, recogniser: Recogniser, matcher:
     Each opening in the transcript starts a new conversation. Returns the intents acted on.
     """
     store = SqliteStore(db_path)  # type: ignore[arg-type]
-    if golden.preferences:
-        store.save_preferences(golden.household, Preferences.from_dict(golden.preferences))
+    golden.seed(store)
     engine = _RecordingEngine(Rekindle(store, clock=lambda: golden.now, ritual=golden.ritual, front="laptop"))
     heard: list[str | None] = []
     conversations: list[list[tuple[int, GoldenTurn]]] = []
