@@ -131,7 +131,7 @@ def test_step_grammar_leaves_out_setup_and_offers_leave_out_bare_names(matcher: 
     assert contexts["names"].intents() == full.intents()
     assert contexts["all"].intents() == full.intents() - {"PartnerNamesIntent"}  # bare names only when asked
     assert contexts["step"].intents() == full.intents() - {"SetPartnerNamesIntent", "PartnerNamesIntent",
-                                                           "SetRitualLengthIntent"}
+                                                           "SetRitualLengthIntent", "NightMoodIntent"}
     for name in ("sasha", "wei", "alex"):
         assert name in contexts["all"].jsgf().split() and name not in contexts["step"].jsgf().split()
     assert "twenty" in contexts["all"].jsgf().split() and "twenty" not in contexts["step"].jsgf().split()
