@@ -19,21 +19,18 @@ import queue
 import threading
 import time
 from collections.abc import Sequence
-from typing import Literal, get_args
 
 from intents.replies import Listening
 from intents.understanding import IntentMatcher, Match
 
 from .asr import BYTES_PER_SECOND, Recogniser
 from .audio_in import Segmenter
+from .choices import BARGE_IN_MODES as BARGE_IN_MODES
+from .choices import BargeInMode as BargeInMode
 from .commands import heard_intent
 from .tts import Audio
 
 log = logging.getLogger("rekindle.voice.barge_in")
-
-BargeInMode = Literal["timers", "always", "off"]
-"""When the microphone listens while Rekindle plays: in touch timers' silence, throughout, never."""
-BARGE_IN_MODES: tuple[BargeInMode, ...] = get_args(BargeInMode)
 
 # A "stop" is short; a longer stretch is Rekindle's own voice or partners talking, and is not decoded.
 MAX_UTTERANCE_SECONDS = 4.0

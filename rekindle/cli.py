@@ -11,7 +11,7 @@ from intents.content import ContentError
 from intents.store import StoreError
 
 from . import core_commands, talk_command
-from .errors import UserError
+from .errors import UserError, missing_extra
 
 EPILOG = """\
 examples:
@@ -62,6 +62,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except (StoreError, ContentError, UserError) as exc:
         print(f"rekindle: {exc}", file=sys.stderr)
+        return 2
+    except ImportError as exc:
+        hint = missing_extra(exc)
+        if hint is None:
+            raise
+        print(f"rekindle: {hint}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\nrekindle: stopped. Anything mid-ritual is kept for later tonight.", file=sys.stderr)

@@ -1,22 +1,19 @@
 """Where Rekindle keeps its data and which household store to open.
 
 ``REKINDLE_HOME`` overrides the data folder (default: the platform's user data
-directory); ``REKINDLE_STORE`` picks the store by URL:
-
-- ``sqlite:///path/to/file.db`` (default: ``<data folder>/rekindle.db``)
-- ``dynamodb://TABLE`` (the Alexa skill on AWS Lambda)
+directory); ``REKINDLE_STORE`` picks the store by URL (see :mod:`intents.store_url`),
+by default ``<data folder>/rekindle.db``. Only that default's folder is created.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import urlparse
 
 import platformdirs
 
-from intents.sqlite_store import SqliteStore
 from intents.store import HouseholdStore, StoreError
+from intents.store_url import DYNAMODB_NEEDS_EXTRAS, STORE_ENV, open_location, parse_store_url
 
 from .errors import UserError
 
@@ -29,8 +26,12 @@ def data_dir() -> Path:
     return Path(override).expanduser() if override else Path(platformdirs.user_data_dir("rekindle"))
 
 
+def default_store_url() -> str:
+    return f"sqlite:///{data_dir() / 'rekindle.db'}"
+
+
 def store_url() -> str:
-    return os.environ.get("REKINDLE_STORE") or f"sqlite:///{data_dir() / 'rekindle.db'}"
+    return os.environ.get(STORE_ENV) or default_store_url()
 
 
 def household() -> str:
@@ -44,43 +45,22 @@ def household() -> str:
 
 
 def describe_store(url: str) -> str:
-    parsed = urlparse(url)
-    if parsed.scheme == "sqlite":
-        return f"SQLite file {sqlite_path(url)}"
-    if parsed.scheme == "dynamodb":
-        return f"DynamoDB table {parsed.netloc or parsed.path.lstrip('/')}"
-    return url
-
-
-def sqlite_path(url: str) -> Path:
-    """``sqlite:///abs/file.db`` is an absolute path; ``sqlite://rel.db`` is relative."""
-    rest = url[len("sqlite://"):]
-    if rest.startswith("//"):
-        rest = rest[1:]
-    if not rest or rest == "/":
-        raise StoreError(f"REKINDLE_STORE={url!r} names no file. Use sqlite:///path/to/rekindle.db.")
-    return Path(rest).expanduser()
+    try:
+        return parse_store_url(url).describe()
+    except StoreError:
+        return url
 
 
 def open_store(url: str | None = None) -> HouseholdStore:
-    """Open the store a URL names; a wrong URL raises StoreError saying what is accepted."""
+    """Open the store a URL names (default: the configured one); a wrong URL raises StoreError."""
     url = url or store_url()
-    scheme = urlparse(url).scheme
-    if scheme == "sqlite":
-        return SqliteStore(sqlite_path(url))
-    if scheme == "dynamodb":
-        table = urlparse(url).netloc or urlparse(url).path.lstrip("/")
-        if not table:
-            raise StoreError(f"REKINDLE_STORE={url!r} names no table. Use dynamodb://TABLE_NAME.")
-        try:
-            from skill.dynamodb_store import DynamoDbHouseholdStore
-        except ImportError as exc:
-            raise StoreError(
-                "The DynamoDB store needs the Alexa extras: pip install 'rekindle[alexa]'"
-            ) from exc
-        dynamo: HouseholdStore = DynamoDbHouseholdStore.from_table(table)
-        return dynamo
-    raise StoreError(
-        f"REKINDLE_STORE={url!r} is not a store Rekindle knows. "
-        "Use sqlite:///path/to/rekindle.db or dynamodb://TABLE_NAME."
-    )
+    return open_location(parse_store_url(url), _open_dynamodb_table, create_folder=url == default_store_url())
+
+
+def _open_dynamodb_table(table: str) -> HouseholdStore:
+    try:
+        from skill.dynamodb_store import DynamoDbHouseholdStore
+    except ImportError as exc:
+        raise StoreError(DYNAMODB_NEEDS_EXTRAS) from exc
+    store: HouseholdStore = DynamoDbHouseholdStore.from_table(table)
+    return store

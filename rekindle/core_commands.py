@@ -4,29 +4,36 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from datetime import date
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from intents.content import default_content
+from intents.content import RitualTemplate, default_content
 from intents.engine import Rekindle
 from intents.household import DETAIL_NIGHTS, KEPT
-from intents.store import export_household
+from intents.selection import length_fits
+from intents.store import LENGTH_CHOICES, export_household
 
 from . import config
+from .errors import UserError
+from .nights import parse_night
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("tonight", help="show tonight's ritual",
                        description="Show the ritual Rekindle offers tonight (the same on every device at home).")
-    p.add_argument("--date", type=_date, help="another night, as YYYY-MM-DD")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="another night")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=tonight)
 
-    p = sub.add_parser("content", help="summarise the content library",
-                       description="Check and count the questions, touch prompts and rituals.")
-    p.add_argument("--json", action="store_true", help="print JSON counts")
+    p = sub.add_parser("content", help="summarise the content library, or list its rituals",
+                       description="Check and count the questions, touch prompts and rituals; with --list, "
+                       "list each ritual's id (for 'rekindle talk --ritual ID'), title, minutes and when "
+                       "it is offered.")
+    p.add_argument("--list", action="store_true", help="list the rituals")
+    p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=content)
 
     p = sub.add_parser("history", help="rituals you have shared",
@@ -46,18 +53,12 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=forget)
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-25") from None
-
-
 def tonight(args: argparse.Namespace) -> int:
+    night = parse_night(args.date) if args.date else None
     store = config.open_store()
     try:
         engine = Rekindle(store)
-        plan = engine.tonight(config.household(), args.date)
+        plan = engine.tonight(config.household(), night)
     finally:
         store.close()
     if args.json:
@@ -78,13 +79,38 @@ def tonight(args: argparse.Namespace) -> int:
 
 
 def content(args: argparse.Namespace) -> int:
-    counts = default_content().counts()
+    library = default_content()
+    if args.list:
+        rituals = [ritual_entry(r) for r in sorted(library.rituals.values(), key=lambda r: (r.minutes, r.id))]
+        if args.json:
+            print(json.dumps(rituals, indent=2))
+        else:
+            width = max(len(r["id"]) for r in rituals)
+            for r in rituals:
+                print(f"{r['id']:<{width}}  {r['title']} ({r['minutes']} min): {r['offered']}")
+            print("\nRun one with: rekindle talk --ritual ID")
+        return 0
+    counts = library.counts()
     if args.json:
         print(json.dumps(counts))
     else:
         for key, value in counts.items():
             print(f"{key.replace('_', ' ')}: {value}")
     return 0
+
+
+def ritual_entry(ritual: RitualTemplate) -> dict[str, Any]:
+    """One ritual for ``content --list``: id, title, minutes and when Rekindle offers it by itself."""
+    lengths = [m for m in LENGTH_CHOICES if length_fits(ritual, m)]
+    if ritual.cadence == "on_request":
+        offered = "on request (talk --ritual ID, or ask by voice)"
+    else:
+        when = "nightly" if ritual.cadence == "nightly" else "on Sundays, weekly"
+        touch = ", touch on" if ritual.needs_touch else ""
+        offered = f"{when} ({'/'.join(map(str, lengths))}-minute setting{touch})"
+    return {"id": ritual.id, "title": ritual.title, "minutes": ritual.minutes, "cadence": ritual.cadence,
+            "lengths": lengths if ritual.cadence != "on_request" else [], "needs_touch": ritual.needs_touch,
+            "offered": offered}
 
 
 def history(args: argparse.Namespace) -> int:
@@ -117,6 +143,8 @@ def history(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
+    if args.output:
+        check_writable_file(args.output)
     store = config.open_store()
     try:
         data: dict[str, Any] = {
@@ -127,13 +155,38 @@ def export(args: argparse.Namespace) -> int:
         store.close()
     text = json.dumps(data, indent=2)
     if args.output:
-        tmp = args.output.with_name(args.output.name + ".tmp")
-        tmp.write_text(text + "\n", encoding="utf-8")
-        tmp.replace(args.output)
+        write_private(args.output, text + "\n")
         print(f"Exported to {args.output}", file=sys.stderr)
     else:
         print(text)
     return 0
+
+
+def check_writable_file(path: Path) -> None:
+    """Refuse, before any work, a path that cannot become a file: a folder, or one in a missing folder."""
+    if path.is_dir():
+        raise UserError(f"{path} is a folder. Give a file name, such as {path / 'rekindle-export.json'}.")
+    if not path.parent.is_dir():
+        raise UserError(f"Cannot write {path}: the folder {path.parent} does not exist.")
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by its owner only, all at once: on any failure ``path`` is
+    untouched and no partial or temporary file is left behind (it would hold household data)."""
+    check_writable_file(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise UserError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise UserError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+        raise
 
 
 def forget(args: argparse.Namespace) -> int:

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
-from intents.engine import Rekindle
-from local_voice.barge_in import BARGE_IN_MODES
-from local_voice.choices import ASR_CHOICES, ASR_HELP
+from intents.engine import Rekindle, local_now
+from intents.understanding import IntentMatcher
+from local_voice.choices import ASR_CHOICES, ASR_HELP, BARGE_IN_MODES
 from local_voice.text_loop import run_text_loop
 
 from . import config
 from .errors import UserError
+from .nights import parse_night
+
+EVENING = clock_time(20, 0)
 
 log = logging.getLogger("rekindle.talk")
 
@@ -28,6 +34,12 @@ def register(sub: Any) -> argparse.ArgumentParser:
         "--text to type instead (type things like: yes, next, repeat, skip, more time, help, stop).",
     )
     p.add_argument("--text", action="store_true", help="type commands and read replies instead of speaking")
+    text = p.add_argument_group("text mode")
+    text.add_argument("--no-wait", action="store_true",
+                      help="do not wait out touch moments and quiet reflections (for scripts and tests)")
+    text.add_argument("--date", metavar="YYYY-MM-DD",
+                      help="run that night's ritual as if it were that night, in the evening "
+                      "(recorded in history under that night)")
     voice = p.add_argument_group("voice")
     voice.add_argument("--input-device", metavar="DEV", help="microphone number or name (see 'rekindle devices')")
     voice.add_argument("--output-device", metavar="DEV", help="speaker number or name (see 'rekindle devices')")
@@ -47,9 +59,10 @@ def register(sub: Any) -> argparse.ArgumentParser:
                        help="when saying \"stop\" or \"pause\" cuts Rekindle short: during touch timers (default; "
                        "safe with loud speakers), always (also over Rekindle's voice: use with headphones, "
                        "as speakers would let Rekindle hear itself), or off")
-    # For demos and tests: scaled touch timers (also REKINDLE_TIMER_SCALE).
+    # For demos and tests: scaled touch timers in voice and text mode (voice also reads REKINDLE_TIMER_SCALE).
     voice.add_argument("--timer-scale", type=float, help=argparse.SUPPRESS)
-    p.add_argument("--ritual", metavar="ID", help="run this ritual instead of tonight's choice (see rekindle content)")
+    p.add_argument("--ritual", metavar="ID",
+                   help="run this ritual instead of tonight's choice (ids: rekindle content --list)")
     p.set_defaults(handler=talk)
     return p
 
@@ -57,32 +70,43 @@ def register(sub: Any) -> argparse.ArgumentParser:
 def talk(args: argparse.Namespace) -> int:
     if args.text:
         log.info("speech recognition: none (text mode: typed commands)")
-    else:
-        voice = _voice_talk()
-        if voice is not None:
-            return int(voice(args))
-        print("rekindle: voice mode is not available here; running in text mode.", file=sys.stderr)
-        log.info("speech recognition: none (text mode: typed commands)")
-    return talk_text(args)
+        return talk_text(args)
+    if args.date or args.no_wait:
+        raise UserError(f"{'--date' if args.date else '--no-wait'} is for text mode: add --text.")
+    from .voice_commands import talk_voice  # the voice libraries load only now (pip install 'rekindle[voice]')
+
+    return talk_voice(args)
 
 
-def _voice_talk() -> Any:
+def matcher_for(locale: str) -> IntentMatcher:
+    """The interaction model of ``locale``, or a clear error naming it."""
     try:
-        module = importlib.import_module("rekindle.voice_commands")
-    except ImportError:
-        return None
-    return getattr(module, "talk_voice", None)
+        return IntentMatcher.for_locale(locale)
+    except (FileNotFoundError, KeyError, ValueError) as exc:
+        raise UserError(f"No interaction model for locale {locale!r}.") from exc
+
+
+def evening_of(night: date) -> Callable[[], datetime]:
+    """A clock on ``night`` in the evening (8 p.m. local time), moving on in real time from there."""
+    evening = datetime.combine(night, EVENING).astimezone()
+    started = time.monotonic()
+    return lambda: evening + timedelta(seconds=time.monotonic() - started)
 
 
 def talk_text(args: argparse.Namespace) -> int:
+    matcher = matcher_for(args.locale)
+    night = parse_night(args.date) if args.date else None
     store = config.open_store()
     try:
         try:
-            engine = Rekindle(store, front="text", ritual=args.ritual)
+            engine = Rekindle(store, front="text", ritual=args.ritual,
+                              clock=evening_of(night) if night else local_now)
         except ValueError as exc:
             raise UserError(str(exc)) from None
         interactive = sys.stdin.isatty()
-        run_text_loop(engine, config.household(), sys.stdin, sys.stdout, prompt="> " if interactive else "")
+        run_text_loop(engine, config.household(), sys.stdin, sys.stdout, matcher,
+                      prompt="> " if interactive else "",
+                      timer_scale=None if args.no_wait else (args.timer_scale or 1.0))
     finally:
         store.close()
     return 0

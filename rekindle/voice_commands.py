@@ -17,6 +17,7 @@ from local_voice.choices import ASR_CHOICES, ASR_HELP, WHISPER_SIZES
 
 from . import config
 from .errors import UserError
+from .talk_command import matcher_for
 
 log = logging.getLogger("rekindle.voice")
 
@@ -50,13 +51,6 @@ def add_engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--vosk-model", type=Path, metavar="PATH", help="use the Vosk model in this folder")
     p.add_argument("--asr", choices=ASR_CHOICES, default="auto", help=ASR_HELP)
     p.add_argument("--locale", default="en-US", help="interaction model to understand (default en-US)")
-
-
-def _matcher(locale: str) -> IntentMatcher:
-    try:
-        return IntentMatcher.for_locale(locale)
-    except (FileNotFoundError, KeyError, ValueError) as exc:
-        raise UserError(f"No interaction model for locale {locale!r}.") from exc
 
 
 def _recogniser(args: argparse.Namespace, matcher: IntentMatcher) -> Any:
@@ -99,8 +93,7 @@ def list_devices(args: argparse.Namespace) -> int:
         raise UserError("Audio needs PortAudio: sudo apt-get install libportaudio2") from exc
     devices = sd.query_devices()
     if not len(devices):
-        print("No audio devices found. Use 'rekindle talk --text' to type instead.")
-        return 1
+        raise UserError("No audio devices found. Use 'rekindle talk --text' to type instead.")
     default_in, default_out = sd.default.device
     for index, d in enumerate(devices):
         roles = []
@@ -117,7 +110,7 @@ def recognize(args: argparse.Namespace) -> int:
     from local_voice.audio_in import AudioDeviceError
     from local_voice.recognize_files import recognise_file
 
-    matcher = _matcher(args.locale)
+    matcher = matcher_for(args.locale)
     recogniser = _recogniser(args, matcher)
     status = 0
     for path in args.files:
@@ -143,7 +136,7 @@ def talk_voice(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     log_planned_engine(args)
-    matcher = _matcher(args.locale)
+    matcher = matcher_for(args.locale)
     store = config.open_store()
     source: Any = None
     sink: Any = None

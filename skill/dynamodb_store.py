@@ -55,6 +55,11 @@ def plain(value: Any) -> Any:
     return value
 
 
+def aws_region() -> str | None:
+    """``AWS_REGION`` (what Lambda sets) or ``AWS_DEFAULT_REGION`` (what botocore reads), else None."""
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
+
+
 def item_bytes(item: Mapping[str, Any]) -> int:
     """An item's size as DynamoDB counts it against its 400 KB limit (its published sizing rules)."""
     def size(value: Any) -> int:
@@ -139,8 +144,9 @@ class DynamoDbHouseholdStore(StoreShortcuts):
         DescribeTable, GetItem, PutItem, DeleteItem and Scan permissions.
         """
         endpoint_url = endpoint_url or os.environ.get(ENDPOINT_ENV) or None
+        region = aws_region()
         try:
-            resource = boto3.resource("dynamodb", endpoint_url=endpoint_url)
+            resource = boto3.resource("dynamodb", endpoint_url=endpoint_url, region_name=region)
             client = resource.meta.client
             try:
                 client.describe_table(TableName=table)
@@ -155,8 +161,8 @@ class DynamoDbHouseholdStore(StoreShortcuts):
                 client.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
         except (BotoCoreError, ClientError) as exc:
             raise StoreError(
-                f"Cannot open DynamoDB table {table!r}: {exc}. Check AWS_REGION, the credentials, "
-                f"and {ENDPOINT_ENV} if you use a local server."
+                f"Cannot open DynamoDB table {table!r}: {exc}. Check AWS_REGION (or AWS_DEFAULT_REGION), "
+                f"the credentials, and {ENDPOINT_ENV} if you use a local server."
             ) from exc
         return cls(resource.Table(table))
 

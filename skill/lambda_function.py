@@ -16,6 +16,7 @@ from typing import Any, cast
 from ask_sdk_runtime.exceptions import AskSdkException
 
 from intents.engine import Rekindle
+from intents.store_url import STORE_ENV, open_location, parse_store_url
 
 from .handlers import EngineSource, HouseholdOf, alexa_user, skill_builder
 from .time_zone import zoned_clock
@@ -28,10 +29,11 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 def default_engine() -> Rekindle:
     """The engine over the configured store, opened on the first request."""
-    from rekindle.config import open_store
+    from .dynamodb_store import DynamoDbHouseholdStore
 
-    return Rekindle(open_store(os.environ.get("REKINDLE_STORE") or LAMBDA_STORE), front="alexa",
-                    clock=zoned_clock())
+    location = parse_store_url(os.environ.get(STORE_ENV) or LAMBDA_STORE)
+    store = open_location(location, DynamoDbHouseholdStore.from_table)
+    return Rekindle(store, front="alexa", clock=zoned_clock())
 
 
 def make_lambda_handler(engine: EngineSource = default_engine, household_of: HouseholdOf = alexa_user,

@@ -53,7 +53,8 @@ def test_answers_leave_no_trace(tmp_path: Path, _isolated_home: Path) -> None:
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = {"TMPDIR": str(tmp), "TEMP": str(tmp), "TMP": str(tmp)}
-    out = rekindle("-vv", "talk", "--text", "--ritual", "memory-lane", stdin="\n".join(SCRIPT) + "\n", env=env)
+    out = rekindle("-vv", "talk", "--text", "--no-wait", "--ritual", "memory-lane", stdin="\n".join(SCRIPT) + "\n",
+                   env=env)
     assert out.returncode == 0, out.stderr
     assert "DEBUG rekindle.engine" in out.stderr  # -vv really logged every turn
     history = json.loads(rekindle("history", "--json", env=env).stdout)["rituals"]

@@ -63,7 +63,7 @@ def test_no_audio_device_at_all_is_one_line_suggesting_text(tmp_path: Path) -> N
     (tmp_path / "run").mkdir()
     env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path / "run"), "PULSE_SERVER": f"unix:{tmp_path}/no-server"}
     devices = rekindle("devices", env=env)
-    if "No audio devices found" not in devices.stdout:
+    if "No audio devices found" not in devices.stderr:
         pytest.skip("this machine has sound hardware outside PulseAudio")
     run = rekindle("talk", "--ritual", "just-a-question", env=env)
     assert run.returncode == 2
