@@ -104,13 +104,15 @@ def ritual_entry(ritual: RitualTemplate) -> dict[str, Any]:
     lengths = [m for m in LENGTH_CHOICES if length_fits(ritual, m)]
     if ritual.cadence == "on_request":
         offered = "on request (talk --ritual ID, or ask by voice)"
+    elif ritual.presumes:  # never chosen at random: it assumes a hard day, a distant week…
+        offered = f"when you say it fits how you are ({', '.join(m.replace('_', ' ') for m in ritual.fits)})"
     else:
         when = "nightly" if ritual.cadence == "nightly" else "on Sundays, weekly"
         touch = ", touch on" if ritual.needs_touch else ""
         offered = f"{when} ({'/'.join(map(str, lengths))}-minute setting{touch})"
     return {"id": ritual.id, "title": ritual.title, "minutes": ritual.minutes, "cadence": ritual.cadence,
-            "lengths": lengths if ritual.cadence != "on_request" else [], "needs_touch": ritual.needs_touch,
-            "offered": offered}
+            "lengths": lengths if ritual.cadence != "on_request" and not ritual.presumes else [],
+            "needs_touch": ritual.needs_touch, "offered": offered}
 
 
 def history(args: argparse.Namespace) -> int:

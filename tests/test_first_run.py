@@ -187,6 +187,7 @@ def test_content_list_names_every_ritual() -> None:
     by_id = {r["id"]: r for r in rows}
     assert by_id["just-a-question"]["offered"].startswith("on request")
     assert by_id["weekly-relationship-check-in"]["offered"].startswith("on Sundays")
+    assert by_id["gentle-repair"]["offered"].startswith("when you say it fits")  # never chosen at random
     assert by_id["touch-and-breathe"] == {**by_id["touch-and-breathe"], "minutes": 5, "lengths": [5],
                                           "needs_touch": True, "title": "Touch and breathe"}
     assert "touch on" in by_id["touch-and-breathe"]["offered"]

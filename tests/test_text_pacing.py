@@ -12,6 +12,7 @@ import os
 import pty
 import queue
 import re
+import select
 import subprocess
 import sys
 import threading
@@ -136,6 +137,8 @@ def test_a_terminal_gets_a_live_countdown_above_the_prompt() -> None:
     def read_until(marker: bytes) -> None:
         nonlocal seen
         while marker not in seen:
+            ready, _, _ = select.select([master], [], [], 60)
+            assert ready, f"nothing for a minute while waiting for {marker!r}: {seen!r}"
             chunk = os.read(master, 4096)
             assert chunk, seen
             seen += chunk
