@@ -112,7 +112,7 @@ def test_alexa_extra_only_runs_the_lambda_handler(wheel: Path, tmp_path: Path) -
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     speech = [r["response"]["outputSpeech"]["ssml"] for r in result["replies"]]
-    assert "Welcome" in speech[0] and all(r["response"]["shouldEndSession"] is False for r in result["replies"])
+    assert "Shall we begin" in speech[0] and all(r["response"]["shouldEndSession"] is False for r in result["replies"])
     assert result["loaded"] == []  # the handler needs neither the command line nor platformdirs
     assert db.is_file()
 
