@@ -84,7 +84,7 @@ def test_core_install_without_extras(wheel: Path, tmp_path: Path) -> None:
                  stdin="yes\nyes\nnext\n")
     assert ritual.returncode == 0 and ritual.stderr == "", ritual.stderr
     assert "Thank you for that little moment" in ritual.stdout
-    history = json.loads(run(rekindle, "history", "--json", cwd=tmp_path).stdout)
+    history = json.loads(run(rekindle, "history", "--json", cwd=tmp_path).stdout)["rituals"]
     assert [r["ritual_id"] for r in history] == ["just-a-touch"]
     export = json.loads(run(rekindle, "export", cwd=tmp_path).stdout)
     assert export["households"][0]["nights_together"] == 1

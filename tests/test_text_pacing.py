@@ -122,7 +122,7 @@ def test_no_wait_prints_each_reply_whole_for_scripts() -> None:
     assert out.returncode == 0, out.stderr
     assert re.search(r"\[touch start chime\] \[\d+ seconds\] \[touch end chime\]", out.stdout)
     assert "left; type" not in out.stdout
-    assert [r["ritual_id"] for r in json.loads(rekindle("history", "--json").stdout)] == ["just-a-touch"]
+    assert [r["ritual_id"] for r in json.loads(rekindle("history", "--json").stdout)["rituals"]] == ["just-a-touch"]
 
 
 def test_a_terminal_gets_a_live_countdown_above_the_prompt() -> None:
@@ -168,7 +168,7 @@ def test_date_runs_that_night_and_records_it_there() -> None:
     done = rekindle("talk", "--text", "--no-wait", "--date", night, "--ritual", "just-a-question",
                     stdin="yes\nnext\nnext\n")
     assert done.returncode == 0, done.stderr
-    assert [r["night"] for r in json.loads(rekindle("history", "--json").stdout)] == [night]
+    assert [r["night"] for r in json.loads(rekindle("history", "--json").stdout)["rituals"]] == [night]
 
 
 def test_date_is_for_text_mode() -> None:
