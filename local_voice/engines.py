@@ -54,9 +54,10 @@ def load_recogniser(matcher: IntentMatcher, data_dir: Path | None = None, vosk_m
     """
     if asr not in ASR_CHOICES:
         raise ValueError(f"asr must be one of {', '.join(ASR_CHOICES)}, not {asr!r}")
-    grammar = _grammar_recogniser(matcher, data_dir, vosk_model, asr if asr in ("vosk", "pocketsphinx") else None)
+    # Whisper first: it loads in the background while the grammar decoder loads here.
     transcriber = None if asr in ("vosk", "pocketsphinx") else (
-        whisper or load_whisper(matcher, data_dir, required=asr == "whisper"))
+        whisper or load_whisper(matcher, data_dir, required=asr == "whisper", background=True))
+    grammar = _grammar_recogniser(matcher, data_dir, vosk_model, asr if asr in ("vosk", "pocketsphinx") else None)
     if transcriber is None:
         hint = " For open-vocabulary hearing run 'rekindle models download whisper'." if asr == "auto" else ""
         log.info("speech recognition: %s.%s", _grammar_name(grammar), hint)
@@ -81,13 +82,15 @@ def whisper_prompts(matcher: IntentMatcher) -> dict[str, str]:
             "names": command_prompt(str(s) for s in spoken_forms().get("names_prompt", []))}
 
 
-def load_whisper(matcher: IntentMatcher, data_dir: Path | None, required: bool = False) -> WhisperTranscriber | None:
-    """The best installed Whisper model that loads, or None (an error when ``required``)."""
+def load_whisper(matcher: IntentMatcher, data_dir: Path | None, required: bool = False,
+                 background: bool = False) -> WhisperTranscriber | None:
+    """The best installed Whisper model that passes its checks, or None (an error when ``required``);
+    ``background``: the model loads on a thread of its own (see :class:`WhisperTranscriber`)."""
     problems: list[str] = []
     models = installed_models(data_dir)
     for index, info in enumerate(models):
         try:
-            return WhisperTranscriber(info, whisper_prompts(matcher))
+            return WhisperTranscriber(info, whisper_prompts(matcher), background=background)
         except ModelError as exc:
             problems.append(str(exc))
             if not required or index + 1 < len(models):

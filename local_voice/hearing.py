@@ -30,7 +30,7 @@ from typing import Protocol, runtime_checkable
 from intents.replies import Listening
 from intents.understanding import IntentMatcher, Match, edit_distance, normalise, normalise_sample
 
-from .asr import BYTES_PER_SECOND, REMARK_REASON, Recogniser, Recognition, steady_sound
+from .asr import BYTES_PER_SECOND, REMARK_REASON, ModelError, Recogniser, Recognition, steady_sound
 from .vocabulary import REMARK, Vocabulary, grammar_context
 from .whisper import Transcript, WhisperTranscriber
 
@@ -83,6 +83,7 @@ class CombinedRecogniser:
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rekindle-whisper")
         self._ahead: tuple[str, Future[Transcript]] | None = None
         self._lock = threading.Lock()
+        self._broken = False  # Whisper failed to load: the grammar decoder hears alone
 
     def prefetch(self, pcm: bytes | None, listening: Listening = Listening.OFFER) -> None:
         """Start Whisper on the utterance so far (``pcm``, from the endpointer's ``on_pause``) before it
@@ -128,6 +129,8 @@ class CombinedRecogniser:
             return self.grammar.recognise(pcm, listening, speaking), None, context
         with self._lock:
             ahead, self._ahead = self._ahead, None
+        if self._broken:
+            return self.grammar.recognise(pcm, listening, speaking), None, context
         if steady_sound(pcm):  # a level sound is no speech: the grammar decoder says so at once
             return self.grammar.recognise(pcm, listening, speaking), None, context
         if self._too_long(pcm, listening):
@@ -139,7 +142,14 @@ class CombinedRecogniser:
             log.debug("open transcript started before the end of speech%s", "; done" if pending.done() else "")
         else:  # no prefetch: start now, so Whisper works while the grammar decodes
             pending = self._worker.submit(self.whisper.transcribe, pcm, self._prompt(context))
-        return self.grammar.recognise(pcm, listening, speaking), pending.result(), context
+        heard = self.grammar.recognise(pcm, listening, speaking)
+        try:
+            return heard, pending.result(), context
+        except ModelError as exc:  # the model failed to load in the background: the grammar hears alone
+            if not self._broken:
+                log.warning("%s The grammar decoder hears alone meanwhile.", exc)
+            self._broken = True
+            return heard, None, context
 
     def decide(self, heard: Recognition, open_text: str, context: str) -> Recognition:
         """What acts, given the grammar's recognition and Whisper's transcript of the same utterance in a

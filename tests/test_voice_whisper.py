@@ -292,3 +292,21 @@ def test_the_loop_uses_the_transcript_started_at_the_pause(hearing: Recogniser, 
     with caplog.at_level("DEBUG", logger="rekindle.voice.hearing"):
         hearing.recognise(speech, Listening.STEP)
     assert not any("started before the end of speech" in r.getMessage() for r in caplog.records)
+
+
+@needs_whisper
+def test_a_model_that_fails_to_load_in_the_background_leaves_the_grammar_hearing(
+        packaged: Path, next_wav: Path, tmp_path: Path) -> None:
+    """Its checksum is right but its config.json is not (the checksum covers model.bin only): loading
+    fails on the background thread, the first utterance says so once, and PocketSphinx hears alone."""
+    home = tmp_path / "home"
+    folder = _downloaded_copy(packaged, home)
+    (folder / "config.json").write_text("{ not json", encoding="utf-8")
+    run = rekindle("-v", "recognize", "--json", "--asr", "whisper", str(next_wav), str(next_wav), home=home)
+    assert run.returncode == 0, run.stderr
+    warnings = [line for line in run.stderr.splitlines() if line.startswith("WARNING")]
+    assert len(warnings) == 1 and f"The Whisper model in {folder} could not be loaded" in warnings[0]
+    assert "The grammar decoder hears alone meanwhile." in warnings[0] and "Traceback" not in run.stderr
+    records = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [r["engine"] for r in records] == ["pocketsphinx"] * 2
+    assert [r["intent"] for r in records] == ["AMAZON.NextIntent"] * 2
