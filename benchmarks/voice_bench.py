@@ -174,7 +174,7 @@ class Hearings:
             ps = heard_intent(self.matcher, heard, listening)
             return Heard(dict.fromkeys(ENGINES, ps), dict.fromkeys(ENGINES, heard.process_s),
                          dict.fromkeys(ENGINES, heard.transcript))
-        decided = self.combined.decide(heard, open_text.text, context)
+        decided = self.combined.decide(heard, open_text, context)
         alone = self.combined.allowed(self.matcher.match(open_text.text), context)
         if alone is None and listening is not Listening.FREE_TALK:
             near = self.matcher.near_miss(open_text.text, self.combined.context_intents(context))

@@ -23,8 +23,9 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -72,6 +73,9 @@ class Transcript:
     logprob: float
     no_speech: float
     seconds: float
+    prompt: str = ""
+    encoded: Any = field(default=None, repr=False, compare=False)  # encoder output, for plausibility()
+    frames: int = 0  # feature frames of speech in it
 
 
 def model_folder(data_dir: Path, size: str) -> Path:
@@ -225,14 +229,30 @@ class WhisperTranscriber:
         padded[: min(len(audio), len(padded))] = audio[: len(padded)]
         features = self._model.feature_extractor(padded)[:, : int(window * 100)]
         batch = ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None]))
+        encoded = self._model.model.encode(batch, to_cpu=False)
         tokens_in = self._prompts[prompt]  # max_length counts them too
         most = min(MAX_TOKENS, 6 + int(TOKENS_PER_SECOND * len(audio) / SAMPLE_RATE))
-        result = self._model.model.generate(batch, [tokens_in], beam_size=1, max_length=len(tokens_in) + most,
+        result = self._model.model.generate(encoded, [tokens_in], beam_size=1, max_length=len(tokens_in) + most,
                                             return_scores=True, return_no_speech_prob=True)[0]
         tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
         text = without_repeats(self._tokenizer.decode(tokens).strip())
         logprob = float(result.scores[0]) if result.scores else 0.0
-        return Transcript(text, logprob, float(result.no_speech_prob), time.perf_counter() - started)
+        frames = min(features.shape[1], len(audio) // 160 + 1)
+        return Transcript(text, logprob, float(result.no_speech_prob), time.perf_counter() - started, prompt,
+                          encoded, frames)
+
+    def plausibility(self, heard: Transcript, text: str) -> float:
+        """How likely Whisper finds ``text`` as what was said in the utterance it wrote ``heard`` for: the
+        mean log-probability of its tokens when forced to write it (about -5 for a command it misspelt,
+        below -6 for words that were not said; tiny.en's alignment heads give rough probabilities)."""
+        if heard.encoded is None:
+            return float("-inf")
+        said = text.strip()
+        said = " " + said[:1].upper() + said[1:] + ("" if said[-1:] in ".?!" else ".")
+        tokens = [*self._tokenizer.encode(said), self._tokenizer.eot]
+        result = self._model.model.align(heard.encoded, self._prompts[heard.prompt], [tokens], heard.frames)[0]
+        probabilities = np.maximum(np.asarray(result.text_token_probs, dtype=np.float64), 1e-9)
+        return float(np.mean(np.log(probabilities)))
 
 
 def without_repeats(text: str) -> str:
