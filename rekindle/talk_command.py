@@ -106,7 +106,12 @@ def talk_text(args: argparse.Namespace) -> int:
         interactive = sys.stdin.isatty()
         run_text_loop(engine, config.household(), sys.stdin, sys.stdout, matcher,
                       prompt="> " if interactive else "",
-                      timer_scale=None if args.no_wait else (args.timer_scale or 1.0))
+                      timer_scale=None if args.no_wait else _text_timer_scale(args.timer_scale))
     finally:
         store.close()
     return 0
+
+
+def _text_timer_scale(requested: float | None) -> float:
+    """Real time unless the hidden --timer-scale says otherwise (0 runs timers out at once)."""
+    return 1.0 if requested is None else max(0.0, requested)
