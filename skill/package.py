@@ -74,13 +74,11 @@ HOSTED_DATA_NOTE = " Disabling the skill deletes that user's data (SKILL_DISABLE
 HOME_DATA_NOTE = (" This endpoint serves one home and shares its history with the home's laptop, which deletes it "
                   "with rekindle forget; disabling the skill leaves it.")
 LAMBDA_ARN = re.compile(r"^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$")
-CODE_PACKAGES = ("intents", "skill", "rekindle", "interaction_models")
+CODE_PACKAGES = ("intents", "skill", "interaction_models")  # what lambda_function imports, nothing more
 LAMBDA_REQUIREMENTS = (
     "ask-sdk-core>=1.19,<2",
-    "ask-sdk-dynamodb-persistence-adapter>=1.19,<2",
     "boto3>=1.28",
     "PyYAML>=6",
-    "platformdirs>=3",
 )
 
 

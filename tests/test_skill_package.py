@@ -143,3 +143,41 @@ def test_the_shipped_icons_are_the_ones_the_project_draws() -> None:
         shipped = (ASSETS / name).read_bytes()
         assert png_size(shipped) == (size, size)
         assert shipped == draw(size), f"{name} differs from skill.icons.draw({size}); run python -m skill.icons"
+
+
+BUNDLE_CHECK = """
+import importlib.abc, json, sys
+class NotInTheBundle(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("rekindle", "platformdirs", "local_voice", "flask", "waitress"):
+            raise ImportError(f"the Lambda bundle does not carry {name}")
+        return None
+sys.meta_path.insert(0, NotInTheBundle())
+import lambda_function, intents, skill
+assert all(m.__file__.startswith(sys.argv[1]) for m in (lambda_function, intents, skill))
+event = json.loads(sys.argv[2])
+response = lambda_function.lambda_handler(event, None)
+print(response["response"]["outputSpeech"]["ssml"])
+"""
+
+
+def test_the_lambda_bundle_runs_from_what_it_carries(tmp_path: Path) -> None:
+    """The packaged lambda/ folder answers a launch with its own copies of the code, without the CLI, the
+    laptop's voice code or the web server (the deployed function carries only what it runs)."""
+    import os
+    import subprocess
+    import sys
+
+    from test_alexa_helpers import envelope, launch_request
+
+    out, _ = package(tmp_path, ["--draft"])
+    code = out / "lambda"
+    assert not (code / "rekindle").exists() and "platformdirs" not in (code / "requirements.txt").read_text()
+    event = envelope(launch_request(), session_id="amzn1.echo-api.session.bundle", new=True, attributes=None,
+                     user_id="amzn1.ask.account.BUNDLE")
+    env = {**os.environ, "PYTHONPATH": str(code), "REKINDLE_STORE": f"sqlite:///{tmp_path / 'bundle.db'}"}
+    env.pop("REKINDLE_SKILL_ID", None)
+    run = subprocess.run([sys.executable, "-P", "-c", BUNDLE_CHECK, str(code), json.dumps(event)], cwd=code,
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "begin?" in run.stdout
