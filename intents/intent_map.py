@@ -48,6 +48,9 @@ INTENT_COMMANDS: Mapping[str, CommandKind] = {
 }
 
 NAME_SLOTS = ("firstName", "secondName")
+# Alexa resolves any first name with its built-in type; each model extends it with the names the laptop's
+# grammar can hear (a grammar-bound recogniser needs a finite list).
+NAME_SLOT_TYPE = "AMAZON.FirstName"
 LENGTH_SLOT = "minutes"
 MOOD_SLOT = "mood"
 

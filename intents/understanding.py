@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SLOT_REF = re.compile(r"\{(\w+)\}")
-OPEN_SLOT_TYPES = {"PARTNER_NAME", "AMAZON.FirstName"}
+OPEN_SLOT_TYPES = {"AMAZON.FirstName"}
 # A near miss may differ from a sample by at most this share of the sample's letters (one letter in
 # five: "bause" for "pause", "heart over" for "start over"); "well done" for "all done" is further.
 NEAR_MISS_RATIO = 0.2

@@ -277,6 +277,22 @@ def test_we_are_tired_and_hopeful_while_lingering_stores_nothing_on_alexa(tmp_pa
         assert store.load_preferences(USER_ID).names == ()
 
 
+def test_a_first_name_beyond_the_models_list_is_said_back_and_kept_on_yes(tmp_path: Path) -> None:
+    """AMAZON.FirstName hands over names the model does not list (no entity-resolution match): they are
+    said back as heard and kept only on yes; a listed name resolves to its own spelling."""
+    store = SqliteStore(tmp_path / "first.db")
+    talk = lambda_talk(store, "appreciation-exchange")
+    talk.launch()
+    listed = {v["name"]["value"].lower() for t in language_model()["types"] if t["name"] == "AMAZON.FirstName"
+              for v in t["values"]}
+    assert "oluwaseun" not in listed and "robin" in listed
+    heard = talk.intent("SetPartnerNamesIntent", {"firstName": "oluwaseun", "secondName": "robin"})
+    assert "I heard Oluwaseun and Robin" in speech_text(heard)
+    assert store.load_preferences(USER_ID).names == ()
+    talk.intent("AMAZON.YesIntent")
+    assert store.load_preferences(USER_ID).names == ("Oluwaseun", "Robin")
+
+
 # ----- the invocation name and the measured window ------------------------------------------------------------
 
 @pytest.mark.parametrize("locale", locales())

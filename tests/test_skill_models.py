@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from intents.commands import CommandKind
-from intents.intent_map import INTENT_COMMANDS
+from intents.intent_map import INTENT_COMMANDS, NAME_SLOT_TYPE, NAME_SLOTS
 from intents.understanding import IntentMatcher, normalise_sample
 from interaction_models import MODEL_DIR, language_model, locales
 from skill.handlers import HANDLED_INTENTS
@@ -145,3 +145,17 @@ def test_models_are_kept_in_one_place_only() -> None:
     elsewhere = [p for p in tracked if Path(p).parent.name != MODEL_DIR.name
                  and '"interactionModel"' in (root / p).read_text(encoding="utf-8", errors="replace")]
     assert elsewhere == []
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_names_are_amazon_first_names_extended_with_the_laptops_list(locale: str) -> None:
+    """Alexa resolves any first name (AMAZON.FirstName); the model extends the built-in type with the names a
+    grammar-bound laptop recogniser can hear, and keeps no custom type that no slot uses."""
+    lm = language_model(locale)
+    naming = [i for i in lm["intents"] if {s["name"] for s in i.get("slots", [])} == set(NAME_SLOTS)]
+    assert {i["name"] for i in naming} == {"SetPartnerNamesIntent", "PartnerNamesIntent"}
+    assert {s["type"] for i in naming for s in i["slots"]} == {NAME_SLOT_TYPE}
+    [extension] = [t for t in lm["types"] if t["name"] == NAME_SLOT_TYPE]
+    assert len(extension["values"]) >= 50
+    used = {s["type"] for i in lm["intents"] for s in i.get("slots", [])}
+    assert {t["name"] for t in lm["types"]} <= used

@@ -10,6 +10,7 @@ import pytest
 from voice_fixtures import needs_voice
 from voice_speech import have_espeak, speak
 
+from intents.intent_map import NAME_SLOT_TYPE
 from intents.replies import Listening
 from intents.understanding import IntentMatcher
 from local_voice.asr import Recogniser
@@ -43,7 +44,7 @@ def test_without_espeak_nothing_is_guessed(monkeypatch: pytest.MonkeyPatch, tmp_
 
 @needs_voice
 def test_the_recogniser_keeps_names_the_dictionary_lacks(recogniser: Recogniser) -> None:
-    assert all(name in recogniser.vocabulary.slots["PARTNER_NAME"] for name in UNKNOWN_NAMES)
+    assert all(name in recogniser.vocabulary.slots[NAME_SLOT_TYPE] for name in UNKNOWN_NAMES)
     assert not set(UNKNOWN_NAMES) & set(recogniser.vocabulary.dropped)
     assert set(UNKNOWN_NAMES) <= set(recogniser.guessed)  # type: ignore[attr-defined]
 

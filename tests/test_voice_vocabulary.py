@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from intents.intent_map import NAME_SLOT_TYPE
 from intents.replies import Listening
 from intents.understanding import IntentMatcher, normalise_sample
 from interaction_models import free_talk_remarks, free_talk_samples, language_model, locales, while_speaking_samples
@@ -55,7 +56,7 @@ def test_unknown_words_are_dropped_with_one_warning(matcher: IntentMatcher,
     assert len(warnings) == 1 and "cuddle" in warnings[0].getMessage()
     assert known.dropped == ("cuddle", "sam")
     assert "cuddle" not in known.words() and "sam" not in known.words()
-    assert "sam" not in known.slots["PARTNER_NAME"] and "alex" in known.slots["PARTNER_NAME"]
+    assert "sam" not in known.slots[NAME_SLOT_TYPE] and "alex" in known.slots[NAME_SLOT_TYPE]
     assert "cuddle" not in known.jsgf()
 
 
