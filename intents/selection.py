@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -33,6 +33,7 @@ DEPTH_WINDOW_NIGHTS = 28
 MAX_DEEPEST_NIGHTS = DEPTH_WINDOW_NIGHTS // 2  # no more than half the nights of any four weeks
 FRESH_GAP_DAYS = 3  # a ritual done in the last two nights waits while others are available
 GAP_WEIGHT_CAP = 14
+SUITED_WEIGHT = 4  # a ritual whose depth range holds tonight's depth is this much likelier than one that doesn't
 RANDOM_THEMES_EXCLUDE = ("repair",)  # a question of any theme never reaches for old hurts at random
 CHECK_IN_EVERY = 3  # the opening asks how a couple arrives on every third night together...
 CHECK_IN_AFTER_AWAY = 4  # ...and when they come back after three or more nights away
@@ -270,9 +271,12 @@ class Planner:
         if night.weekday() == WEEKLY_DAY and weekly_due:
             return rng.choice(weekly_due)
         nightly = [r for r in fitting if r.cadence == "nightly"] or fitting
-        # Rituals whose range holds tonight's depth come first, so deep nights and gentle nights both happen.
-        suited = [r for r in nightly if r.depth_range[0] <= depth <= r.depth_range[1]]
-        return _by_freshness(rng, suited if len(suited) >= 2 else nightly, night, last_done)
+        # Never a ritual that starts deeper than tonight may go. Those whose range holds tonight's depth are
+        # likelier, so deep nights and gentle nights both happen; gentler ones stay possible, so a short
+        # length is not the same two or three rituals all month.
+        gentle_enough = [r for r in nightly if r.depth_range[0] <= depth] or nightly
+        suited = {r.id for r in gentle_enough if depth <= r.depth_range[1]}
+        return _by_freshness(rng, gentle_enough, night, last_done, suited)
 
     def choose_for_mood(
         self, household: str, mood: str, night: date, prefs: Preferences, history: Sequence[CompletedRitual]
@@ -391,16 +395,17 @@ class Planner:
 
 
 def _by_freshness(
-    rng: random.Random, rituals: Sequence[RitualTemplate], night: date, last_done: Mapping[str, date]
+    rng: random.Random, rituals: Sequence[RitualTemplate], night: date, last_done: Mapping[str, date],
+    suited: Collection[str] = (),
 ) -> RitualTemplate:
     """A ritual not done in the last two nights if there is one, rather those done longer ago.
 
-    Weighted by nights since each was last done, so no fixed cycle emerges even when
-    only a handful of rituals fit the evening's length.
+    Weighted by nights since each was last done (and :data:`SUITED_WEIGHT` times for the ``suited``
+    ones), so no fixed cycle emerges even when only a handful of rituals fit the evening's length.
     """
     def gap(r: RitualTemplate) -> int:
         return min((night - last_done.get(r.id, date.min)).days, GAP_WEIGHT_CAP)
 
     fresh = [r for r in rituals if gap(r) >= FRESH_GAP_DAYS]
     pool = fresh if len(fresh) >= 2 else [r for r in rituals if gap(r) >= 2] or list(rituals)
-    return rng.choices(pool, weights=[gap(r) for r in pool])[0]
+    return rng.choices(pool, weights=[gap(r) * (SUITED_WEIGHT if r.id in suited else 1) for r in pool])[0]

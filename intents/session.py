@@ -17,13 +17,14 @@ from .content import ContentLibrary, Depth
 from .dialogue import DialogueTable, Phase, PhaseSpec, Window, default_dialogue
 from .phrases import Phrases, spoken
 from .replies import Listening, Reply, ReplyBuilder, Speech
-from .selection import QUESTION_ONLY, TOUCH_ONLY, Planner, TonightPlan, seeded_random
+from .selection import CHECK_IN_EVERY, QUESTION_ONLY, TOUCH_ONLY, Planner, TonightPlan, seeded_random
 from .session_state import SessionState, Stage, phase_of
 from .steps import BREATH, StepVoice
 from .store import CompletedRitual, Preferences, StepRecord
 from .window import Left, MicrophoneWindow
 
 MORE_TIME_SECONDS = 30
+CHECK_IN = "check_in"  # the phrases of the check-in (check_in, check_in_yes, ...)
 REFLECTION_PAUSE = 1.5
 
 __all__ = ["Context", "Conversation", "Outcome", "SessionState", "Stage"]
@@ -82,6 +83,8 @@ class Conversation:
         self.helped = False  # this turn's reply is help, which ends with a question
 
     def say(self, key: str, **values: object) -> str:
+        if key.startswith(CHECK_IN):  # the n-th check-in and its answers: each check-in in the next words
+            return self.ctx.phrases.say_in_turn(key, self.ctx.nights_before // CHECK_IN_EVERY, **values)
         return self.ctx.phrases.say(key, **values)
 
     # ----- the interpreter --------------------------------------------------
@@ -156,7 +159,8 @@ class Conversation:
     def _reprompt(self, state: SessionState, key: str) -> str:
         names = state.pending_names or (self.voice.pair(state) if state.stage is Stage.STEP else None)
         first, second = (names[0], names[1]) if names and len(names) == 2 else ("", "")
-        return self.say(key, title=state.plan.title, first=first, second=second)
+        nth = self.voice.nth(state) if state.stage is Stage.STEP else 0  # each question's come-back its own words
+        return self.ctx.phrases.say_nth(key, nth, title=state.plan.title, first=first, second=second)
 
     # ----- offers ------------------------------------------------------------
     def _offer_text(self, state: SessionState, key: str) -> str:
@@ -211,7 +215,8 @@ class Conversation:
         key = self.table.welcome_back[left].welcome if left and not greeted else "resumed"
         if left is Left.WAITING:
             outcome = self._act(state, Command(CommandKind.NEXT))
-            return _prefaced(outcome, "" if greeted else self.say(key, title=state.plan.title))
+            again = self.ctx.phrases.say_nth(key, state.step * 2 + state.part, title=state.plan.title)
+            return _prefaced(outcome, "" if greeted else again)  # each return of the night in its own words
         return self._enter(state, ReplyBuilder().say(self.say(key, title=state.plan.title)))
 
     @action("restart")

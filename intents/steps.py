@@ -18,6 +18,7 @@ BREATH = 1.0
 LANDING_PAUSE = 4.0
 MILESTONES = frozenset({1, 7, 14, 30, 50, 100, 150, 200, 250, 300, 365, 500, 730, 1000})
 TEACH_SWAP_NIGHTS = 3  # "say swap" is taught on the first question of a couple's first three nights
+TEACH_NEXT_NIGHTS = 7  # "say next" is taught on every question and task for a week, then on the night's first
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
@@ -32,6 +33,20 @@ class StepVoice:
 
     def say(self, key: str, **values: object) -> str:
         return self.phrases.say(key, **values)
+
+    def said(self, state: SessionState, key: str, **values: object) -> str:
+        """A step's phrase, worded differently for each step of its kind tonight (the second touch moment's
+        invitation is not the first one's), and the same again when the step is repeated."""
+        return self.phrases.say_nth(key, self.nth(state), **values)
+
+    @staticmethod
+    def nth(state: SessionState) -> int:
+        """How many steps of the current step's kind come before it tonight."""
+        kind = state.current.kind
+        return sum(1 for s in state.plan.steps[:state.step] if s.kind == kind)
+
+    def _teaches_next(self, state: SessionState) -> bool:
+        return self.nights_before < TEACH_NEXT_NIGHTS or self.nth(state) == 0
 
     # ----- names and turns ------------------------------------------------
     def pair(self, state: SessionState) -> tuple[str, str] | None:
@@ -52,24 +67,24 @@ class StepVoice:
                 b.say(self._second_turn(state))
         elif step.kind == "touch":
             if state.part > 0:
-                b.say(self.say("touch_after"))
+                b.say(self.said(state, "touch_after"))
             elif state.touch_asked_again:
                 b.say(self.say("touch_again"))
             else:
-                b.say(self.touch(step).invite).pause(BREATH).say(self.say("touch_offer"))
+                b.say(self.touch(step).invite).pause(BREATH).say(self.said(state, "touch_offer"))
         else:
             if intro and (state.step == 0 or state.plan.steps[state.step - 1].kind != "task"):
-                b.say(self.say("task_intro")).pause(BREATH)
-            b.say(step.text).pause(BREATH).say(self.say("task_teach"))
+                b.say(self.said(state, "task_intro")).pause(BREATH)
+            b.say(step.text).pause(BREATH).say(self.said(state, "task_teach") if self._teaches_next(state) else "")
 
     def _question_first(self, state: SessionState, b: ReplyBuilder, intro: bool) -> None:
         number = state.question_number()
         if intro:
             key = "question_intro_first" if number == 0 else "question_intro_next"
-            b.say(self.say("question_intro_single" if state.plan.ritual_id.startswith("just-") else key))
+            b.say(self.said(state, "question_intro_single" if state.plan.ritual_id.startswith("just-") else key))
             b.pause(BREATH)
         b.say(self.question_text(state.current)).pause(BREATH)
-        b.say(self.turn_line(state), self.say("teach_next"))
+        b.say(self.turn_line(state), self.said(state, "teach_next") if self._teaches_next(state) else "")
         if number == 0 and self.pair(state) and self.nights_before < TEACH_SWAP_NIGHTS:
             b.say(self.say("teach_swap"))
 
@@ -85,7 +100,7 @@ class StepVoice:
     def _named(self, state: SessionState, named: str, anon: str) -> str:
         """The phrase with the partners' names in this question's order, or without names if not known."""
         pair = self.pair(state)
-        return self.say(named, first=pair[0], second=pair[1]) if pair else self.say(anon)
+        return self.said(state, named, first=pair[0], second=pair[1]) if pair else self.said(state, anon)
 
     def question_text(self, step: PlannedStep) -> str:
         if step.question_id:
@@ -110,14 +125,14 @@ class StepVoice:
         chime, the prompt's ending, and the invitation to linger."""
         touch = self.touch(state.current)
         if first:
-            b.say(touch.start, self.say("touch_length", length=self.duration(seconds)))
+            b.say(touch.start, self.said(state, "touch_length", length=self.duration(seconds)))
         b.pause(BREATH).cue(CueKind.TOUCH_START)
         halfway = touch.halfway if first else ""
         if halfway:
             b.pause(seconds / 2, timer=True).say(halfway).pause(seconds / 2, timer=True)
         else:
             b.pause(seconds, timer=True)
-        b.cue(CueKind.TOUCH_END).say(touch.end).pause(BREATH).say(self.say("touch_after"))
+        b.cue(CueKind.TOUCH_END).say(touch.end).pause(BREATH).say(self.said(state, "touch_after"))
 
     def duration(self, seconds: int) -> str:
         """A touch moment's length in words ("half a minute", "two minutes")."""

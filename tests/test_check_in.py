@@ -192,3 +192,13 @@ def test_the_laptop_hears_moods_at_an_offer_but_not_inside_a_ritual() -> None:
     assert "NightMoodIntent" in contexts["all"].intents()
     assert "NightMoodIntent" not in contexts["step"].intents()
     assert "NightMoodIntent" not in contexts["free"].intents()
+
+
+def test_each_check_in_is_worded_differently_from_the_last_ones(tmp_path: Path) -> None:
+    """The check-in comes every third night; its words follow the count of check-ins, not the night."""
+    lines = []
+    for n, nights in enumerate((2, 5, 8, 11)):
+        now = NOW + timedelta(weeks=n)  # Thursdays: never a weekly ritual's night
+        lines.append(engine(tmp_path / str(n), nights_before=nights, now=now).handle(
+            "h", Command(CommandKind.OPEN)).reply.text)
+    assert len(set(lines)) == 4 and all("arriving" in line for line in lines), lines
