@@ -80,7 +80,7 @@ def test_a_touch_timer_runs_out_then_the_reply_goes_on(typing: list[Typing]) -> 
     typing.append(talk)
     talk.until("Shall we begin")
     talk.type("yes")
-    talk.until("Say yes")
+    talk.until("or no to pass")
     talk.type("yes")
     start = talk.until(r"\[touch start chime\]")
     assert "[touch end chime]" not in start  # the reply is cut at the timer, not printed whole
@@ -98,7 +98,7 @@ def test_more_time_and_stop_typed_during_the_timer_act(typing: list[Typing]) -> 
     typing.append(talk)
     talk.until("Shall we begin")
     talk.type("yes")
-    talk.until("Say yes")
+    talk.until("or no to pass")
     talk.type("yes")
     first = COUNTDOWN.search(talk.until("left; type"))
     assert first is not None
@@ -146,7 +146,7 @@ def test_a_terminal_gets_a_live_countdown_above_the_prompt() -> None:
     try:
         read_until(b"> ")
         os.write(master, b"yes\n")
-        read_until(b"Say yes")
+        read_until(b"or no to pass")
         os.write(master, b"yes\n")
         read_until(b"[time is up]")
         read_until(b"touch end chime")
