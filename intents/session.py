@@ -212,7 +212,7 @@ class Conversation:
         Rekindle closed while they talked means they are ready: it does what ``next`` does there."""
         greeted = state.stage is Stage.RESUME_OFFER  # the offer has welcomed them back already
         left, state.left, state.stage = state.left, None, Stage.STEP
-        key = self.table.welcome_back[left].welcome if left and not greeted else "resumed"
+        key = "carry_on" if greeted else self.table.welcome_back[left].welcome if left else "resumed"
         if left is Left.WAITING:
             outcome = self._act(state, Command(CommandKind.NEXT))
             again = self.ctx.phrases.say_nth(key, state.step * 2 + state.part, title=state.plan.title)
