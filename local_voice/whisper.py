@@ -48,6 +48,10 @@ MAX_WINDOW_S = 30.0
 # Tokens written at most after the prompt: speech runs at about four tokens a second, so more than this is
 # Whisper repeating itself; a command is a few tokens, and a longer transcript is a sentence already.
 MAX_TOKENS = 60
+# CTranslate2's threads. One, not two: the grammar decoder runs beside it, and on this 2-core machine two
+# threads took 82 ms median and stalled up to 2.4 s when the other core was busy; one took 66 ms median
+# and 88 ms at most over the same 50 commands.
+THREADS = 1
 TOKENS_PER_SECOND = 5
 
 
@@ -169,7 +173,7 @@ class WhisperTranscriber:
     call to :meth:`transcribe` names the one that fits what Rekindle listens for.
     """
 
-    def __init__(self, info: WhisperModelInfo, prompts: Mapping[str, str] | None = None, threads: int = 2,
+    def __init__(self, info: WhisperModelInfo, prompts: Mapping[str, str] | None = None, threads: int = THREADS,
                  check: bool = True, background: bool = False) -> None:
         """The checksum is checked at once (a refused model is an error here). With ``background`` the
         model itself loads on a thread of its own, which took 0.3 s on a quiet machine and up to 3 s on
@@ -212,9 +216,11 @@ class WhisperTranscriber:
         except ModelError as exc:
             self._ready.set_exception(exc)
             return
+        self._ready.set_result(None)
+        # CTranslate2's first run allocates its buffers: 1-2 s here, which would fall on the first command.
+        self.transcribe(b"\0\0" * SAMPLE_RATE)
         log.info("Whisper %s ready (loaded in %.2f s, beside the rest of start-up)", self.info.size,
                  time.perf_counter() - started)
-        self._ready.set_result(None)
 
     def transcribe(self, pcm: bytes, prompt: str = "") -> Transcript:
         """The utterance as Whisper writes it (greedy decoding, no timestamps), after the prompt named
