@@ -186,7 +186,9 @@ class WhisperTranscriber:
         self._prompt_texts = dict(prompts or {})
         self._ready: Future[None] = Future()
         if background:
-            threading.Thread(target=self._load, name="rekindle-whisper-load", daemon=True).start()
+            # Not a daemon: a process ending while CTranslate2 still loads must wait for it, or the C++
+            # runtime aborts the process at exit ("terminate called without an active exception").
+            threading.Thread(target=self._load, name="rekindle-whisper-load").start()
         else:
             self._load()
             self._ready.result()
@@ -213,21 +215,28 @@ class WhisperTranscriber:
             for name, prompt in self._prompt_texts.items():
                 said = self._tokenizer.encode(" " + prompt.strip()) if prompt.strip() else []
                 self._prompts[name] = ([self._tokenizer.sot_prev, *said] if said else []) + head
+            # CTranslate2's first run allocates its buffers: 1-2 s here, which would fall on the first command.
+            self._transcribe(b"\0\0" * SAMPLE_RATE, "")
         except ModelError as exc:
             self._ready.set_exception(exc)
             return
+        except Exception as exc:  # anything else from a model that loaded but cannot run: never leave callers waiting
+            self._ready.set_exception(ModelError(
+                f"The Whisper model in {self.info.path} could not be run ({_first_line(exc)}). " + _repair(self.info)))
+            return
         self._ready.set_result(None)
-        # CTranslate2's first run allocates its buffers: 1-2 s here, which would fall on the first command.
-        self.transcribe(b"\0\0" * SAMPLE_RATE)
         log.info("Whisper %s ready (loaded in %.2f s, beside the rest of start-up)", self.info.size,
                  time.perf_counter() - started)
 
     def transcribe(self, pcm: bytes, prompt: str = "") -> Transcript:
         """The utterance as Whisper writes it (greedy decoding, no timestamps), after the prompt named
         ``prompt`` ("" for none)."""
+        self._ready.result()  # raises the ModelError of a model that failed to load
+        return self._transcribe(pcm, prompt)
+
+    def _transcribe(self, pcm: bytes, prompt: str) -> Transcript:
         import ctranslate2
 
-        self._ready.result()  # raises the ModelError of a model that failed to load
         started = time.perf_counter()
         audio = np.frombuffer(pcm[: len(pcm) - len(pcm) % 2], dtype=np.int16).astype(np.float32) / 32768.0
         window = min(MAX_WINDOW_S, max(MIN_WINDOW_S, len(audio) / SAMPLE_RATE + 1.0))

@@ -310,3 +310,14 @@ def test_a_model_that_fails_to_load_in_the_background_leaves_the_grammar_hearing
     records = [json.loads(line) for line in run.stdout.splitlines()]
     assert [r["engine"] for r in records] == ["pocketsphinx"] * 2
     assert [r["intent"] for r in records] == ["AMAZON.NextIntent"] * 2
+
+
+@needs_whisper
+def test_a_session_over_before_whisper_has_loaded_ends_cleanly(tmp_path: Path) -> None:
+    """Nothing said at all: the process ends while tiny.en may still be loading in the background, and
+    must wait for it rather than be aborted by the C++ runtime."""
+    quiet = write_wav(tmp_path / "quiet.wav", silence(0.5))
+    for _ in range(2):
+        run = rekindle("talk", "--asr", "whisper", "--input-wav", str(quiet), "--output-wav", str(tmp_path / "o"),
+                       home=tmp_path / "home")
+        assert run.returncode == 0 and "terminate called" not in run.stderr, run.stderr
