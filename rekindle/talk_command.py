@@ -31,7 +31,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
         "talk",
         help="guide tonight's ritual, hands-free",
         description="Walk the two of you through tonight's ritual. By voice by default; "
-        "--text to type instead (type things like: yes, next, repeat, skip, more time, help, stop).",
+        "--text to type instead (type things like: yes, no, next, repeat, more time, swap, help, stop).",
     )
     p.add_argument("--text", action="store_true", help="type commands and read replies instead of speaking")
     text = p.add_argument_group("text mode")
