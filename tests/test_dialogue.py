@@ -348,3 +348,14 @@ def test_a_different_question_never_echoes_the_rituals_own_words(tmp_path: Path)
         asked.append(turn.state["plan"]["steps"][turn.state["step"]]["question_id"])
     assert not set(asked) & engine.planner.twins_of(template), template.id
     assert len(set(asked)) == len(asked)  # and never one already asked tonight
+
+
+@pytest.mark.parametrize("where", list(Phase), ids=[p.value for p in Phase])
+def test_help_ends_with_a_question_and_keeps_listening(states: dict[Phase, tuple[Rekindle, dict[str, Any]]],
+                                                       where: Phase) -> None:
+    """Certification asks that help keep the session open with a question; every phase's help does."""
+    engine, state = states[where]
+    turn = engine.handle("h", Command(CommandKind.HELP), state)
+    engine.store.clear_progress("h")
+    assert turn.reply.text.rstrip().endswith("?"), turn.reply.text
+    assert not turn.reply.end_session and turn.reply.listening is not Listening.NONE
