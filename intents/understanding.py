@@ -131,6 +131,8 @@ class IntentMatcher:
                 self.patterns.append(self._compile(name, str(sample), slot_types))
         # Prefer the most specific sample: more literal words first.
         self.patterns.sort(key=lambda p: -p.literal_words)
+        self._open_samples = {(p.intent, p.sample) for p in self.patterns
+                              if any(self._is_open(t) for s, t in p.slot_types.items() if "{" + s + "}" in p.sample)}
         # Samples without slots, spelled out, for near misses (first sample wins a tie of texts).
         self._plain: dict[str, _Pattern] = {}
         for pattern in self.patterns:
@@ -170,11 +172,14 @@ class IntentMatcher:
         regex = re.compile("^" + " ".join(parts) + "$")
         return _Pattern(intent, sample, regex, dict(slot_types), literal)
 
-    def _slot_pattern(self, slot: str, type_name: str) -> str:
+    def _is_open(self, type_name: str) -> bool:
         slot_type = self.types.get(type_name)
-        if slot_type is None or slot_type.open or not slot_type.forms:
+        return slot_type is None or slot_type.open or not slot_type.forms
+
+    def _slot_pattern(self, slot: str, type_name: str) -> str:
+        if self._is_open(type_name):
             return rf"(?P<{slot}>[a-z'][a-z']*(?: [a-z'][a-z']*)?)"
-        forms = sorted(slot_type.forms, key=len, reverse=True)
+        forms = sorted(self.types[type_name].forms, key=len, reverse=True)
         return f"(?P<{slot}>" + "|".join(re.escape(f) for f in forms) + ")"
 
     def match(self, phrase: str) -> Match | None:
@@ -184,14 +189,29 @@ class IntentMatcher:
         ("okay so", "please") are dropped when the whole does not match.
         """
         text = self.spoken.spell_out(normalise(phrase))
-        for candidate in dict.fromkeys((text, self.spoken.without_fillers(text))):
-            if not candidate:
-                continue
-            for pattern in self.patterns:
-                m = pattern.regex.match(candidate)
-                if m:
-                    return Match(pattern.intent, self._slot_values(pattern, m), pattern.sample)
+        whole = self._first(text)
+        bare = self.spoken.without_fillers(text)
+        if bare == text or (whole is not None and not self._open(whole)):
+            return whole
+        # An open slot (a name) swallows a filler next to it ("Sky and Maria now." is not "Maria now"),
+        # so for the same intent the phrase without fillers wins.
+        shorter = self._first(bare)
+        if whole is None or (shorter is not None and shorter.intent == whole.intent):
+            return shorter
+        return whole
+
+    def _first(self, text: str) -> Match | None:
+        if not text:
+            return None
+        for pattern in self.patterns:
+            m = pattern.regex.match(text)
+            if m:
+                return Match(pattern.intent, self._slot_values(pattern, m), pattern.sample)
         return None
+
+    def _open(self, match: Match) -> bool:
+        """Whether ``match`` filled a slot that takes any words (a name)."""
+        return (match.intent, match.sample) in self._open_samples
 
     def near_miss(self, phrase: str, intents: Collection[str] | None = None,
                   ratio: float = NEAR_MISS_RATIO) -> Match | None:
