@@ -5,7 +5,12 @@ every utterance onto some phrase. Whisper writes what was said, so it knows when
 a command, but it mangles single words ("pause" -> "Force."). So, per utterance:
 
 1. Whisper's transcript is matched against the samples that may act now (:class:`IntentMatcher`,
-   tolerant of how transcripts are spelled). A match acts; ``engine`` says "whisper".
+   tolerant of how transcripts are spelled). A match acts; ``engine`` says "whisper". Except a naming:
+   when the transcript is one (it supports the carrier, "our names are ... and ...") and the grammar
+   heard one with other names, the grammar's names act if Whisper, forced to write them, finds them
+   nearly as likely as its own spelling (:meth:`CombinedRecogniser.names`): Whisper writes listed names
+   its own way ("Aiko" -> "Echo"), while a name the grammar does not list comes out far less likely in
+   the grammar's nearest guess, and stays Whisper's.
 2. Otherwise the grammar's hypothesis may act only when the transcript is consistent with it and not a
    remark: a near miss of one of its samples ("Bause." for "pause"), close to it in letters (see
    :func:`consistent`), or, forced to write the grammar's phrase, Whisper finds it plausible
@@ -32,7 +37,7 @@ from intents.replies import Listening
 from intents.understanding import IntentMatcher, Match, edit_distance, normalise, normalise_sample
 
 from .asr import BYTES_PER_SECOND, REMARK_REASON, ModelError, Recogniser, Recognition, steady_sound
-from .vocabulary import REMARK, Vocabulary, grammar_context
+from .vocabulary import NAMING_INTENTS, REMARK, Vocabulary, grammar_context
 from .whisper import Transcript, WhisperTranscriber
 
 log = logging.getLogger("rekindle.voice.hearing")
@@ -57,6 +62,13 @@ class Consistency:
     min_plausibility: float = -5.4
     sentence_words: int = 4  # an unmatched transcript this long inside a ritual is partners talking: no reprompt
     max_free_talk_seconds: float = 4.0  # longer speech while partners talk is not transcribed
+    # The grammar's names replace those of Whisper's own naming when Whisper finds its transcript at most this
+    # much likelier than the grammar's phrase (summed token log-probabilities, so a name is not diluted by a
+    # long carrier). On the tuning voices, where the two heard different names: grammar right and Whisper
+    # wrong ("Echo" for Aiko) at -11 to 5.8 (and one at 10.4), Whisper right and the grammar wrong at 7.2 and
+    # more ("Tom and Lee" heard by the grammar as "Sam and Li": 7.6), names the grammar does not list at 9.9
+    # and more.
+    max_name_gap: float = 6.5
 
 
 def consistent(transcript: str, hypothesis: str, rule: Consistency) -> bool:
@@ -66,6 +78,13 @@ def consistent(transcript: str, hypothesis: str, rule: Consistency) -> bool:
     heard = normalise(transcript).replace(" ", "")
     said = normalise(hypothesis).replace(" ", "")
     return bool(heard) and edit_distance(heard, said) <= rule.max_letter_ratio * len(said)
+
+
+def as_written(phrase: str, match: Match) -> str:
+    """``phrase`` with the names it holds capitalised, as Whisper writes them ("call us Sam and Robin"), so
+    that Whisper's plausibility judges the names, not their spelling."""
+    names = {v.lower() for v in match.slots.values()} if match.intent in NAMING_INTENTS else set()
+    return " ".join(w.capitalize() if w in names else w for w in phrase.split())
 
 
 class CombinedRecogniser:
@@ -163,6 +182,9 @@ class CombinedRecogniser:
         open_text = transcript.text
         match = self.allowed(self.matcher.match(open_text), context)
         if match is not None:
+            named = self.names(heard, transcript, match, context)
+            if named is not None:
+                return replace(heard, match=named)
             return Recognition(open_text, True, "whisper", heard.audio_s, heard.process_s, match=match)
         if heard.accepted and not heard.remark:
             grammar_match = self.allowed(self.matcher.match(heard.transcript), context)
@@ -185,4 +207,21 @@ class CombinedRecogniser:
             return False
         if consistent(open_text, hypothesis, self.rule):
             return True
-        return self.whisper.plausibility(transcript, hypothesis) >= self.rule.min_plausibility
+        return self.whisper.plausibility(transcript, as_written(hypothesis, match)) >= self.rule.min_plausibility
+
+    def names(self, heard: Recognition, transcript: Transcript, match: Match, context: str) -> Match | None:
+        """The grammar's naming instead of Whisper's ``match`` of the same utterance, or None to keep
+        Whisper's: when both are namings with different names and Whisper finds its own transcript at
+        most ``max_name_gap`` (log-probability, summed over tokens) likelier than the grammar's phrase.
+        A wrong name costs a "no" (names are said back before they are kept); a name the grammar does
+        not list must stay Whisper's."""
+        if match.intent not in NAMING_INTENTS or not heard.accepted or heard.remark:
+            return None
+        grammar = self.allowed(self.matcher.match(heard.transcript), context)
+        if grammar is None or grammar.intent not in NAMING_INTENTS or not grammar.slots:
+            return None
+        if {v.lower() for v in grammar.slots.values()} == {v.lower() for v in match.slots.values()}:
+            return None
+        own = sum(self.whisper.token_logprobs(transcript, transcript.text))
+        theirs = sum(self.whisper.token_logprobs(transcript, as_written(heard.transcript, grammar)))
+        return grammar if own - theirs <= self.rule.max_name_gap else None

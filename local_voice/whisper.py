@@ -260,14 +260,20 @@ class WhisperTranscriber:
         """How likely Whisper finds ``text`` as what was said in the utterance it wrote ``heard`` for: the
         mean log-probability of its tokens when forced to write it (about -5 for a command it misspelt,
         below -6 for words that were not said; tiny.en's alignment heads give rough probabilities)."""
+        logprobs = self.token_logprobs(heard, text)
+        return float(np.mean(logprobs)) if logprobs else float("-inf")
+
+    def token_logprobs(self, heard: Transcript, text: str) -> list[float]:
+        """The log-probability of each of ``text``'s tokens (and the end of text) when Whisper is forced to
+        write it for the utterance it wrote ``heard`` for; empty when ``heard`` holds no encoded audio."""
         if heard.encoded is None:
-            return float("-inf")
+            return []
         said = text.strip()
         said = " " + said[:1].upper() + said[1:] + ("" if said[-1:] in ".?!" else ".")
         tokens = [*self._tokenizer.encode(said), self._tokenizer.eot]
         result = self._model.model.align(heard.encoded, self._prompts[heard.prompt], [tokens], heard.frames)[0]
         probabilities = np.maximum(np.asarray(result.text_token_probs, dtype=np.float64), 1e-9)
-        return float(np.mean(np.log(probabilities)))
+        return [float(x) for x in np.log(probabilities)]
 
 
 def without_repeats(text: str) -> str:

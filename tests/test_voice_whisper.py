@@ -87,6 +87,34 @@ def test_an_open_transcript_takes_names_the_grammar_does_not_list(hearing: Recog
 
 
 @needs_whisper
+def test_a_listed_name_whisper_spells_its_own_way_is_the_grammars(hearing: Recogniser, matcher: IntentMatcher) -> None:
+    """Whisper writes "Aiko" as "Echo" here; its transcript still carries the naming, and it finds the
+    grammar's "you can call us Morgan and Aiko" nearly as plausible, so the grammar's names act (and are
+    said back before they are kept)."""
+    speech = said("you can call us Morgan and Aiko", "en+f3")
+    heard, transcript, context = hearing.listen(speech, Listening.OFFER)  # type: ignore[attr-defined]
+    assert transcript is not None and "aiko" not in transcript.text.lower(), transcript
+    assert matcher.match(transcript.text) is not None, transcript  # the carrier, with Whisper's names
+    recognition = hearing.decide(heard, transcript, context)  # type: ignore[attr-defined]
+    match = heard_intent(matcher, recognition, Listening.OFFER)
+    assert match is not None and match.intent == "SetPartnerNamesIntent", recognition
+    assert {k: v.lower() for k, v in match.slots.items()} == {"firstName": "morgan", "secondName": "aiko"}
+    assert recognition.engine == "pocketsphinx"
+
+
+@needs_whisper
+@pytest.mark.parametrize("voice", ["en-us", "en+f3"])
+def test_a_sentence_shaped_like_names_never_names_the_couple(hearing: Recogniser, matcher: IntentMatcher,
+                                                             voice: str) -> None:
+    """"We are tired and hopeful" has the shape of "we are {a} and {b}", but only where Rekindle asked for
+    names may that shape name the couple; at the offer, in a step and while partners talk it never does."""
+    speech = said("we are tired and hopeful", voice)
+    for listening in (Listening.OFFER, Listening.STEP, Listening.FREE_TALK):
+        match = heard_intent(matcher, hearing.recognise(speech, listening), listening)
+        assert match is None or match.intent not in ("SetPartnerNamesIntent", "PartnerNamesIntent"), (listening, match)
+
+
+@needs_whisper
 def test_setup_never_acts_while_partners_talk(hearing: Recogniser, matcher: IntentMatcher) -> None:
     recognition = hearing.recognise(said("make it ten minutes"), Listening.FREE_TALK)
     assert heard_intent(matcher, recognition, Listening.FREE_TALK) is None
