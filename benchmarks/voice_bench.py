@@ -1,6 +1,6 @@
 """Offline voice benchmark: the three hearings side by side, from one run.
 
-    .venv/bin/python -m benchmarks.voice_bench [--commands N] [--voices en-us+f4,...] [--misses] [--latency-only]
+    .venv/bin/python -m benchmarks.voice_bench [--commands N] [--naming] [--voices V,...] [--misses] [--latency-only]
 
 Prints a Markdown table (figures go in the READMEs) with one column per hearing:
 
@@ -24,7 +24,7 @@ the conversation set is tests/voice_data/conversation.txt, asides.txt and remark
 not in interaction_models/free_talk.json's list), in two voices, spoken while partners answer (free talk)
 and when a command is awaited in a step. Each command is decoded where it acts (``listening_for``): a bare
 "Sam and Robin" where Rekindle asked for names, naming by an explicit phrase and the ritual's length at
-the offer, every other command inside a ritual step.
+the offer, every other command inside a ritual step. ``--naming`` speaks only the naming samples.
 """
 
 from __future__ import annotations
@@ -219,6 +219,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--commands", type=int, default=0,
                         help="command phrases per voice, drawn at random (default: every sample, about 220)")
+    parser.add_argument("--naming", action="store_true",
+                        help="only the naming samples (each once per voice, names drawn at random), clean")
     parser.add_argument("--voices", default=",".join(HELD_OUT_VOICES))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--misses", action="store_true", help="list misses and false commands on stderr")
@@ -247,9 +249,11 @@ def main() -> None:
 
     rng = random.Random(args.seed)
     phrases = sample_phrases(combined.vocabulary, rng)
+    if args.naming:
+        phrases = [p for p in phrases if getattr(matcher.match(p), "intent", None) in NAMING_INTENTS]
     if args.commands:
         phrases = rng.sample(phrases, args.commands)
-    conditions = ("clean",) if args.latency_only else ("clean", "20 dB SNR", "clean, full grammar")
+    conditions = ("clean",) if args.latency_only or args.naming else ("clean", "20 dB SNR", "clean, full grammar")
     accuracy = {c: Tally() for c in conditions}
     by: dict[str, Tally] = {}  # voice or kind of command -> tally, clean, own context
     audio_s = 0.0
@@ -315,7 +319,7 @@ def main() -> None:
                       ("naming", "naming the couple at the offer"), *((v, f"voice {v}") for v in voices)):
         if key in by:
             row(f"… clean, {what} ({by[key].said})", by[key].percent())
-    if args.latency_only:
+    if args.latency_only or args.naming:
         return
 
     pairs = min(2, len(voices))
