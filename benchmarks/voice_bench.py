@@ -48,10 +48,13 @@ from voice_speech import HELD_OUT_VOICES, conversation, silence, speak, with_noi
 
 from intents.commands import Command, CommandKind  # noqa: E402
 from intents.engine import Rekindle  # noqa: E402
-from intents.intent_map import command_for_intent  # noqa: E402
 from intents.replies import Listening  # noqa: E402
 from intents.sqlite_store import SqliteStore  # noqa: E402
-from intents.understanding import IntentMatcher, Match  # noqa: E402
+from intents.understanding import (  # noqa: E402
+    IntentMatcher,
+    Match,
+    command_for_intent,
+)
 from interaction_models import free_talk_samples  # noqa: E402
 from local_voice.asr import BYTES_PER_SECOND  # noqa: E402
 from local_voice.audio_in import Segmenter, endpoint  # noqa: E402

@@ -1,8 +1,8 @@
-"""Alexa interaction models, one JSON file per locale.
+"""What Rekindle understands: sentence templates, locale overlays and the Alexa models made from them.
 
-These files are the single source of truth for what Rekindle understands:
-the Alexa skill is deployed with them and the offline loop builds its grammar
-and matcher from them.
+``sentences/*.yaml`` and ``locales/<locale>.yaml`` are the one source (read by
+:mod:`intents.understanding.source`); the ``<locale>.json`` Alexa interaction models are generated
+from it by ``script/generate-models`` and deployed with the skill. See README.md here.
 """
 
 from __future__ import annotations

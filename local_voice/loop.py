@@ -18,9 +18,8 @@ import numpy as np
 
 from intents.commands import Command, CommandKind
 from intents.engine import Rekindle
-from intents.intent_map import command_for_intent
 from intents.replies import Cue, Pause, Reply, Speech
-from intents.understanding import IntentMatcher, Match
+from intents.understanding import IntentMatcher, Match, command_for_intent
 
 from .asr import Recogniser
 from .audio_in import AudioDeviceError, DeviceLost, Source

@@ -16,9 +16,8 @@ from typing import TextIO
 
 from intents.commands import Command, CommandKind
 from intents.engine import Rekindle
-from intents.intent_map import command_for_intent
 from intents.replies import Cue, Pause, Reply, Segment, Speech
-from intents.understanding import IntentMatcher
+from intents.understanding import IntentMatcher, command_for_intent
 
 GOODBYE = "Rekindle: Goodbye for now. If you stopped midway, you can pick up later tonight."
 

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from intents.commands import CommandKind
-from intents.intent_map import INTENT_COMMANDS
 from intents.replies import Listening
-from intents.understanding import SLOT_REF, IntentMatcher, normalise_sample
+from intents.understanding import INTENT_COMMANDS, SLOT_REF, IntentMatcher, normalise_sample
 
 log = logging.getLogger("rekindle.voice.vocabulary")
 
@@ -92,12 +91,13 @@ class Vocabulary:
         """Every sample of the interaction model, with each slot type's spoken forms."""
         templates: list[Template] = []
         seen: set[tuple[str, tuple[str, ...]]] = set()
-        for pattern in matcher.patterns:
-            tokens = tuple(normalise_sample(pattern.sample).split())
-            if (pattern.intent, tokens) in seen:
-                continue
-            seen.add((pattern.intent, tokens))
-            templates.append(Template(pattern.intent, tokens, tuple(sorted(pattern.slot_types.items()))))
+        for intent, samples in matcher.samples.items():
+            for sample in samples:
+                tokens = tuple(normalise_sample(sample).split())
+                if (intent, tokens) in seen:
+                    continue
+                seen.add((intent, tokens))
+                templates.append(Template(intent, tokens, tuple(sorted(matcher.slot_types[intent].items()))))
         slots = {
             name: tuple(sorted(f for f in t.forms if all(WORD.match(w) for w in f.split())))
             for name, t in matcher.types.items()

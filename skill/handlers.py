@@ -38,8 +38,8 @@ from ask_sdk_model.ui.simple_card import SimpleCard
 
 from intents.commands import Command, CommandKind
 from intents.engine import Rekindle, Turn
-from intents.intent_map import INTENT_COMMANDS, command_for_intent
 from intents.store import StoreError
+from intents.understanding import INTENT_COMMANDS, command_for_intent
 from intents.window import Left, MicrophoneWindow
 from interaction_models import DEFAULT_LOCALE, language_model, locales
 
@@ -190,7 +190,7 @@ class LaunchHandler(_TurnHandler):
 
 
 class IntentHandler(_TurnHandler):
-    """Every intent of the interaction model, through ``intents.intent_map``."""
+    """Every intent of the interaction model, through ``intents.understanding.intent_map``."""
 
     def __init__(self, turns: _Turns, names: frozenset[str] = HANDLED_INTENTS) -> None:
         super().__init__(turns)

@@ -19,10 +19,9 @@ from test_dialogue import check_reply
 
 from intents import Command, CommandKind, Rekindle, SqliteStore
 from intents.dialogue import TABLE_COMMANDS, Phase, default_dialogue
-from intents.intent_map import command_for_intent
 from intents.replies import Listening, Reply, Speech
 from intents.session_state import SessionState, phase_of
-from intents.understanding import IntentMatcher
+from intents.understanding import IntentMatcher, command_for_intent
 from intents.window import Left, MicrophoneWindow
 from interaction_models import language_model, locales
 from skill.handlers import STATE_KEY, microphone_window

@@ -15,13 +15,12 @@ from voice_fixtures import PerfectRecogniser
 from intents import Command, CommandKind, Preferences, Rekindle, SqliteStore
 from intents.content import Depth
 from intents.dialogue import TABLE_COMMANDS, DialogueError, Phase, default_dialogue, load_dialogue
-from intents.intent_map import command_for_intent
 from intents.phrases import default_phrases
 from intents.replies import Listening, Pause, Reply, Speech
 from intents.session import ACTIONS
 from intents.session_state import SessionState, phase_of
 from intents.store import CompletedRitual, StepRecord
-from intents.understanding import IntentMatcher
+from intents.understanding import IntentMatcher, command_for_intent
 from interaction_models import locales
 
 NOW = datetime(2026, 12, 3, 21, 0, tzinfo=timezone.utc)

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from intents.commands import CommandKind
-from intents.intent_map import INTENT_COMMANDS, NAME_SLOT_TYPE, NAME_SLOTS
-from intents.understanding import IntentMatcher, normalise_sample
+from intents.understanding import INTENT_COMMANDS, NAME_SLOT_TYPE, NAME_SLOTS, IntentMatcher, normalise_sample
 from interaction_models import MODEL_DIR, language_model, locales
 from skill.handlers import HANDLED_INTENTS
 

@@ -10,9 +10,8 @@ import pytest
 from voice_fixtures import needs_voice
 from voice_speech import have_espeak, speak
 
-from intents.intent_map import NAME_SLOT_TYPE
 from intents.replies import Listening
-from intents.understanding import IntentMatcher
+from intents.understanding import NAME_SLOT_TYPE, IntentMatcher
 from local_voice.asr import Recogniser
 from local_voice.audio_in import speech_of
 from local_voice.commands import heard_intent

@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 
 from intents.commands import Command, CommandKind
 from intents.engine import Rekindle, Turn
-from intents.intent_map import command_for_intent
 from intents.session import SessionState
 from intents.store import Preferences
+from intents.understanding import command_for_intent
 
 from . import strategies as s
 from .memory_store import MemoryStore

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .commands import Command, CommandKind
-from .content import MOODS
+from ..commands import Command, CommandKind
+from ..content import MOODS
 
 INTENT_COMMANDS: Mapping[str, CommandKind] = {
     "TonightRitualIntent": CommandKind.START,

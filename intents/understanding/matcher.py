@@ -1,0 +1,279 @@
+"""Understanding typed or transcribed phrases with the templates Alexa's models are generated from.
+
+Every phrase a template stands for, with its slots filled from their lists, goes into one table, so a
+phrase is understood by one look-up; templates with an open slot (a name: any words) become regular
+expressions, tried after the table, the most specific first. What the Alexa skill understands, the laptop
+understands, from the same source (:mod:`.source`); a bare Alexa model works too (:meth:`from_model`).
+
+It reads what speech recognition really writes (:mod:`.spoken`): contractions and numbers spelled out on
+both sides, fillers around a command dropped ("okay so, next please"), and :meth:`IntentMatcher.near_miss`
+finds the command a slightly misspelt transcript stands for ("Bause." for "pause").
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import templates as tpl
+from .alexa_model import language_from_model
+from .source import Language, SlotList
+from .spoken import SLOT_REF, SpokenForms, edit_distance, normalise, normalise_sample
+
+OPEN_SLOT_TYPES = {"AMAZON.FirstName"}
+# A near miss may differ from a sample by at most this share of the sample's letters (one letter in
+# five: "bause" for "pause", "heart over" for "start over"); "well done" for "all done" is further.
+NEAR_MISS_RATIO = 0.2
+_OPEN_WORDS = r"[a-z'][a-z']*(?: [a-z'][a-z']*)?"  # an open slot: one or two words
+
+__all__ = ["NEAR_MISS_RATIO", "OPEN_SLOT_TYPES", "SLOT_REF", "IntentMatcher", "Match", "SlotType",
+           "SpokenForms", "edit_distance", "normalise", "normalise_sample"]
+
+
+@dataclass(frozen=True)
+class SlotType:
+    """A slot type's spoken forms (spelled out) mapped to canonical values."""
+
+    name: str
+    forms: Mapping[str, str]  # normalised spoken form -> canonical value
+    open: bool = False
+
+
+@dataclass(frozen=True)
+class Match:
+    """A phrase understood as an intent with slot values; ``sample`` is the phrase of the template it
+    matched, slots as ``{slot}`` ("give us another question", "we're {mood}"); ``template`` the template
+    as written in the source."""
+
+    intent: str
+    slots: Mapping[str, str] = field(default_factory=dict)
+    sample: str = ""
+    template: str = ""
+
+
+@dataclass(frozen=True)
+class _Open:
+    """One phrase with an open slot, as a regular expression."""
+
+    intent: str
+    sample: str
+    template: str
+    regex: re.Pattern[str]
+    groups: Mapping[str, str]  # regex group -> slot
+    literal_words: int
+
+
+class IntentMatcher:
+    """Matches phrases to intents using a locale's templates (or an Alexa model's samples)."""
+
+    def __init__(self, language: Language | Mapping[str, Any], spoken: SpokenForms | None = None) -> None:
+        self.spoken = spoken if spoken is not None else SpokenForms.default()
+        self.language = language if isinstance(language, Language) else language_from_model(language)
+        lang = self.language
+        self._spelled: dict[str, str] = {}
+        self.types = {lst.type_name: self._slot_type(lst) for lst in lang.lists.values()}
+        self.intents: list[str] = [i.name for i in lang.intents]
+        # intent -> the samples Alexa's model gets, in order (a covering few of a large template's phrases)
+        self.samples: dict[str, list[str]] = {i.name: i.samples() for i in lang.intents}
+        self.slot_types: dict[str, dict[str, str]] = {i.name: lang.slot_types(i.name) for i in lang.intents}
+        self._phrases: dict[str, tuple[int, Match]] = {}  # spelled-out phrase -> (literal words, match)
+        self.conflicts: list[tuple[str, str, str]] = []  # (phrase, intent kept, intent refused)
+        self._open: list[_Open] = []
+        for intent in lang.intents:
+            for template in intent.templates:
+                self._add(template, lang)
+        self._open.sort(key=lambda p: -p.literal_words)
+        self._open_samples = {(p.intent, p.sample) for p in self._open}
+        # Samples without slots, spelled out, for near misses (first sample wins a tie of texts).
+        self._plain: dict[str, Match] = {}
+        for intent in lang.intents:
+            for sample in self.samples[intent.name]:
+                if not SLOT_REF.search(sample):
+                    self._plain.setdefault(self._spell(normalise(sample)), Match(intent.name, {}, sample))
+
+    @classmethod
+    def for_locale(cls, locale: str = "en-US") -> IntentMatcher:
+        """The matcher of a locale's source (``interaction_models/sentences`` and its overlay)."""
+        from .source import language
+
+        return cls(language(locale))
+
+    @classmethod
+    def from_model(cls, language_model: Mapping[str, Any]) -> IntentMatcher:
+        """A matcher whose templates are an Alexa ``languageModel``'s samples."""
+        return cls(language_from_model(language_model))
+
+    def _spell(self, text: str) -> str:
+        spelled = self._spelled.get(text)
+        if spelled is None:
+            spelled = self._spelled[text] = self.spoken.spell_out(text)
+        return spelled
+
+    def _slot_type(self, slot_list: SlotList) -> SlotType:
+        forms = {self._spell(normalise(form)): canonical for form, canonical in slot_list.forms().items()}
+        return SlotType(slot_list.type_name, forms, open=slot_list.open or slot_list.type_name in OPEN_SLOT_TYPES)
+
+    def _is_open(self, type_name: str) -> bool:
+        slot_type = self.types.get(type_name)
+        return slot_type is None or slot_type.open or not slot_type.forms
+
+    def _add(self, template: tpl.Template, lang: Language) -> None:
+        slot_types = lang.slot_types(template.intent)
+        for phrase in template.expansions():
+            tokens = normalise_sample(phrase).split()
+            refs = [m.group(1) for t in tokens if (m := SLOT_REF.fullmatch(t))]
+            literal = sum(len(self._spell(t).split()) for t in tokens if not SLOT_REF.fullmatch(t))
+            if any(self._is_open(slot_types.get(r, "")) for r in refs):
+                self._open.append(self._compile(template, phrase, tokens, slot_types, literal))
+                continue
+            choices = [list(self.types[slot_types[r]].forms.items()) for r in refs]
+            for filling in itertools.product(*choices):
+                words, slots, values = [], {}, iter(filling)
+                for token in tokens:
+                    ref = SLOT_REF.fullmatch(token)
+                    if ref:
+                        spoken, canonical = next(values)
+                        words.append(spoken)
+                        slots[ref.group(1)] = canonical
+                    else:
+                        words.append(self._spell(token))
+                self._keep(" ".join(words), literal, Match(template.intent, slots, phrase, template.text))
+
+    def _keep(self, text: str, literal: int, match: Match) -> None:
+        held = self._phrases.get(text)
+        if held is None or held[0] < literal:
+            self._phrases[text] = (literal, match)
+        elif held[0] == literal and held[1].intent != match.intent:
+            self.conflicts.append((text, held[1].intent, match.intent))
+
+    def _compile(self, template: tpl.Template, phrase: str, tokens: list[str], slot_types: Mapping[str, str],
+                 literal: int) -> _Open:
+        parts: list[str] = []
+        groups: dict[str, str] = {}
+        for token in tokens:
+            ref = SLOT_REF.fullmatch(token)
+            if ref:
+                group = f"g{len(groups)}"
+                groups[group] = ref.group(1)
+                type_name = slot_types.get(ref.group(1), "")
+                if self._is_open(type_name):
+                    parts.append(f"(?P<{group}>{_OPEN_WORDS})")
+                else:
+                    forms = sorted(self.types[type_name].forms, key=len, reverse=True)
+                    parts.append(f"(?P<{group}>" + "|".join(re.escape(f) for f in forms) + ")")
+            else:
+                parts.append(re.escape(self._spell(token)))
+        regex = re.compile("^" + " ".join(parts) + "$")
+        return _Open(template.intent, phrase, template.text, regex, groups, literal)
+
+    def match(self, phrase: str) -> Match | None:
+        """The intent a phrase expresses, or None when it is none of the templates' phrases.
+
+        Contractions and numbers are spelled out on both sides, and fillers around the phrase
+        ("okay so", "please") are dropped when the whole does not match.
+        """
+        text = self.spoken.spell_out(normalise(phrase))
+        whole = self._first(text)
+        bare = self.spoken.without_fillers(text)
+        if bare == text or (whole is not None and not self._filled_open(whole)):
+            return whole
+        # An open slot (a name) swallows a filler next to it ("Sky and Maria now." is not "Maria now"),
+        # so for the same intent the phrase without fillers wins.
+        shorter = self._first(bare)
+        if whole is None or (shorter is not None and shorter.intent == whole.intent):
+            return shorter
+        return whole
+
+    def _first(self, text: str) -> Match | None:
+        if not text:
+            return None
+        held = self._phrases.get(text)
+        if held is not None:
+            return held[1]
+        for pattern in self._open:
+            m = pattern.regex.match(text)
+            if m:
+                return Match(pattern.intent, self._slot_values(pattern, m), pattern.sample, pattern.template)
+        return None
+
+    def _filled_open(self, match: Match) -> bool:
+        """Whether ``match`` filled a slot that takes any words (a name)."""
+        return (match.intent, match.sample) in self._open_samples
+
+    def _slot_values(self, pattern: _Open, m: re.Match[str]) -> dict[str, str]:
+        values: dict[str, str] = {}
+        types = self.slot_types.get(pattern.intent, {})
+        for group, spoken in m.groupdict().items():
+            if spoken is None:
+                continue
+            slot = pattern.groups[group]
+            slot_type = self.types.get(types.get(slot, ""))
+            if slot_type and not slot_type.open and spoken in slot_type.forms:
+                values[slot] = slot_type.forms[spoken]
+            else:
+                values[slot] = spoken
+        return values
+
+    def near_miss(self, phrase: str, intents: Collection[str] | None = None,
+                  ratio: float = NEAR_MISS_RATIO) -> Match | None:
+        """The sample without slots that ``phrase`` is a slight misspelling of, or None.
+
+        Speech recognition writes sounds it is unsure of as the nearest word it knows ("Bause." for
+        "pause"). A sample is a near miss when at most ``ratio`` of its letters differ (edit
+        distance, spaces counted); a tie between two intents is no answer. ``intents`` limits
+        the samples considered. Callers decide when a near miss may act: it is weaker evidence
+        than :meth:`match`.
+        """
+        text = self.spoken.without_fillers(self.spoken.spell_out(normalise(phrase)))
+        if not text:
+            return None
+        best: list[tuple[int, Match]] = []
+        for sample, match in self._plain.items():
+            if intents is not None and match.intent not in intents:
+                continue
+            limit = int(ratio * len(sample))
+            if limit < 1 or abs(len(sample) - len(text)) > limit:
+                continue
+            distance = edit_distance(text, sample)
+            if distance <= limit:
+                best.append((distance, match))
+        if not best:
+            return None
+        least = min(d for d, _ in best)
+        closest = {m.intent: m for d, m in best if d == least}
+        if len(closest) != 1:
+            return None
+        return next(iter(closest.values()))
+
+    def expansions(self, intents: Iterable[str] | None = None) -> dict[str, list[str]]:
+        """Every phrase each intent's templates stand for, slots kept as ``{slot}`` (for grammars and
+        prompts; :attr:`samples` is the shorter set Alexa gets)."""
+        wanted = set(self.intents if intents is None else intents)
+        return {i.name: i.expansions() for i in self.language.intents if i.name in wanted}
+
+    def phrases(self) -> list[str]:
+        """Every sample with slots expanded by their values (for grammars and vocabularies)."""
+        out: set[str] = set()
+        for intent, samples in self.samples.items():
+            for sample in samples:
+                out.update(self.expand(sample, self.slot_types[intent]))
+        return sorted(out)
+
+    def expand(self, sample: str, slot_types: Mapping[str, str]) -> list[str]:
+        """``sample`` with each slot replaced by each of its type's forms."""
+        texts = [normalise_sample(sample)]
+        for slot, type_name in slot_types.items():
+            forms = list(self.types[type_name].forms) if type_name in self.types else []
+            if not forms:
+                continue
+            expanded: list[str] = []
+            for text in texts:
+                if "{" + slot + "}" in text:
+                    expanded.extend(text.replace("{" + slot + "}", f) for f in forms)
+                else:
+                    expanded.append(text)
+            texts = expanded
+        return [t for t in texts if "{" not in t]
