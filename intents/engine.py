@@ -32,6 +32,19 @@ def local_now() -> datetime:
 
 
 @dataclass(frozen=True)
+class Tonight:
+    """Where tonight stands: the ritual a conversation opened now would offer, resume or close with.
+
+    ``status`` is ``offered`` (not begun), ``paused`` or ``underway`` (left midway; ``step`` is the next one,
+    counted from 1), or ``done``.
+    """
+
+    plan: TonightPlan
+    status: str
+    step: int = 0
+
+
+@dataclass(frozen=True)
 class Turn:
     """The reply to speak and the state to carry to the next turn."""
 
@@ -67,6 +80,28 @@ class Rekindle:
         """Tonight's ritual for a household (deterministic for household, night and past history)."""
         night = night or night_of(self.clock())
         return self._plan(household, night, self.store.load(household), None)
+
+    def tonight_status(self, household: str, night: date | None = None) -> Tonight:
+        """What a conversation opened now would find: a ritual left midway tonight, the one done tonight, or the
+        planned one (``tonight`` is the planner's choice alone)."""
+        night = night or night_of(self.clock())
+        record = self.store.load(household)
+        saved = self._restore(household, night, None, Command(CommandKind.OPEN), record)
+        if saved is not None and saved.stage in (Stage.STEP, Stage.PAUSED, Stage.RESUME_OFFER):
+            return Tonight(saved.plan, "paused" if saved.stage is Stage.PAUSED else "underway", saved.step + 1)
+        plan, done = self._tonights(household, night, record, record.preferences)
+        return Tonight(plan, "done" if done else "offered")
+
+    def _tonights(self, household: str, night: date, record: Household,
+                  preferences: Preferences) -> tuple[TonightPlan, bool]:
+        """Tonight's ritual and whether it was done: the one done tonight, if any (one chosen for a mood is not
+        the planned one), else the planned one."""
+        done = [r.ritual_id for r in record.rituals if r.night == night and (
+            r.ritual_id == self.ritual or (self.ritual is None and r.ritual_id not in (QUESTION_ONLY, TOUCH_ONLY)))]
+        plan = self._plan(household, night, record, None, preferences)
+        if done and done[-1] != plan.ritual_id:
+            plan = self._plan(household, night, record, done[-1], preferences)
+        return plan, bool(done)
 
     def _plan(self, household: str, night: date, record: Household, ritual_id: str | None,
               preferences: Preferences | None = None, mood: str | None = None) -> TonightPlan:
@@ -105,12 +140,7 @@ class Rekindle:
                 (r.night for r in record.rituals if r.night < night), default=None)),
         )
         if session is None:
-            # Tonight's ritual is the one done tonight, if any: one chosen for a mood is not the planned one.
-            done = [r.ritual_id for r in record.rituals if r.night == night and (
-                r.ritual_id == self.ritual or (self.ritual is None and r.ritual_id not in (QUESTION_ONLY, TOUCH_ONLY)))]
-            plan = ctx.make_plan(None, None)
-            if done and done[-1] != plan.ritual_id:
-                plan = ctx.make_plan(done[-1], None)
+            plan, done = self._tonights(household, night, record, ctx.preferences)
             session = SessionState.new(plan, Stage.FINISHED if done else Stage.OFFER)
         conversation = Conversation(ctx)
         if command.kind is CommandKind.OPEN:

@@ -218,9 +218,17 @@ def read_pcm(path: Path) -> bytes:
                     f"Convert with: sox {path} -r 16000 -c 1 -b 16 out.wav")
             return w.readframes(w.getnframes())
     except (wave.Error, EOFError) as exc:
-        raise AudioDeviceError(f"{path}: not a readable WAV file ({exc})") from exc
+        reason = str(exc).strip() or ("it is empty" if _size(path) == 0 else "it ends before its header does")
+        raise AudioDeviceError(f"{path}: not a readable WAV file ({reason}).") from exc
     except OSError as exc:
         raise AudioDeviceError(f"{path}: {exc.strerror or exc}") from exc
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
 
 
 class WavSource:

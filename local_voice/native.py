@@ -4,10 +4,15 @@ PortAudio and ALSA print several lines to file descriptor 2 every time a
 device cannot be opened; while Rekindle waits for a vanished microphone that
 would flood the screen. :func:`native_stderr_to_debug` collects what is
 written to descriptor 2 meanwhile and logs it at debug level instead.
+:func:`alsa_messages_to_debug` does the same for alsa-lib's own messages at
+any moment (an underrun recovered while Rekindle speaks), through the
+library's error handler.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import os
 import sys
@@ -41,3 +46,32 @@ def native_stderr_to_debug(log: logging.Logger, keep: Callable[[str], bool] | No
                     print(line, file=sys.stderr, flush=True)
                 elif line.strip():
                     log.debug("native library: %s", line.strip())
+
+
+# alsa-lib calls its error handler as handler(file, line, function, err, fmt, ...); the variadic rest is
+# not read, so the format is logged as it stands ("underrun occurred" has no arguments).
+_ALSA_HANDLER_TYPE = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
+                                      ctypes.c_char_p)
+_alsa_handler: list[object] = []  # kept alive for as long as alsa-lib may call it
+
+
+def alsa_messages_to_debug(log: logging.Logger) -> bool:
+    """Send alsa-lib's messages (``ALSA lib pcm.c:…: underrun occurred``) to ``log.debug`` instead of the
+    terminal, for the rest of the process; False where alsa-lib is not installed."""
+    if _alsa_handler:
+        return True
+    try:
+        alsa = ctypes.CDLL(ctypes.util.find_library("asound") or "libasound.so.2")
+        set_handler = alsa.snd_lib_error_set_handler
+    except (OSError, AttributeError):
+        return False
+
+    def to_debug(file: bytes | None, line: int, function: bytes | None, err: int, fmt: bytes | None) -> None:
+        log.debug("native library: ALSA %s: %s", (function or b"?").decode("utf-8", "replace"),
+                  (fmt or b"").decode("utf-8", "replace").strip())
+
+    handler = _ALSA_HANDLER_TYPE(to_debug)
+    set_handler.argtypes = [_ALSA_HANDLER_TYPE]
+    set_handler(handler)
+    _alsa_handler.append(handler)
+    return True

@@ -44,7 +44,8 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("export", help="export your household data as JSON",
                        description="Write everything Rekindle stores about your household as JSON.")
-    p.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    p.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output ('-' is "
+                   "standard output)")
     p.set_defaults(handler=export)
 
     p = sub.add_parser("forget", help="delete all household data",
@@ -58,14 +59,25 @@ def tonight(args: argparse.Namespace) -> int:
     store = config.open_store()
     try:
         engine = Rekindle(store)
-        plan = engine.tonight(config.household(), night)
+        now = engine.tonight_status(config.household(), night)
     finally:
         store.close()
+    plan, content_lib = now.plan, engine.content
     if args.json:
-        print(json.dumps(plan.to_dict(), indent=2))
+        data = plan.to_dict()
+        data["status"] = now.status
+        if now.step:
+            data["step"] = now.step
+        for step in data["steps"]:  # the plan names library questions by id; a reader wants their words
+            if "question_id" in step and not step.get("text"):
+                step["text"] = content_lib.questions[step["question_id"]].text
+        print(json.dumps(data, indent=2))
         return 0
-    content_lib = engine.content
     print(f"{plan.night:%A %d %B %Y}: {plan.title} (about {plan.minutes} minutes, depth {plan.depth.name.lower()})")
+    if now.status != "offered":
+        print({"done": "  Done tonight.",
+               "paused": f"  Paused tonight at step {now.step}; rekindle talk picks up from there.",
+               "underway": f"  Left at step {now.step} tonight; rekindle talk offers to go on from there."}[now.status])
     for n, step in enumerate(plan.steps, 1):
         if step.question_id:
             detail = content_lib.questions[step.question_id].text
@@ -145,6 +157,8 @@ def history(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
+    if args.output == Path("-"):
+        args.output = None
     if args.output:
         check_writable_file(args.output)
     store = config.open_store()
@@ -197,7 +211,14 @@ def forget(args: argparse.Namespace) -> int:
         if not sys.stdin.isatty():
             print("rekindle: forget needs confirmation; run it in a terminal or add --yes.", file=sys.stderr)
             return 2
-        answer = input(f"Delete all Rekindle household data in {config.describe_store(url)}? Type yes: ")
+        try:
+            answer = input(f"Delete all Rekindle household data in {config.describe_store(url)}? Type yes: ")
+        except EOFError:  # Ctrl-D: no answer is not a yes
+            print("\nNothing deleted.")
+            return 1
+        except KeyboardInterrupt:
+            print("\nNothing deleted.")
+            return 130
         if answer.strip().lower() != "yes":
             print("Nothing deleted.")
             return 1

@@ -107,13 +107,23 @@ def list_devices(args: argparse.Namespace) -> int:
 
 
 def recognize(args: argparse.Namespace) -> int:
-    from local_voice.audio_in import AudioDeviceError
+    from local_voice.audio_in import AudioDeviceError, read_pcm
     from local_voice.recognize_files import recognise_file
 
+    readable = []
+    for path in args.files:  # every file checked before the models load (hundreds of MB, seconds)
+        try:
+            read_pcm(path)
+        except AudioDeviceError as exc:
+            print(f"rekindle: {exc}", file=sys.stderr)
+            continue
+        readable.append(path)
+    if not readable:
+        return 1
+    status = 0 if len(readable) == len(args.files) else 1
     matcher = matcher_for(args.locale)
     recogniser = _recogniser(args, matcher)
-    status = 0
-    for path in args.files:
+    for path in readable:
         try:
             listening = Listening.FREE_TALK if args.free_talk else Listening.OFFER
             result = recognise_file(recogniser, matcher, path, listening)
@@ -133,8 +143,10 @@ def talk_voice(args: argparse.Namespace) -> int:
     from local_voice.audio_in import AudioDeviceError, MicSource, WavSource
     from local_voice.audio_out import SpeakerSink, WavSink
     from local_voice.loop import Voice, VoiceLoop, device_wait, timer_scale
+    from local_voice.native import alsa_messages_to_debug
 
     started = time.perf_counter()
+    alsa_messages_to_debug(log)  # an underrun recovered mid-sentence is no news to the couple
     log_planned_engine(args)
     matcher = matcher_for(args.locale)
     store = config.open_store()

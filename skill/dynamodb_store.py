@@ -161,8 +161,8 @@ class DynamoDbHouseholdStore(StoreShortcuts):
                 client.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
         except (BotoCoreError, ClientError) as exc:
             raise StoreError(
-                f"Cannot open DynamoDB table {table!r}: {exc}. Check AWS_REGION (or AWS_DEFAULT_REGION), "
-                f"the credentials, and {ENDPOINT_ENV} if you use a local server."
+                f"Cannot open DynamoDB table {table!r}: {str(exc).rstrip('.')}. Check AWS_REGION (or "
+                f"AWS_DEFAULT_REGION), the credentials, and {ENDPOINT_ENV} if you use a local server."
             ) from exc
         return cls(resource.Table(table))
 

@@ -147,7 +147,8 @@ class Publishing:
         missing = self.missing(target)
         if missing and not self.draft:
             raise PackageError("A package to submit for certification needs " + " and ".join(missing)
-                               + "; add them, or pass --draft for a development package.")
+                               + f"; add {'them' if len(missing) > 1 else 'it'}, or pass --draft for a "
+                               "development package.")
 
 
 def manifest(target: Target, publishing: Publishing | None = None) -> dict[str, Any]:
@@ -215,6 +216,8 @@ def write_package(out_dir: Path, target: Target, publishing: Publishing | None =
     publishing.check(target)
     if out_dir.exists() and any(out_dir.iterdir()):
         raise PackageError(f"{out_dir} is not empty; choose a new folder or empty it first.")
+    if not out_dir.parent.is_dir():  # the folder asked for is created, not a path of missing ones above it
+        raise PackageError(f"Cannot write {out_dir}: the folder {out_dir.parent} does not exist. Create it first.")
     root = source_root or Path(__file__).resolve().parents[1]
 
     def write_json(path: Path, data: dict[str, Any]) -> None:

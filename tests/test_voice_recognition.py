@@ -246,6 +246,7 @@ def test_recognize_bad_files_fail_clearly(tmp_path: Path) -> None:
 
 
 def test_vosk_model_path_must_exist(tmp_path: Path) -> None:
+    write_wav(tmp_path / "x.wav", silence(0.5))  # a good file: the model is what is wrong
     result = _rekindle("recognize", "--vosk-model", str(tmp_path / "nope"), str(tmp_path / "x.wav"),
                        cwd=Path.cwd())
     assert result.returncode == 2 and "no such folder" in result.stderr and "Traceback" not in result.stderr
