@@ -1,8 +1,11 @@
 """The embedded household store: one SQLite file in WAL mode.
 
-The file is checked before anything is written: a corrupt file, a file from a
-newer Rekindle or one locked for too long raises :class:`StoreError` naming
-the file and what to do, and the file is left exactly as it was.
+The file is checked before anything is written: a corrupt file, a database that
+is not Rekindle's, a file from a newer Rekindle or one locked for too long
+raises :class:`StoreError` naming the file and what to do, and the file is left
+exactly as it was. Rekindle's files carry its mark in the SQLite header
+(``PRAGMA application_id``); files written before the mark are known by their
+schema version and tables, and get the mark when next opened.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from typing import Any
 from .household import Household, HouseholdChange, Progress, StoreShortcuts, Tally, step_record
 from .store import CompletedRitual, Preferences, StepRecord, StoreError
 
+APPLICATION_ID = 0x52454B44  # "REKD": Rekindle's mark in the SQLite header
+OWN_TABLES = frozenset({"preferences", "rituals", "ritual_steps", "progress"})  # schema 1 on
 BUSY_TIMEOUT_MS = 10_000
 CACHED_HOUSEHOLDS = 32
 TALLY_COLUMNS = ("nights_together", "rituals_completed", "first_night", "pruned_through")
@@ -202,7 +207,7 @@ class SqliteStore(StoreShortcuts):
             ) from exc
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            self._check_ours(conn, version)
             if version > SCHEMA_VERSION:
                 raise StoreError(
                     f"The Rekindle database {self.path} was written by a newer version of Rekindle "
@@ -221,6 +226,21 @@ class SqliteStore(StoreShortcuts):
             conn.close()
             raise
         return conn
+
+    def _check_ours(self, conn: sqlite3.Connection, version: int) -> None:
+        """Refuse, before anything is written, a database that is neither new nor Rekindle's."""
+        mark = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if mark == APPLICATION_ID or (mark == 0 and not tables and version == 0):
+            return
+        if mark == 0 and version > 0 and tables >= OWN_TABLES:  # written before Rekindle marked its files
+            return
+        raise StoreError(
+            f"{self.path} is an SQLite database that is not Rekindle's (no Rekindle mark"
+            + (f"; tables {', '.join(sorted(tables)[:5])}{', …' if len(tables) > 5 else ''}" if tables else "")
+            + "). It was left untouched: point REKINDLE_STORE at another file, or move this one aside and "
+            "Rekindle will start a fresh one."
+        )
 
     @staticmethod
     def _check_writable(conn: sqlite3.Connection) -> None:
@@ -256,7 +276,7 @@ class SqliteStore(StoreShortcuts):
 
     @staticmethod
     def _migrate(conn: sqlite3.Connection, version: int) -> None:
-        if version == SCHEMA_VERSION:
+        if version == SCHEMA_VERSION and conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
             return
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -268,6 +288,7 @@ class SqliteStore(StoreShortcuts):
                     for statement in filter(str.strip, script.split(";")):
                         conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

@@ -2,7 +2,8 @@
 
 ``REKINDLE_STORE`` picks the store by URL:
 
-- ``sqlite:///path/to/file.db`` (absolute) or ``sqlite://relative.db``
+- ``sqlite:///path/to/file.db`` (an absolute path; ``sqlite://~/file.db`` starts from the home folder).
+  A relative path is refused: it would put the household's data wherever Rekindle happened to start.
 - ``dynamodb://TABLE`` (the Alexa skill on AWS Lambda)
 
 The URL is parsed here; the caller chooses the adapter for stores the core
@@ -57,7 +58,13 @@ def parse_store_url(url: str) -> StoreLocation:
             rest = rest[1:]
         if not rest or rest == "/":
             raise StoreError(f"{STORE_ENV}={url!r} names no file. Use sqlite:///path/to/rekindle.db.")
-        return SqliteLocation(Path(rest).expanduser())
+        path = Path(rest).expanduser()
+        if not path.is_absolute():
+            raise StoreError(
+                f"{STORE_ENV}={url!r} names a relative path, which would put your data in whatever folder Rekindle "
+                f"is started from. Use an absolute one, such as sqlite://{Path.cwd() / path}."
+            )
+        return SqliteLocation(path)
     if scheme == "dynamodb":
         parsed = urlparse(url)
         table = parsed.netloc or parsed.path.lstrip("/")

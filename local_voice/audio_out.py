@@ -95,8 +95,12 @@ class WavSink:
     """Writes each reply to ``DIR/reply-NNN.wav`` instead of playing it (silences in real time are skipped)."""
 
     def __init__(self, directory: Path) -> None:
+        """``directory`` is created if missing, but not the folders above it (a typo there is not a wish)."""
+        if not directory.parent.is_dir():
+            raise AudioDeviceError(f"--output-wav {directory}: the folder {directory.parent} does not exist. "
+                                   "Create it first, or choose a folder inside an existing one.")
         try:
-            directory.mkdir(parents=True, exist_ok=True)
+            directory.mkdir(exist_ok=True)
         except OSError as exc:
             raise AudioDeviceError(f"--output-wav {directory}: {exc.strerror or exc}") from exc
         self.directory = directory

@@ -32,7 +32,7 @@ from intents import (
 )
 from intents.content import Depth
 from intents.household import DETAIL_NIGHTS, KEPT, Household, HouseholdChange
-from intents.sqlite_store import MIGRATIONS, SCHEMA_VERSION
+from intents.sqlite_store import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from intents.store import export_household, nights_together
 
 NOW = datetime(2026, 11, 25, 21, 0, tzinfo=timezone.utc)
@@ -135,6 +135,7 @@ def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE mystery (x)")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # a newer Rekindle marks its files too
     conn.commit()
     conn.close()
     before = path.read_bytes()

@@ -94,3 +94,5 @@ def test_models_download_fails_clearly_offline() -> None:
         pytest.skip("the Vosk site was reachable; the model was downloaded")
     assert run.returncode == 2 and "Could not download vosk-model-small-en-us-0.15" in run.stderr
     assert "PocketSphinx" in run.stderr and "Traceback" not in run.stderr
+    assert run.stderr.count("\n") == 1, "one line: no empty progress bar before it"
+    assert not (Path(os.environ["REKINDLE_HOME"]) / "models").exists(), "a failed download leaves no folder"
