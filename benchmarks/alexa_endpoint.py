@@ -26,6 +26,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -210,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.terminate()
         server.join(timeout=10)
+        shutil.rmtree(home, ignore_errors=True)
     print(f"{args.clients} clients, waitress {args.threads} threads, {os.cpu_count()} CPUs, "
           f"{args.seconds:g} s per endpoint and load in {args.rounds} alternating rounds\n")
     print("| endpoint | load | requests | errors | requests/s | p50 ms | p99 ms |")

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from ask_sdk_runtime.exceptions import AskSdkException
@@ -17,6 +21,15 @@ from skill.lambda_function import make_lambda_handler
 @pytest.mark.parametrize("name, examples", [("web-raw", 300), ("web-signed", 200), ("lambda", 200)])
 def test_web_fuzz_target(name: str, examples: int) -> None:
     TARGETS[name].test(examples)()
+
+
+def test_the_fuzz_targets_leave_no_folder_behind(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    run = subprocess.run([sys.executable, "-c", "from benchmarks.stress.web_fuzz import web; web()"], cwd=root,
+                         env={**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(root)}, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("status, text, content_type", [

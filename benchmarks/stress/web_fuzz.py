@@ -19,10 +19,12 @@ over a SQLite store in a temporary folder, with the test PKI of the tests.
 from __future__ import annotations
 
 import argparse
+import atexit
 import base64
 import json
 import logging
 import resource
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -69,6 +71,7 @@ def web() -> Web:
 
     pki = alexa.make_pki()
     folder = Path(tempfile.mkdtemp(prefix="rekindle-web-fuzz-"))
+    atexit.register(shutil.rmtree, folder, True)  # the stores live as long as the process
 
     def fetch(url: str) -> bytes:
         if url != alexa.CHAIN_URL:
