@@ -10,6 +10,17 @@ from intents.understanding import IntentMatcher
 sys.path.insert(0, str(Path(__file__).parent))
 
 
+# Tests that play sound through the shared PulseAudio server of script/test (its sinks "usermic" and "room"), or
+# run real-time audio of their own, stay on one worker when pytest-xdist spreads the suite (--dist loadgroup).
+AUDIO_FILES = frozenset({"test_voice_e2e.py", "test_privacy_voice.py", "test_voice_faults.py"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("audio") or item.path.name in AUDIO_FILES:
+            item.add_marker(pytest.mark.xdist_group("audio"))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own data folder and store, so nothing touches the user's."""
