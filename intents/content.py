@@ -8,8 +8,8 @@ file and the entry, so a writer can fix it without reading code.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -80,6 +80,16 @@ PRESUMED_STATES = ("hard_day", "distant_week", "tension")
 MOODS = ("light", "tired", "tense", "rough_day", "distant", "reconnect", "repair")
 """How a couple arrives (check-in answers) or what they ask for; rituals declare which they fit."""
 REVIEWED_PAIRS = "reviewed_pairs.yaml"
+MIN_WORDINGS = 3
+"""Wordings every ritual line has (its introduction, narration, tasks, reflections, closing, own questions)."""
+WEEKLY_WORDINGS = 5
+"""A weekly ritual comes four or five times in a month: one more wording than that keeps any from coming back
+within four weeks."""
+WEEKLY_POOL = 8
+"""A weekly ritual's tasks and own questions are a small pool, to last a season (thirteen weeks) with each
+heard once or twice."""
+RECALL_NIGHTS = 60
+"""A recall looks back at most this far: the nights a household keeps in detail (intents.household)."""
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml reads the library seven times faster
 
 
@@ -110,15 +120,48 @@ class TouchPrompt:
 
 
 @dataclass(frozen=True)
+class Recall:
+    """Words a step says instead when the couple did one of ``after`` a few nights before: a ritual recalls what
+    they did, in general terms, never what they said (nothing they say is stored)."""
+
+    after: tuple[str, ...]
+    nights: tuple[int, int]
+    """How long ago, in nights, the latest of ``after`` was done: from the first to the second, both included."""
+    wordings: tuple[str, ...]
+
+    def applies(self, nights_ago: int | None) -> bool:
+        return nights_ago is not None and self.nights[0] <= nights_ago <= self.nights[1]
+
+
+@dataclass(frozen=True)
 class StepTemplate:
-    """One step of a ritual template; fields apply by ``kind``."""
+    """One step of a ritual template; fields apply by ``kind``.
+
+    ``wordings`` are the step's own line (a narration, task, reflection or closing, or a question's prompt) in
+    each of its wordings; the first is its first telling, said the first time a couple meets the ritual.
+    """
 
     kind: str
-    text: str = ""
+    wordings: tuple[str, ...] = ()
     theme: str | None = None
-    prompt: str | None = None
     touch_kind: str | None = None
     seconds: int = 0
+    recall: Recall | None = None
+
+    @property
+    def text(self) -> str:
+        """The first wording of a narration, task, reflection or closing ("" for questions and touch)."""
+        return self.wordings[0] if self.wordings and self.kind != "question" else ""
+
+    @property
+    def prompt(self) -> str | None:
+        """The first wording of a question the ritual asks itself (None for a library question)."""
+        return self.wordings[0] if self.wordings and self.kind == "question" else None
+
+    @property
+    def all_wordings(self) -> tuple[str, ...]:
+        """Every wording, the recalling ones included."""
+        return self.wordings + (self.recall.wordings if self.recall else ())
 
 
 @dataclass(frozen=True)
@@ -148,8 +191,8 @@ class RitualTemplate:
         return any(s.kind == "question" and not s.prompt for s in self.steps)
 
     def fixed_texts(self) -> tuple[str, ...]:
-        """What the ritual itself says, beside the library questions and touch prompts it draws."""
-        return tuple(s.text or s.prompt or "" for s in self.steps if s.text or s.prompt)
+        """What the ritual itself says in all its wordings, beside the library questions and touch prompts."""
+        return tuple(w for s in self.steps for w in s.all_wordings)
 
 
 @dataclass(frozen=True)
@@ -271,13 +314,20 @@ def near_duplicate_groups(library: ContentLibrary) -> dict[str, list[Line]]:
     """
     groups: dict[str, list[Line]] = {
         "questions.yaml": [Line(q.id, q.text) for q in library.questions.values()],
-        "rituals.yaml": [Line(f"{r.id} step {n + 1}", s.text or s.prompt or "")
-                         for r in library.rituals.values() for n, s in enumerate(r.steps) if s.text or s.prompt],
+        "rituals.yaml": [Line(line_where(r.id, n, k, recall), text)
+                         for r in library.rituals.values() for n, s in enumerate(r.steps)
+                         for recall, wordings in ((False, s.wordings), (True, s.recall.wordings if s.recall else ()))
+                         for k, text in enumerate(wordings)],
     }
     for field in ("invite", "start", "end"):
         groups[f"touch_prompts.yaml {field}"] = [
             Line(f"{t.id} {field}", getattr(t, field)) for t in library.touch_prompts.values()]
     return groups
+
+
+def line_where(ritual_id: str, step: int, wording: int, recall: bool = False) -> str:
+    """Where a ritual's line lives, for the near-duplicate lint: "memory-lane step 1 wording 2"."""
+    return f"{ritual_id} step {step + 1} {'recall' if recall else 'wording'} {wording + 1}"
 
 
 def load_reviewed_pairs(directory: Path = CONTENT_DIR) -> dict[tuple[str, str], str]:
@@ -370,7 +420,9 @@ def _load_rituals(
 ) -> dict[str, RitualTemplate]:
     touch_kinds = {t.kind for t in touches.values()}
     out: dict[str, RitualTemplate] = {}
-    for item in r.entries("rituals"):
+    items = r.entries("rituals")
+    ids = {str(item["id"]) for item in items}
+    for item in items:
         i = item["id"]
         pillars = item.get("pillars")
         if not isinstance(pillars, list) or not pillars:
@@ -378,7 +430,7 @@ def _load_rituals(
         steps_raw = item.get("steps")
         if not isinstance(steps_raw, list) or len(steps_raw) < 2:
             raise r.fail(i, "'steps' must list at least two steps")
-        steps = tuple(_load_step(r, f"{i} step {n + 1}", s, touch_kinds) for n, s in enumerate(steps_raw))
+        steps = tuple(_load_step(r, f"{i} step {n + 1}", s, touch_kinds, ids) for n, s in enumerate(steps_raw))
         if steps[-1].kind != "closing":
             raise r.fail(i, "the last step must be a closing")
         fits = item.get("fits") or []
@@ -408,6 +460,14 @@ def _load_rituals(
     return out
 
 
+def wordings_needed(ritual: RitualTemplate, step: StepTemplate) -> int:
+    """How many wordings a ritual's line needs: :data:`MIN_WORDINGS`, or for a weekly ritual
+    :data:`WEEKLY_WORDINGS` (:data:`WEEKLY_POOL` for its tasks and own questions)."""
+    if ritual.cadence != "weekly":
+        return MIN_WORDINGS
+    return WEEKLY_POOL if step.kind in ("task", "question") else WEEKLY_WORDINGS
+
+
 def _depth_range(r: _Reader, entry: str, raw: Any) -> tuple[Depth, Depth]:
     names = [d.name.lower() for d in Depth]
     if not isinstance(raw, list) or len(raw) != 2 or not all(v in names for v in raw):
@@ -426,9 +486,18 @@ def _check_ritual(r: _Reader, ritual: RitualTemplate) -> None:
         raise r.fail(ritual.id, "asks no library question, so its 'depth' is one level: [x, x]")
     if ritual.presumes and not ritual.fits:
         raise r.fail(ritual.id, "presumes a state, so it is never offered at random: list the moods it 'fits'")
+    for n, step in enumerate(ritual.steps):
+        need = wordings_needed(ritual, step)
+        for what, wordings in (("", step.wordings), (" recall", step.recall.wordings if step.recall else ())):
+            need = min(need, WEEKLY_WORDINGS) if what else need  # a recall comes at most once a week
+            if wordings and len(wordings) < need:
+                raise r.fail(f"{ritual.id} step {n + 1}{what}", f"has {len(wordings)} wording(s); a {ritual.cadence} "
+                             f"ritual's {step.kind} needs {need}, so a couple does not hear the same words "
+                             "every time it comes")
 
 
-def _load_step(r: _Reader, entry: str, raw: Any, touch_kinds: set[str]) -> StepTemplate:
+def _load_step(r: _Reader, entry: str, raw: Any, touch_kinds: set[str], rituals: Collection[str]
+               ) -> StepTemplate:
     if not isinstance(raw, dict):
         raise r.fail(entry, "is not a mapping")
     kind = r.choice(entry, "kind", raw.get("kind"), STEP_KINDS)
@@ -439,23 +508,51 @@ def _load_step(r: _Reader, entry: str, raw: Any, touch_kinds: set[str]) -> StepT
         step = StepTemplate(
             kind,
             theme=r.choice(entry, "theme", theme, THEMES) if theme is not None else None,
-            prompt=r.text(entry, "prompt", prompt) if prompt is not None else None,
+            wordings=_wordings(r, entry, "prompt", prompt) if prompt is not None else (),
         )
-        if step.prompt and wording.JOINT.match(step.prompt):
-            raise r.fail(entry, "the two of you do this together: make it a 'task' step with 'text'")
+        step = replace(step, recall=_recall(r, entry, "prompt", raw.get("recall"), rituals, step))
+        if joint := [w for w in step.all_wordings if wording.JOINT.match(w)]:
+            raise r.fail(entry, f"the two of you do this together: make it a 'task' step with 'text' ({joint[0]!r})")
         return step
     if kind == "touch":
         touch_kind = raw.get("touch_kind")
         if touch_kind is not None and touch_kind not in touch_kinds:
             raise r.fail(entry, f"no touch prompt has kind {touch_kind!r}")
         return StepTemplate(kind, touch_kind=touch_kind)
-    if kind == "task":
-        step = StepTemplate(kind, text=r.text(entry, "text", raw.get("text")))
-        if step.text.endswith("?"):
-            raise r.fail(entry, "a task is something to do together, not a question to answer in turn")
-        return step
-    return StepTemplate(
+    step = StepTemplate(
         kind,
-        text=r.text(entry, "text", raw.get("text")),
-        seconds=r.number(entry, "seconds", raw.get("seconds", 0), 0, 120),
+        wordings=_wordings(r, entry, "text", raw.get("text")),
+        seconds=r.number(entry, "seconds", raw.get("seconds", 0), 0, 120) if kind != "task" else 0,
     )
+    step = replace(step, recall=_recall(r, entry, "text", raw.get("recall"), rituals, step))
+    if kind == "task" and (asked := [w for w in step.all_wordings if w.endswith("?")]):
+        raise r.fail(entry, f"a task is something to do together, not a question to answer in turn ({asked[0]!r})")
+    return step
+
+
+def _wordings(r: _Reader, entry: str, field: str, raw: Any) -> tuple[str, ...]:
+    """A line in one wording (text) or several (a list of texts), each checked; no two the same."""
+    items = raw if isinstance(raw, list) else [raw]
+    if not items:
+        raise r.fail(entry, f"'{field}' must be non-empty text or a list of wordings")
+    texts = tuple(r.text(entry, field, item) for item in items)
+    if len(set(texts)) < len(texts):
+        raise r.fail(entry, f"'{field}' lists the same wording twice")
+    return texts
+
+
+def _recall(r: _Reader, entry: str, field: str, raw: Any, rituals: Collection[str], step: StepTemplate
+            ) -> Recall | None:
+    """A step's recalling words: ``{after: [ritual ids], nights: [from, to], <field>: wordings}``."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not step.wordings:
+        raise r.fail(entry, f"'recall' is a mapping with after, nights and {field}, on a step with its own {field}")
+    after = raw.get("after")
+    if not isinstance(after, list) or not after or any(a not in rituals for a in after):
+        raise r.fail(entry, f"'recall' needs 'after': a list of ritual ids, got {after!r}")
+    nights = raw.get("nights")
+    if not (isinstance(nights, list) and len(nights) == 2 and all(isinstance(n, int) for n in nights)
+            and 1 <= nights[0] <= nights[1] <= RECALL_NIGHTS):
+        raise r.fail(entry, f"'recall' needs 'nights': [from, to], from 1 to {RECALL_NIGHTS}, got {nights!r}")
+    return Recall(tuple(after), (nights[0], nights[1]), _wordings(r, f"{entry} recall", field, raw.get(field)))

@@ -21,6 +21,7 @@ from typing import Any
 
 from . import wording
 from .content import MOODS, ContentLibrary, Depth, Question, RitualTemplate, TouchPrompt
+from .line_choice import WORDING_MEMORY_NIGHTS, choose_line
 from .store import CompletedRitual, Preferences, nights_together
 
 REPEAT_WINDOW_DAYS = 30
@@ -56,15 +57,18 @@ class PlannedStep:
     touch_id: str | None = None
     seconds: int = 0
     theme: str | None = None
+    line_id: str | None = None
+    """Which wording of the ritual's own line ``text`` is (:func:`intents.line_choice.line_id`)."""
 
     @property
     def content_id(self) -> str | None:
-        return self.question_id or self.touch_id
+        """What the completed ritual records for this step: its question, touch prompt or wording."""
+        return self.question_id or self.touch_id or self.line_id
 
     def to_dict(self) -> dict[str, Any]:
         """Only the fields that are set, to keep session state small."""
         out: dict[str, Any] = {"kind": self.kind}
-        for name in ("text", "question_id", "touch_id", "seconds", "theme"):
+        for name in ("text", "question_id", "touch_id", "seconds", "theme", "line_id"):
             value = getattr(self, name)
             if value:
                 out[name] = value
@@ -74,7 +78,7 @@ class PlannedStep:
     def from_dict(cls, data: Mapping[str, Any]) -> PlannedStep:
         """Rebuild a step; raises TypeError/ValueError unless every field has its type."""
         step = cls(**data)
-        optional = (step.question_id, step.touch_id, step.theme)
+        optional = (step.question_id, step.touch_id, step.theme, step.line_id)
         if not isinstance(step.kind, str) or not isinstance(step.text, str) or not all(
                 o is None or isinstance(o, str) for o in optional):
             raise TypeError("step field of the wrong type")
@@ -210,7 +214,9 @@ class Planner:
         holds only recent detail (a stored household).
         """
         before = [r for r in history if r.night < night]
-        recent = self._recently_used(before, night)
+        heard = self._recently_used(before, night, since=night - timedelta(days=WORDING_MEMORY_NIGHTS))
+        recent = {cid: last for cid, last in heard.items() if last >= night - timedelta(days=REPEAT_WINDOW_DAYS)}
+        last_done = {r.ritual_id: r.night for r in before}
         rng = seeded_random(household, night.isoformat(), *([mood] if mood else []))
         target = self.depth_for(household, night, before, preferences.depth_ceiling)
         if ritual_id:
@@ -224,25 +230,27 @@ class Planner:
         chosen: set[str] = set(self.twins_of(template))
         asked: list[Depth] = []
         steps: list[PlannedStep] = []
-        for step in template.steps:
+        for index, step in enumerate(template.steps):
+            line = choose_line(night, template.id, index, step, heard, last_done,
+                               seeded_random(household, night.isoformat(), template.id, index).random())
             if step.kind == "question":
-                if step.prompt:
-                    steps.append(PlannedStep("question", text=step.prompt))
+                if line:
+                    steps.append(PlannedStep("question", text=line.text, line_id=line.line_id))
                     continue
                 q = self.pick_question(rng, step.theme, depth, recent, chosen, preferences.depth_ceiling)
                 chosen.add(q.id)
                 asked.append(q.depth)
                 steps.append(PlannedStep("question", question_id=q.id, theme=step.theme))
-            elif step.kind == "task":
-                steps.append(PlannedStep("task", text=step.text))
+            elif step.kind == "task" and line:
+                steps.append(PlannedStep("task", text=line.text, line_id=line.line_id))
             elif step.kind == "touch":
                 if not preferences.touch_on(night):
                     continue
                 t = self._pick_touch(rng, step.touch_kind, recent, chosen)
                 chosen.add(t.id)
                 steps.append(PlannedStep("touch", touch_id=t.id, seconds=t.seconds))
-            else:
-                steps.append(PlannedStep(step.kind, text=step.text, seconds=step.seconds))
+            elif line:
+                steps.append(PlannedStep(step.kind, text=line.text, seconds=step.seconds, line_id=line.line_id))
         return TonightPlan(
             household=household,
             night=night,
@@ -380,8 +388,8 @@ class Planner:
         return min(kinded, key=lambda t: (recent.get(t.id, date.min), t.id))
 
     @staticmethod
-    def _recently_used(before: Iterable[CompletedRitual], night: date) -> dict[str, date]:
-        since = night - timedelta(days=REPEAT_WINDOW_DAYS)
+    def _recently_used(before: Iterable[CompletedRitual], night: date, since: date | None = None) -> dict[str, date]:
+        since = night - timedelta(days=REPEAT_WINDOW_DAYS) if since is None else since
         used: dict[str, date] = {}
         for ritual in before:
             if ritual.night >= since:

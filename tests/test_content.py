@@ -38,7 +38,7 @@ def all_texts() -> list[tuple[str, str]]:
         texts += [(t.id, t.invite), (t.id, t.start), (t.id, t.end)] + ([(t.id, t.halfway)] if t.halfway else [])
     for r in LIB.rituals.values():
         texts.append((r.id, r.title))
-        texts += [(r.id, s.text or s.prompt or "") for s in r.steps if s.text or s.prompt]
+        texts += [(r.id, line) for line in r.fixed_texts()]  # every wording, recalling ones included
     return texts
 
 
@@ -98,6 +98,10 @@ def test_content_json_command() -> None:
 
 
 # --- the linter names the file and the entry for each kind of mistake -------------------------
+
+
+NARRATION = {"kind": "narration", "text": ["Slow down now.", "Breathe out.", "Lean back a little."]}
+CLOSING = {"kind": "closing", "text": ["Bye for now.", "Until tomorrow evening.", "Off to dreamland."]}
 
 
 def then_closing(*steps: dict[str, object]) -> dict[str, object]:
@@ -167,6 +171,30 @@ def broken_copy(tmp_path: Path, filename: str, key: str, index: int, change: dic
          "make it a 'task'"),
         ("rituals.yaml", "rituals", then_closing({"kind": "task", "text": "Who will cook?"}), "not a question"),
         ("rituals.yaml", "rituals", then_closing({"kind": "task"}), "'text' must be non-empty"),
+        # every ritual line in several wordings, each obeying the same rules
+        ("rituals.yaml", "rituals", {"steps": [{"kind": "narration", "text": ["Slow down now.", "Breathe out."]},
+                                               CLOSING]}, "has 2 wording(s); a nightly ritual's narration needs 3"),
+        ("rituals.yaml", "rituals", {"cadence": "weekly"}, "a weekly ritual's narration needs 5"),
+        ("rituals.yaml", "rituals", then_closing({"kind": "narration", "text": ["Hello there.", "Hello there."]}),
+         "the same wording twice"),
+        ("rituals.yaml", "rituals", then_closing({"kind": "narration", "text": ["Be near.", "Hold my hand."]}),
+         "speaks as a partner (my)"),
+        ("rituals.yaml", "rituals", then_closing({"kind": "task", "text": ["Cook a snack.", "Who will cook?"]}),
+         "not a question"),
+        ("rituals.yaml", "rituals", then_closing({"kind": "question", "prompt": ["How was it?", "Choose a night."]}),
+         "make it a 'task'"),
+        ("rituals.yaml", "rituals", {"steps": [{**NARRATION, "recall": {"after": ["nowhere"], "nights": [1, 5],
+                                                                         "text": ["A", "B", "C"]}}, CLOSING]},
+         "'recall' needs 'after'"),
+        ("rituals.yaml", "rituals", {"steps": [{**NARRATION, "recall": {"after": ["tiny-date"], "nights": [1, 90],
+                                                                         "text": ["A", "B", "C"]}}, CLOSING]},
+         "'recall' needs 'nights'"),
+        ("rituals.yaml", "rituals", {"steps": [{**NARRATION, "recall": {"after": ["tiny-date"], "nights": [1, 5],
+                                                                         "text": ["Once more.", "Again."]}}, CLOSING]},
+         "step 1 recall': has 2 wording(s)"),
+        ("rituals.yaml", "rituals", {"steps": [{**NARRATION, "recall": {"after": ["tiny-date"], "nights": [1, 5],
+                                                                         "text": ["Last time my turn."]}}, CLOSING]},
+         "speaks as a partner (my)"),
     ],
 )
 def test_lint_names_file_and_entry(tmp_path: Path, filename: str, key: str, change: dict[str, object],
@@ -286,3 +314,22 @@ def test_date_night_at_every_length_with_something_to_do_that_night() -> None:
         assert all(any(s.kind == "task" for s in r.steps) for r in dates), minutes
     planning = " ".join(LIB.rituals["weekly-date-night-planning"].fixed_texts())
     assert "calendar" not in planning  # nothing was put on a calendar
+
+
+def test_every_ritual_line_has_its_wordings_and_the_first_is_its_first_telling() -> None:
+    from intents.content import MIN_WORDINGS, WEEKLY_POOL, wordings_needed
+
+    lines = 0
+    for r in LIB.rituals.values():
+        for step in r.steps:
+            if step.kind in ("narration", "task", "reflection", "closing") or step.prompt:
+                assert len(step.wordings) >= wordings_needed(r, step) >= MIN_WORDINGS, (r.id, step.kind)
+                assert (step.text or step.prompt) == step.wordings[0]
+                lines += 1
+            if r.cadence == "weekly" and step.kind in ("task", "question") and step.wordings:
+                assert len(step.wordings) >= WEEKLY_POOL, (r.id, step.kind)
+    assert lines >= 100
+    recalls = {r.id for r in LIB.rituals.values() for s in r.steps if s.recall}
+    assert {"weekly-date-night-planning", "weekly-relationship-check-in", "memory-lane"} <= recalls
+    planning = LIB.rituals["weekly-date-night-planning"]
+    assert any("planned an evening" in w for s in planning.steps if s.recall for w in s.recall.wordings)

@@ -20,8 +20,7 @@ from intents.session_state import SessionState, phase_of
 from intents.window import MicrophoneWindow
 
 CONTENT = default_content()
-CONTENT_LINES = {s.text for r in CONTENT.rituals.values() for s in r.steps if s.text} | {
-    s.prompt for r in CONTENT.rituals.values() for s in r.steps if s.prompt}
+CONTENT_LINES = {line for r in CONTENT.rituals.values() for line in r.fixed_texts()}  # every wording
 ALEXA = MicrophoneWindow("nightly ritual")
 NIGHTS = 28
 MOST = NIGHTS // 3  # "no fixed line identical on more than a third of nights"
