@@ -8,9 +8,11 @@ engine adds one); and no two lines should be near copies of each other.
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import yaml
@@ -104,13 +106,22 @@ class Line:
 
 
 def near_duplicates(lines: Sequence[Line], threshold: float = NEAR_DUPLICATE) -> list[tuple[Line, Line, float]]:
-    """Pairs of lines at or above ``threshold``, most similar first."""
+    """Pairs of lines at or above ``threshold``, most similar first.
+
+    Only lines sharing a word can be alike, so each line is compared with those found through an index of
+    words (shared words counted at C speed) rather than with every other line: the library has hundreds of
+    ritual wordings, and this runs every time content loads.
+    """
+    words = [content_words(line.text) for line in lines]
+    having: dict[str, list[int]] = defaultdict(list)
     pairs = []
-    for i, a in enumerate(lines):
-        for b in lines[i + 1:]:
-            score = similarity(a.text, b.text)
+    for j, mine in enumerate(words):
+        for i, shared in Counter(chain.from_iterable(having[w] for w in mine)).items():
+            score = shared / (len(words[i]) + len(mine) - shared)
             if score >= threshold:
-                pairs.append((a, b, score))
+                pairs.append((lines[i], lines[j], score))
+        for w in mine:
+            having[w].append(j)
     return sorted(pairs, key=lambda p: -p[2])
 
 
