@@ -37,3 +37,11 @@ def test_fillers_never_leave_nothing() -> None:
     forms = SpokenForms.from_dict({"leading_fillers": ["okay"], "trailing_fillers": ["please"]})
     assert forms.without_fillers("okay") == "okay"
     assert forms.without_fillers("okay next please") == "next"
+
+
+def test_fillers_come_off_the_fewest_first_and_are_spelled_like_transcripts() -> None:
+    forms = SpokenForms.from_dict({"contractions": {"let's": "let us"}, "leading_fillers": ["let's", "okay"],
+                                   "trailing_fillers": ["now", "here"]})
+    assert forms.strippings("okay let us stop here now") == [
+        "okay let us stop here now", "okay let us stop here", "let us stop here now", "okay let us stop",
+        "let us stop here", "let us stop", "stop here now", "stop here", "stop"]

@@ -173,19 +173,21 @@ class IntentMatcher:
         """The intent a phrase expresses, or None when it is none of the templates' phrases.
 
         Contractions and numbers are spelled out on both sides, and fillers around the phrase
-        ("okay so", "please") are dropped when the whole does not match.
+        ("okay so", "please", "let's") are dropped when the whole does not match, the fewest first.
         """
         text = self.spoken.spell_out(normalise(phrase))
-        whole = self._first(text)
-        bare = self.spoken.without_fillers(text)
-        if bare == text or (whole is not None and not self._filled_open(whole)):
-            return whole
+        forms = self.spoken.strippings(text)
+        at, found = next(((at, m) for at, form in enumerate(forms) if (m := self._first(form)) is not None),
+                         (len(forms), None))
+        if found is None or not self._filled_open(found):
+            return found
         # An open slot (a name) swallows a filler next to it ("Sky and Maria now." is not "Maria now"),
-        # so for the same intent the phrase without fillers wins.
-        shorter = self._first(bare)
-        if whole is None or (shorter is not None and shorter.intent == whole.intent):
-            return shorter
-        return whole
+        # so for the same intent the phrase with the most fillers dropped wins.
+        for form in reversed(forms[at + 1:]):
+            shorter = self._first(form)
+            if shorter is not None and shorter.intent == found.intent:
+                return shorter
+        return found
 
     def _first(self, text: str) -> Match | None:
         if not text:

@@ -27,12 +27,14 @@ class SpokenForms:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SpokenForms:
-        def phrases(key: str) -> tuple[tuple[str, ...], ...]:
-            found = {tuple(normalise(str(p)).split()) for p in data.get(key, [])}
-            return tuple(sorted((p for p in found if p), key=lambda p: (-len(p), p)))
-
         words = cls({str(k): str(v) for k, v in data.get("contractions", {}).items()},
                     {str(k): str(v) for k, v in data.get("numbers", {}).items()})
+
+        def phrases(key: str) -> tuple[tuple[str, ...], ...]:
+            # Spelled out like what they are compared with: "let's" is "let us" in a transcript.
+            found = {tuple(words.spell_out(normalise(str(p))).split()) for p in data.get(key, [])}
+            return tuple(sorted((p for p in found if p), key=lambda p: (-len(p), p)))
+
         misheard = {words.spell_out(normalise(str(k))): words.spell_out(normalise(str(v)))
                     for k, v in data.get("misheard", {}).items()}
         return cls(words.contractions, words.numbers, misheard, phrases("leading_fillers"),
@@ -53,20 +55,31 @@ class SpokenForms:
 
     def without_fillers(self, text: str) -> str:
         """``text`` without filler phrases at its start and end ("okay so next please" -> "next")."""
-        words = text.split()
-        changed = True
-        while changed:
-            changed = False
-            for filler in self.leading_fillers:
-                if len(words) > len(filler) and tuple(words[:len(filler)]) == filler:
-                    words, changed = words[len(filler):], True
-                    break
-            for filler in self.trailing_fillers:
-                if len(words) > len(filler) and tuple(words[-len(filler):]) == filler:
-                    words, changed = words[:-len(filler)], True
-                    break
-        return " ".join(words)
+        return self.strippings(text)[-1]
 
+    def strippings(self, text: str) -> list[str]:
+        """``text`` with ever more fillers taken off its start and end, the least taken first, ``text``
+        itself first and the bare phrase last ("let us stop for now": "stop for now", "let us stop",
+        "stop"), so that a filler which is part of a command ("we are done for now") is kept when the
+        command is found before it is reached."""
+        leading = [text.split()]
+        while (shorter := self._strip(leading[-1], self.leading_fillers, front=True)) is not None:
+            leading.append(shorter)
+        forms: dict[str, int] = {}
+        for words in leading:
+            current: list[str] | None = words
+            while current is not None:
+                forms.setdefault(" ".join(current), len(current))
+                current = self._strip(current, self.trailing_fillers, front=False)
+        return sorted(forms, key=lambda form: -forms[form])
+
+    @staticmethod
+    def _strip(words: list[str], fillers: tuple[tuple[str, ...], ...], front: bool) -> list[str] | None:
+        for filler in fillers:
+            n = len(filler)
+            if len(words) > n and tuple(words[:n] if front else words[-n:]) == filler:
+                return words[n:] if front else words[:-n]
+        return None
 
 def normalise(text: str) -> str:
     """Lower-case words with apostrophes kept and other punctuation dropped."""

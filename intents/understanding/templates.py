@@ -156,14 +156,24 @@ def expansions(node: Node) -> list[tuple[str, ...]]:
 
 def covering(node: Node) -> list[tuple[str, ...]]:
     """A few phrases of ``node`` that between them use every alternative of every group (and every
-    optional group both ways), rather than all their combinations."""
+    optional group both ways), rather than all their combinations; the shortest phrase comes first."""
     if isinstance(node, (Word, Slot)):
         return expansions(node)
     if isinstance(node, Alt):
         return _unique(p for option in node.options for p in covering(option))
     parts = [covering(item) for item in node.items]
     longest = max((len(p) for p in parts), default=1)
-    return _unique(tuple(w for part in parts for w in part[i % len(part)]) for i in range(longest))
+    return _unique([shortest(node), *(tuple(w for part in parts for w in part[i % len(part)])
+                                      for i in range(longest))])
+
+
+def shortest(node: Node) -> tuple[str, ...]:
+    """The shortest phrase of ``node`` (every optional group left out): often how it is said most."""
+    if isinstance(node, (Word, Slot)):
+        return expansions(node)[0]
+    if isinstance(node, Alt):
+        return min((shortest(o) for o in node.options), key=len)
+    return tuple(w for item in node.items for w in shortest(item))
 
 
 def regex(node: Node, word: Callable[[str], str], slot: Callable[[Slot], str]) -> str:
