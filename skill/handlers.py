@@ -38,6 +38,7 @@ from ask_sdk_model.ui.simple_card import SimpleCard
 
 from intents.commands import Command, CommandKind
 from intents.engine import Rekindle, Turn
+from intents.phrases import default_phrases, spoken
 from intents.store import StoreError
 from intents.understanding import INTENT_COMMANDS, command_for_intent
 from intents.window import Left, MicrophoneWindow
@@ -50,10 +51,7 @@ log = logging.getLogger("rekindle.skill")
 
 STATE_KEY = "rekindle"
 HANDLED_INTENTS: frozenset[str] = frozenset(INTENT_COMMANDS)
-ENDING_INTENTS = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent"})
-APOLOGY = "Sorry, something went wrong on my side. Please say that again, or say stop to finish."
-APOLOGY_REPROMPT = "Please say that again, or say stop to finish."
-FAREWELL_AFTER_ERROR = "Sorry, something went wrong on my side. Good night."
+ENDING_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.STOP)
 
 # Why Alexa ended a session without the skill closing it, as the engine's record of how it was left. An error
 # ends nothing the couple chose, so it is not recorded: the last turn's progress stands.
@@ -283,10 +281,12 @@ class ApologyHandler(AbstractExceptionHandler):
         if not isinstance(handler_input.request_envelope.request, LaunchRequest | IntentRequest):
             empty: Response = builder.response  # session ends and skill events take no speech
             return empty
+        phrases = default_phrases()
         if intent in ENDING_INTENTS:
-            builder.speak(render_text(FAREWELL_AFTER_ERROR)).set_should_end_session(True)
+            builder.speak(render_text(spoken(phrases.say("error_farewell")))).set_should_end_session(True)
         else:
-            builder.speak(render_text(APOLOGY)).ask(render_text(APOLOGY_REPROMPT)).set_should_end_session(False)
+            builder.speak(render_text(spoken(phrases.say("error_apology")))).ask(
+                render_text(spoken(phrases.say("error_apology_reprompt")))).set_should_end_session(False)
         response: Response = builder.response
         return response
 

@@ -23,16 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from interaction_models import load_model, locales
+from interaction_models import language_model, load_model, locales
 
 from .icons import ASSETS, ICON_FILES, LARGE, SMALL
 
 SKILL_NAME = "Rekindle"
-INVOCATION = "nightly ritual"
+# The store's example phrases, each filled with the locale's invocation name (from its interaction model).
 EXAMPLE_PHRASES = (
-    f"Alexa, open {INVOCATION}",
-    f"Alexa, ask {INVOCATION} for a connection question",
-    f"Alexa, ask {INVOCATION} to start tonight's ritual",
+    "Alexa, open {invocation}",
+    "Alexa, ask {invocation} for a connection question",
+    "Alexa, ask {invocation} to start tonight's ritual",
 )
 SUMMARY = "A short nightly ritual for couples: questions you both answer, a gentle moment together, a calm close."
 DESCRIPTION = (
@@ -151,6 +151,12 @@ class Publishing:
                                "development package.")
 
 
+def example_phrases(locale: str) -> list[str]:
+    """The store page's example phrases in ``locale``, with the invocation name its model has."""
+    invocation = str(language_model(locale)["invocationName"])
+    return [phrase.format(invocation=invocation) for phrase in EXAMPLE_PHRASES]
+
+
 def manifest(target: Target, publishing: Publishing | None = None) -> dict[str, Any]:
     """The ``skill.json`` document for ``target``."""
     publishing = publishing or Publishing(draft=True)
@@ -159,7 +165,7 @@ def manifest(target: Target, publishing: Publishing | None = None) -> dict[str, 
     icons = {"smallIconUri": f"file://{IMAGES}/{ICON_FILES[SMALL]}",
              "largeIconUri": f"file://{IMAGES}/{ICON_FILES[LARGE]}"}
     store_pages = {loc: {"name": SKILL_NAME, "summary": SUMMARY, "description": DESCRIPTION,
-                         "examplePhrases": list(EXAMPLE_PHRASES), "keywords": list(KEYWORDS), **icons}
+                         "examplePhrases": example_phrases(loc), "keywords": list(KEYWORDS), **icons}
                    for loc in locales()}
     urls = {"privacyPolicyUrl": publishing.privacy_url, "termsOfUseUrl": publishing.terms_url}
     policies = {k: v for k, v in urls.items() if v}

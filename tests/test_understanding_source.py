@@ -187,3 +187,14 @@ def test_the_generated_json_is_what_alexa_reads() -> None:
     assert minutes["values"][0] == {"id": "5", "name": {"value": "five", "synonyms": ["5", "short", "quick",
                                                                                         "five minute"]}}
     assert sys.getsizeof(json.dumps(committed)) < 400_000
+
+
+def test_a_length_in_words_is_read_from_the_length_list_of_every_locale() -> None:
+    from intents.understanding import parse_minutes, source
+    from intents.understanding.intent_map import LENGTH_LIST
+
+    forms = source.list_forms(LENGTH_LIST)
+    assert {form: parse_minutes(form) for form in forms} == {form: int(v) for form, v in forms.items()}
+    assert parse_minutes("short") == parse_minutes("brief") == 5  # "brief" is en-GB's, from its overlay
+    assert parse_minutes("Twenty minutes") == 20 and parse_minutes("15") == 15
+    assert parse_minutes("forever") is None and parse_minutes("") is None

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from ..commands import Command, CommandKind
 from ..content import MOODS
+from .source import list_forms
 
 INTENT_COMMANDS: Mapping[str, CommandKind] = {
     "TonightRitualIntent": CommandKind.START,
@@ -52,28 +53,20 @@ NAME_SLOTS = ("firstName", "secondName")
 # grammar can hear (a grammar-bound recogniser needs a finite list).
 NAME_SLOT_TYPE = "AMAZON.FirstName"
 LENGTH_SLOT = "minutes"
+LENGTH_LIST = "minutes"  # the list in interaction_models/sentences the length slot is filled from
 MOOD_SLOT = "mood"
 
-_LENGTH_WORDS = {
-    "five": 5,
-    "short": 5,
-    "quick": 5,
-    "ten": 10,
-    "medium": 10,
-    "twenty": 20,
-    "long": 20,
-    "longer": 20,
-}
-
-
 def parse_minutes(value: str | None) -> int | None:
-    """Read a spoken or typed length ("ten", "10", "short") as minutes."""
+    """Read a spoken or typed length ("ten", "10", "short") as minutes: digits, or any way the length
+    list of ``interaction_models/sentences`` says a length, in any locale (a slot value Alexa could not
+    resolve to its id arrives as the words said)."""
     if not value:
         return None
     text = value.strip().lower().removesuffix(" minutes").removesuffix(" minute")
     if text.isdigit():
         return int(text)
-    return _LENGTH_WORDS.get(text)
+    minutes = list_forms(LENGTH_LIST).get(text)
+    return int(minutes) if minutes and minutes.isdigit() else None
 
 
 def parse_mood(value: str | None) -> str | None:

@@ -147,6 +147,19 @@ def hassil_source(locale: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=16)
+def list_forms(name: str) -> dict[str, str]:
+    """Every way any locale says a value of list ``name`` -> the value's id ("short" -> "5"), read from
+    the lists alone (no templates parsed), for reading a slot value that arrives as the words said."""
+    forms: dict[str, str] = {}
+    for locale in locales():
+        body = (hassil_source(locale).get("lists") or {}).get(name)
+        if body is None:
+            raise SourceError(f"no list {name!r} in the shared sentences")
+        forms.update(_slot_list(name, body, {}).forms())
+    return forms
+
+
+@lru_cache(maxsize=16)
 def language(locale: str) -> Language:
     """What ``locale`` understands, parsed (cached: the source does not change while running)."""
     return build_language(locale, hassil_source(locale))
