@@ -198,3 +198,12 @@ def test_a_length_in_words_is_read_from_the_length_list_of_every_locale() -> Non
     assert parse_minutes("short") == parse_minutes("brief") == 5  # "brief" is en-GB's, from its overlay
     assert parse_minutes("Twenty minutes") == 20 and parse_minutes("15") == 15
     assert parse_minutes("forever") is None and parse_minutes("") is None
+
+
+def test_the_moods_understood_are_the_moods_the_content_knows() -> None:
+    from intents.content import MOODS
+    from intents.understanding import source
+
+    for locale in source.locales():
+        ids = {value.id for value in source.language(locale).lists["mood"].values}
+        assert ids == set(MOODS), locale
