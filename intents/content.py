@@ -7,6 +7,7 @@ file and the entry, so a writer can fix it without reading code.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -181,6 +182,8 @@ class RitualTemplate:
     """Moods the ritual suits when a couple says how they are or asks for something."""
     avoid: tuple[str, ...] = ()
     """Library questions that would echo the ritual's own prompts."""
+    kinds: tuple[str, ...] = ()
+    """What a couple may call it when they ask for it ("something playful"): ids of :class:`RitualKind`."""
 
     @property
     def has_touch(self) -> bool:
@@ -196,12 +199,23 @@ class RitualTemplate:
 
 
 @dataclass(frozen=True)
+class RitualKind:
+    """A kind of ritual a couple can ask for by name, and how Rekindle says it back."""
+
+    id: str
+    said: str
+    only: str | None = None  # a step kind its rituals ask nothing but ("touch")
+    without: str | None = None  # a step kind its rituals never hold
+
+
+@dataclass(frozen=True)
 class ContentLibrary:
     """All content, indexed by id."""
 
     questions: Mapping[str, Question]
     touch_prompts: Mapping[str, TouchPrompt]
     rituals: Mapping[str, RitualTemplate]
+    kinds: Mapping[str, RitualKind] = dataclasses.field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         """Sizes of the library, as printed by ``rekindle content --json``."""
@@ -301,9 +315,11 @@ def load_content(directory: Path = CONTENT_DIR) -> ContentLibrary:
     forbidden = load_forbidden(directory)
     questions = _load_questions(_Reader(directory / "questions.yaml", forbidden, guide_voice=True))
     touches = _load_touches(_Reader(directory / "touch_prompts.yaml", forbidden, guide_voice=True))
-    rituals = _load_rituals(_Reader(directory / "rituals.yaml", forbidden, guide_voice=True), touches,
-                            questions)
-    library = ContentLibrary(questions, touches, rituals)
+    reader = _Reader(directory / "rituals.yaml", forbidden, guide_voice=True)
+    kinds = _load_kinds(reader)
+    rituals = _load_rituals(reader, touches, questions)
+    _check_kinds(reader, kinds, rituals)
+    library = ContentLibrary(questions, touches, rituals, kinds)
     _check_near_duplicates(directory, library)
     return library
 
@@ -454,6 +470,7 @@ def _load_rituals(
             presumes=r.choice(i, "presumes", presumes, PRESUMED_STATES) if presumes is not None else None,
             fits=tuple(r.choice(i, "fits", m, MOODS) for m in fits),
             avoid=tuple(avoid),
+            kinds=tuple(str(k) for k in item.get("kinds") or ()),
         )
         if unknown := [q for q in avoid if q not in questions]:
             raise r.fail(i, f"'avoid' names questions that do not exist: {', '.join(map(str, unknown))}")
@@ -467,6 +484,42 @@ def wordings_needed(ritual: RitualTemplate, step: StepTemplate) -> int:
     if ritual.cadence != "weekly":
         return MIN_WORDINGS
     return WEEKLY_POOL if step.kind in ("task", "question") else WEEKLY_WORDINGS
+
+
+def _load_kinds(r: _Reader) -> dict[str, RitualKind]:
+    """The kinds a couple can ask for (``kinds:`` beside ``rituals:``)."""
+    raw = read_yaml(r.path).get("kinds")
+    if not isinstance(raw, dict) or not raw:
+        raise ContentError(f"{r.path.name}: expected a top-level mapping 'kinds' (id: {{said: ...}})")
+    out: dict[str, RitualKind] = {}
+    for i, item in raw.items():
+        if not isinstance(item, dict):
+            raise r.fail(str(i), "a kind is a mapping with 'said'")
+        steps = {
+            key: r.choice(str(i), key, item[key], STEP_KINDS) if item.get(key) is not None else None
+            for key in ("only", "without")
+        }
+        out[str(i)] = RitualKind(str(i), r.text(str(i), "said", item.get("said")), steps["only"], steps["without"])
+    return out
+
+
+def _check_kinds(r: _Reader, kinds: Mapping[str, RitualKind], rituals: Mapping[str, RitualTemplate]) -> None:
+    """Every kind names rituals that are what it says, and every ritual offered unasked has a kind, so each
+    can be reached by asking."""
+    for ritual in rituals.values():
+        if unknown := [k for k in ritual.kinds if k not in kinds]:
+            raise r.fail(ritual.id, f"'kinds' names kinds that are not declared: {', '.join(unknown)}")
+        if not ritual.kinds and ritual.presumes is None:
+            raise r.fail(ritual.id, "list its 'kinds', so that a couple can ask for it")
+        for kind in (kinds[k] for k in ritual.kinds):
+            asks = {s.kind for s in ritual.steps if s.kind in ("question", "task", "touch")}
+            if kind.only and asks != {kind.only}:
+                raise r.fail(ritual.id, f"is of kind {kind.id!r}, so it asks nothing but {kind.only}")
+            if kind.without and kind.without in {s.kind for s in ritual.steps}:
+                raise r.fail(ritual.id, f"is of kind {kind.id!r}, so it holds no {kind.without} step")
+    for kind in kinds.values():
+        if not any(kind.id in ritual.kinds for ritual in rituals.values()):
+            raise ContentError(f"{r.path.name}: kind {kind.id!r}: no ritual is of this kind")
 
 
 def _depth_range(r: _Reader, entry: str, raw: Any) -> tuple[Depth, Depth]:

@@ -195,6 +195,16 @@ def broken_copy(tmp_path: Path, filename: str, key: str, index: int, change: dic
         ("rituals.yaml", "rituals", {"steps": [{**NARRATION, "recall": {"after": ["tiny-date"], "nights": [1, 5],
                                                                          "text": ["Last time my turn."]}}, CLOSING]},
          "speaks as a partner (my)"),
+
+
+        # kinds a couple asks for: declared, true of the ritual, and every ritual offered unasked has one
+        ("rituals.yaml", "rituals", {"kinds": ["weather"]}, "not declared: weather"),
+        ("rituals.yaml", "rituals", {"kinds": []}, "so that a couple can ask for it"),
+        ("rituals.yaml", "rituals", {"kinds": ["talk"]}, "holds no touch step"),
+        ("rituals.yaml", "rituals", {"kinds": ["touch"], "steps": [
+            {"kind": "touch", "touch_kind": "hug"}, {"kind": "question"},
+            {"kind": "closing", "text": ["Rest well.", "Sleep softly.", "Until tomorrow."]}]},
+         "asks nothing but touch"),
     ],
 )
 def test_lint_names_file_and_entry(tmp_path: Path, filename: str, key: str, change: dict[str, object],
@@ -333,3 +343,15 @@ def test_every_ritual_line_has_its_wordings_and_the_first_is_its_first_telling()
     assert {"weekly-date-night-planning", "weekly-relationship-check-in", "memory-lane"} <= recalls
     planning = LIB.rituals["weekly-date-night-planning"]
     assert any("planned an evening" in w for s in planning.steps if s.recall for w in s.recall.wordings)
+
+
+def test_a_kind_no_ritual_is_of_is_named(tmp_path: Path) -> None:
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, target)
+    path = target / "rituals.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["kinds"]["stargazing"] = {"said": "stargazing"}
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ContentError, match="kind 'stargazing': no ritual is of this kind"):
+        load_content(target)
+
