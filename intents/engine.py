@@ -15,12 +15,11 @@ from typing import Any
 
 from .commands import Command, CommandKind
 from .content import ContentLibrary, default_content
+from .dialogue import Context, Outcome, SessionState, Stage, conversation, default_dialogue, leave
 from .household import Household, HouseholdChange, Progress
 from .phrases import Phrases, default_phrases
 from .replies import Reply
 from .selection import QUESTION_ONLY, TOUCH_ONLY, Planner, TonightPlan, check_in_due, night_of
-from .session import Context, Conversation, Outcome, leave
-from .session_state import SessionState, Stage
 from .store import CompletedRitual, HouseholdStore, Preferences
 from .window import Left, MicrophoneWindow
 
@@ -142,11 +141,8 @@ class Rekindle:
         if session is None:
             plan, done = self._tonights(household, night, record, ctx.preferences)
             session = SessionState.new(plan, Stage.FINISHED if done else Stage.OFFER)
-        conversation = Conversation(ctx)
-        if command.kind is CommandKind.OPEN:
-            outcome = conversation.open(session)
-        else:
-            outcome = conversation.handle(session, command)
+        talk = conversation(ctx)
+        outcome = talk.open(session) if command.kind is CommandKind.OPEN else talk.handle(session, command)
         self._persist(household, night, outcome, record, ctx.preferences)
         log.debug("turn household=%s command=%s stage=%s step=%s", household, command.kind.value,
                   outcome.state.stage.value, outcome.state.step)
@@ -160,7 +156,7 @@ class Rekindle:
         night = night_of(self.clock())
         record = self.store.load(household)
         session = self._restore(household, night, state, Command(CommandKind.UNKNOWN), record)
-        if session is not None and leave(session, how):
+        if session is not None and leave(session, how, default_dialogue()):
             self._persist(household, night, Outcome(Reply(()), session, progress=True), record, record.preferences)
             log.debug("left household=%s how=%s", household, session.left.value if session.left else "")
 

@@ -18,9 +18,8 @@ from test_alexa_helpers import SKILL_ID, USER_ID, Conversation, speech_text
 from test_dialogue import check_reply
 
 from intents import Command, CommandKind, Rekindle, SqliteStore
-from intents.dialogue import TABLE_COMMANDS, Phase, default_dialogue
+from intents.dialogue import TABLE_COMMANDS, Phase, SessionState, default_dialogue, phase_of
 from intents.replies import Listening, Reply, Speech
-from intents.session_state import SessionState, phase_of
 from intents.understanding import IntentMatcher, command_for_intent
 from intents.window import Left, MicrophoneWindow
 from interaction_models import language_model, locales

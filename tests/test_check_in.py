@@ -11,9 +11,8 @@ import pytest
 
 from intents import Command, CommandKind, Preferences, Rekindle, SqliteStore
 from intents.content import MOODS, default_content
-from intents.dialogue import Phase
+from intents.dialogue import Phase, SessionState, phase_of
 from intents.selection import check_in_due
-from intents.session_state import SessionState, phase_of
 from intents.store import CompletedRitual, StepRecord
 from intents.understanding import IntentMatcher, command_for_intent
 from interaction_models import locales

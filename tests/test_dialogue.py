@@ -14,11 +14,18 @@ from voice_fixtures import PerfectRecogniser
 
 from intents import Command, CommandKind, Preferences, Rekindle, SqliteStore
 from intents.content import Depth
-from intents.dialogue import TABLE_COMMANDS, DialogueError, Phase, default_dialogue, load_dialogue
+from intents.dialogue import (
+    ACTIONS,
+    TABLE_COMMANDS,
+    DialogueError,
+    Phase,
+    SessionState,
+    default_dialogue,
+    load_dialogue,
+    phase_of,
+)
 from intents.phrases import default_phrases
 from intents.replies import Listening, Pause, Reply, Speech
-from intents.session import ACTIONS
-from intents.session_state import SessionState, phase_of
 from intents.store import CompletedRitual, StepRecord
 from intents.understanding import IntentMatcher, command_for_intent
 from interaction_models import locales
@@ -80,12 +87,25 @@ def test_the_table_loads_with_every_action_and_phrase_it_names() -> None:
     assert len(table.pairs()) == len(Phase) * len(TABLE_COMMANDS)
 
 
+def test_the_table_names_no_action_that_does_not_exist(tmp_path: Path) -> None:
+    text = Path(load_dialogue.__code__.co_filename).with_name("dialogue.yaml").read_text()
+    (tmp_path / "dialogue.yaml").write_text(text.replace("      yes: start_touch\n", "      yes: start_tuoch\n", 1))
+    with pytest.raises(DialogueError, match=r"touch_invite' row 'yes'.*unknown action 'start_tuoch'"):
+        load_dialogue(tmp_path / "dialogue.yaml", actions=ACTIONS)
+
+
+def test_every_action_is_named_by_the_table() -> None:
+    """An action no row names is dead code, or a row that was meant to name it is missing."""
+    named = {rule.action for _, _, rule in default_dialogue().pairs() if rule}
+    assert set(ACTIONS) - named == set()
+
+
 def test_a_phase_that_asks_yes_or_no_must_answer_both(tmp_path: Path) -> None:
     text = Path(load_dialogue.__code__.co_filename).with_name("dialogue.yaml").read_text()
     broken = text.replace("      yes: start_touch\n", "", 1)
     (tmp_path / "dialogue.yaml").write_text(broken)
     with pytest.raises(DialogueError, match=r"touch_invite.*'yes' needs its own row"):
-        load_dialogue(tmp_path / "dialogue.yaml")
+        load_dialogue(tmp_path / "dialogue.yaml", actions=ACTIONS)
 
 
 @pytest.mark.parametrize(("where", "command"), [(p, c) for p in Phase for c in COMMANDS],

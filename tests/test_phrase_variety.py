@@ -13,10 +13,9 @@ import pytest
 
 from intents import Command, CommandKind, Preferences, Rekindle, SqliteStore
 from intents.content import default_content
-from intents.dialogue import Phase
+from intents.dialogue import Phase, SessionState, phase_of
 from intents.phrases import NIGHTLY_VARIANTS, Phrases, default_phrases, spoken, variant_index
 from intents.replies import Speech
-from intents.session_state import SessionState, phase_of
 from intents.window import MicrophoneWindow
 
 CONTENT = default_content()

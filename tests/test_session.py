@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from intents import Command, CommandKind, Preferences, Rekindle, SqliteStore
+from intents.dialogue import SessionState
 from intents.replies import Pause, Speech
-from intents.session import SessionState
 
 NOW = datetime(2026, 11, 25, 21, 30, tzinfo=timezone.utc)
 ALL = [Command(k) for k in CommandKind] + [

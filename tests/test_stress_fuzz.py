@@ -11,7 +11,7 @@ import pytest
 from benchmarks.stress import strategies
 from benchmarks.stress.fuzz import TARGETS, Target, check_turn, make_engine, run_commands
 from intents import Command, CommandKind
-from intents.session import SessionState
+from intents.dialogue import SessionState
 
 NOW = datetime(2026, 11, 25, 21, 30, tzinfo=timezone.utc)
 

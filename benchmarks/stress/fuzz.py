@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from intents.commands import Command, CommandKind
+from intents.dialogue import SessionState
 from intents.engine import Rekindle, Turn
-from intents.session import SessionState
 from intents.store import Preferences
 from intents.understanding import command_for_intent
 

@@ -1,10 +1,10 @@
-"""The guided session: runs the dialogue table (``dialogue.yaml``) for one evening's ritual.
+"""The turn: what a conversation needs from outside, what a turn returns, and the helpers actions share.
 
-Each turn looks up the (phase, command) row and runs its action. Actions are the small verbs the
-table names: those about offers and saying things are here, the rest in :mod:`intents.moves` (moving
-through a ritual), :mod:`intents.consent` (touch) and :mod:`intents.settings_by_voice` (depth, names,
-length). What is said comes from ``content/phrases.yaml`` and the content library (:mod:`intents.steps`).
-Every command has an answer in every phase; none raises.
+A :class:`Conversation` runs the dialogue table (:mod:`intents.dialogue.table`) for one evening's ritual:
+each turn looks up the (phase, command) row and runs the action it names, from the actions it is given
+(:mod:`intents.dialogue.interpreter` merges those of :mod:`intents.dialogue.actions`). What is said comes
+from ``content/phrases.yaml`` and the content library (:mod:`intents.dialogue.steps`). Every command has an
+answer in every phase; none raises.
 """
 
 from __future__ import annotations
@@ -14,22 +14,19 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from .commands import Command, CommandKind
-from .content import ContentLibrary
-from .dialogue import DialogueTable, Phase, PhaseSpec, Window, default_dialogue
-from .phrases import Phrases, spoken
-from .replies import Listening, Reply, ReplyBuilder, Speech
-from .selection import CHECK_IN_EVERY, QUESTION_ONLY, TOUCH_ONLY, Planner, TonightPlan
-from .session_state import SessionState, Stage, phase_of
+from ..commands import Command
+from ..content import ContentLibrary
+from ..phrases import Phrases, spoken
+from ..replies import Listening, Reply, ReplyBuilder, Speech
+from ..selection import CHECK_IN_EVERY, Planner, TonightPlan
+from ..store import CompletedRitual, Preferences, StepRecord
+from ..window import Left, MicrophoneWindow
+from .state import SessionState, Stage, phase_of
 from .steps import BREATH, StepVoice
-from .store import CompletedRitual, Preferences, StepRecord
-from .window import Left, MicrophoneWindow
+from .table import DialogueTable, PhaseSpec, Window
 
 CHECK_IN = "check_in"  # the phrases of the check-in (check_in, check_in_yes, ...)
 REFLECTION_PAUSE = 1.5
-
-__all__ = ["Context", "Conversation", "Outcome", "SessionState", "Stage"]
-
 
 @dataclass
 class Context:
@@ -62,23 +59,16 @@ class Outcome:
 
 
 Action = Callable[["Conversation", SessionState, Command, str], Outcome]
-ACTIONS: dict[str, Action] = {}
-
-
-def action(name: str) -> Callable[[Action], Action]:
-    """Register a method as the action the dialogue table calls ``name``."""
-    def register(func: Action) -> Action:
-        ACTIONS[name] = func
-        return func
-    return register
+"""What a table row runs: the conversation, the state, the command heard and the row's phrase ("" if none)."""
 
 
 class Conversation:
     """Applies one command to a state. Pure apart from the clock and ids passed in."""
 
-    def __init__(self, ctx: Context, table: DialogueTable | None = None) -> None:
+    def __init__(self, ctx: Context, table: DialogueTable, actions: Mapping[str, Action]) -> None:
         self.ctx = ctx
-        self.table = table or default_dialogue()
+        self.table = table
+        self.actions = actions
         self.voice = StepVoice(ctx.content, ctx.phrases, ctx.preferences.names, ctx.nights_before)
         self.asked = False  # this turn's reply asks a question step's question (see Window.AFTER_PROMPT)
         self.helped = False  # this turn's reply is help, which ends with a question
@@ -88,7 +78,7 @@ class Conversation:
             return self.ctx.phrases.say_in_turn(key, self.ctx.nights_before // CHECK_IN_EVERY, **values)
         return self.ctx.phrases.say(key, **values)
 
-    # ----- the interpreter --------------------------------------------------
+    # ----- running the table ------------------------------------------------
     def handle(self, state: SessionState, command: Command) -> Outcome:
         """Run the table's row for the state's phase and ``command``."""
         self.asked = self.helped = False
@@ -101,7 +91,7 @@ class Conversation:
             state.pending_names, state.asking_names, state.left = (), False, None
             rule = self.table.rule(phase_of(state), command.kind)
         assert rule is not None
-        return ACTIONS[rule.action](self, state, command, rule.phrase)
+        return self.actions[rule.action](self, state, command, rule.phrase)
 
     def open(self, state: SessionState) -> Outcome:
         """The greeting of a new conversation, given tonight's state."""
@@ -112,7 +102,7 @@ class Conversation:
             text = self.say(key, title=state.plan.title, step=state.step + 1, steps=len(state.plan.steps))
             return self.reply(ReplyBuilder().say(text), state, progress=True)
         if state.stage is Stage.FINISHED:
-            return self.reply(ReplyBuilder().say(self._touch_choice("welcome_back_done")), state)
+            return self.reply(ReplyBuilder().say(self.touch_choice("welcome_back_done")), state)
         state.stage = Stage.OFFER
         if self.ctx.check_in and self.ctx.content.rituals[state.plan.ritual_id].cadence == "nightly":
             state.stage = Stage.CHECK_IN
@@ -170,7 +160,7 @@ class Conversation:
         """An offer phrase filled with tonight's ritual."""
         return self.say(key, title=state.plan.title, minutes=state.plan.minutes)
 
-    def _touch_choice(self, key: str) -> str:
+    def touch_choice(self, key: str) -> str:
         """A phrase that offers a touch moment only on a night touch may be offered."""
         night = self.ctx.night
         touch = night is None or self.ctx.preferences.touch_on(night)
@@ -183,121 +173,9 @@ class Conversation:
         b = ReplyBuilder().say(said, self.offer_text(fresh, "offer_again"))
         return self.reply(b, fresh)
 
-    @action("offer")
-    def _offer(self, state: SessionState, command: Command, phrase: str) -> Outcome:
-        state.stage = Stage.OFFER
-        return self.reply(ReplyBuilder().say(self.offer_text(state, phrase or "offer_again")), state)
-
-    @action("fit_mood")
-    def _fit_mood(self, state: SessionState, command: Command, phrase: str) -> Outcome:
-        """Tonight's ritual chosen again for how the couple says they arrive; a mood Rekindle cannot place
-        answers the check-in with tonight's planned ritual, and elsewhere changes nothing."""
-        mood = command.mood
-        if mood is None:
-            if state.stage is Stage.CHECK_IN:
-                return self._offer(state, command, "check_in_other")
-            return self.remind(state, command, "mood_unclear")
-        try:
-            plan = self.ctx.make_plan(None, mood)
-        except ValueError:  # no ritual fits this mood with tonight's preferences: keep the one planned
-            return self._offer(state, command, "check_in_other")
-        fresh = SessionState.new(plan)
-        fresh.mood = mood
-        return self.reply(ReplyBuilder().say(self.offer_text(fresh, f"mood_{mood}")), fresh)
-
-    @action("begin")
-    def _begin(self, state: SessionState, command: Command, phrase: str) -> Outcome:
-        state.stage, state.step, state.part, state.extra_seconds, state.skipped = Stage.STEP, 0, 0, 0, ()
-        return self.enter(state, ReplyBuilder().say(self.say("begin", title=state.plan.title)))
-
-    @action("resume")
-    def _resume(self, state: SessionState, command: Command, phrase: str) -> Outcome:
-        """Carry on where the couple was, welcomed back for how they left. Coming back to a conversation
-        Rekindle closed while they talked means they are ready: it does what ``next`` does there."""
-        greeted = state.stage is Stage.RESUME_OFFER  # the offer has welcomed them back already
-        left, state.left, state.stage = state.left, None, Stage.STEP
-        key = "carry_on" if greeted else self.table.welcome_back[left].welcome if left else "resumed"
-        if left is Left.WAITING:
-            outcome = self.act(state, Command(CommandKind.NEXT))
-            again = self.ctx.phrases.say_nth(key, state.step * 2 + state.part, title=state.plan.title)
-            return _prefaced(outcome, "" if greeted else again)  # each return of the night in its own words
-        return self.enter(state, ReplyBuilder().say(self.say(key, title=state.plan.title)))
-
-    @action("restart")
-    def _restart(self, state: SessionState, command: Command, phrase: str) -> Outcome:
-        fresh = SessionState.new(state.plan, Stage.STEP)
-        return self.enter(fresh, ReplyBuilder().say(self.say("start_over", title=state.plan.title)))
-
-    @action("mini_question")
-    def _mini_question(self, state: SessionState, command: Command, phrase: str) -> Outcome:
-        return self._mini(QUESTION_ONLY, ReplyBuilder())
-
-    @action("mini_touch")
-    def _mini_touch(self, state: SessionState, command: Command, phrase: str) -> Outcome:
-        if self.ctx.night is not None and not self.ctx.preferences.touch_on(self.ctx.night):
-            return self._mini(QUESTION_ONLY, ReplyBuilder().say(self.say("mini_touch_off")))
-        return self._mini(TOUCH_ONLY, ReplyBuilder())
-
-    def _mini(self, ritual_id: str, b: ReplyBuilder) -> Outcome:
-        return self.enter(SessionState.new(self.ctx.make_plan(ritual_id, None), Stage.STEP), b)
-
-    @action("decline")
-    def _decline(self, state: SessionState, command: Command, phrase: str) -> Outcome:
-        state.stage = Stage.DECLINED
-        return self.reply(ReplyBuilder().say(self._touch_choice("declined")), state, progress=False)
-
-    @action("goodbye")
-    def _goodbye(self, state: SessionState, command: Command, phrase: str) -> Outcome:
-        mid = state.mid_ritual or state.stage is Stage.RESUME_OFFER
-        if mid:
-            state.stage, state.left = Stage.PAUSED, Left.STOPPED
-        elif state.stage is not Stage.FINISHED:
-            state.stage = Stage.OFFER
-        b = ReplyBuilder().say(self.say("stopped_midway" if mid else "goodbye"))
-        return self.reply(b, state, end=True, progress=mid)
-
-    # ----- saying things ------------------------------------------------------
-    @action("prompt")
-    def _prompt(self, state: SessionState, command: Command, phrase: str) -> Outcome:
-        b = ReplyBuilder().say(self.say(phrase) if phrase else "")
-        phase = phase_of(state)
-        if state.stage is Stage.STEP and phase not in (Phase.NAMES_ASKED, Phase.NAMES_CHECK):
-            self.step_prompt(state, b)
-            return self.reply(b, state)
-        return self.remind(state, command, "")
-
-    @action("remind")
-    def remind(self, state: SessionState, command: Command, phrase: str) -> Outcome:
-        spec = self.table.spec(phase_of(state))
+    def remind(self, state: SessionState, phrase: str) -> Outcome:
+        """Say ``phrase`` (if any), then the reprompt that says where the couple is."""
         text = self.say(phrase, title=state.plan.title) if phrase else ""
-        return self.reply(ReplyBuilder().say(text, self.reprompt(state, self.reprompt_key(spec))), state)
-
-    @action("note")
-    def _note(self, state: SessionState, command: Command, phrase: str) -> Outcome:
-        return self.reply(ReplyBuilder().say(self.say(phrase, title=state.plan.title)), state)
-
-    @action("unknown")
-    def _unknown(self, state: SessionState, command: Command, phrase: str) -> Outcome:
-        if self.closes(self.table.spec(phase_of(state))):  # partners talking to each other, overheard
-            return self.reply(ReplyBuilder(), state)
-        return self.remind(state, command, "unknown")
-
-    @action("help")
-    def _help(self, state: SessionState, command: Command, phrase: str) -> Outcome:
-        key = self.table.spec(phase_of(state)).help
-        self.helped = True  # help ends with a question, so it keeps listening
-        return self.reply(ReplyBuilder().say(self.reprompt(state, key)), state)
-
-    @action("time_left")
-    def _time_left(self, state: SessionState, command: Command, phrase: str) -> Outcome:
-        steps = len(state.plan.steps)
-        if state.mid_ritual:
-            remaining = steps - state.step
-            minutes_left = max(1, round(state.plan.minutes * remaining / steps))
-            text = self.say("time_left", step=state.step + 1, steps=steps, title=state.plan.title,
-                            minutes_left=minutes_left)
-        else:
-            text = self.say("time_left_offer", title=state.plan.title, steps=steps, minutes=state.plan.minutes)
         return self.reply(ReplyBuilder().say(text, self.where(state)), state)
 
     # ----- walking through the ritual ---------------------------------------------
@@ -332,7 +210,7 @@ class Conversation:
         """A preference said outside a ritual: at the offer tonight's plan follows it; elsewhere it is noted."""
         if state.stage is Stage.OFFER:
             return self.replan(state, self.say(key))
-        return self.remind(state, Command(CommandKind.UNKNOWN), key)
+        return self.remind(state, key)
 
     def not_again(self, state: SessionState) -> set[str]:
         """Questions not to choose for tonight's steps: those asked or swapped out, and those that echo
@@ -366,17 +244,7 @@ class Conversation:
         return Outcome(reply, state, completed=completed, clear_progress=True)
 
 
-def _prefaced(outcome: Outcome, text: str) -> Outcome:
-    """The outcome with ``text`` said first."""
-    if text:
-        first = ReplyBuilder().say(text)
-        reply = outcome.reply
-        outcome.reply = replace(reply, segments=(*first.segments, *reply.segments),
-                                offers=tuple(dict.fromkeys((*first.offers, *reply.offers))))
-    return outcome
-
-
-def leave(state: SessionState, how: Left, table: DialogueTable | None = None) -> bool:
+def leave(state: SessionState, how: Left, table: DialogueTable) -> bool:
     """Note how a conversation that ended without Rekindle closing it was left (the front's microphone
     closed unanswered, or the couple ended it); True when the state is worth keeping for tonight.
 
@@ -386,12 +254,9 @@ def leave(state: SessionState, how: Left, table: DialogueTable | None = None) ->
     if not (state.mid_ritual or state.stage is Stage.RESUME_OFFER):
         return False
     if state.left is None:
-        listening = (table or default_dialogue()).spec(phase_of(state)).listening
+        listening = table.spec(phase_of(state)).listening
         if how is Left.TIMED_OUT and listening is Listening.FREE_TALK:
             how = Left.PAUSED if state.stage is Stage.PAUSED else Left.WAITING
         state.left = how
     return True
 
-
-# The actions that live in their own modules register themselves when imported.
-from . import consent, moves, settings_by_voice  # noqa: E402, F401

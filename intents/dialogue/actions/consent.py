@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .commands import Command, CommandKind
-from .replies import ReplyBuilder
-from .session import Conversation, Outcome, action
-from .session_state import SessionState, Stage
-from .store import Preferences
+from ...commands import Command
+from ...replies import ReplyBuilder
+from ...store import Preferences
+from ..state import SessionState, Stage
+from ..turn import Action, Conversation, Outcome
 
 MORE_TIME_SECONDS = 30
 
 
-@action("start_touch")
 def start_touch(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     b = ReplyBuilder()
     conv.voice.touch_moment(state, state.current.seconds, b, first=True)
@@ -22,13 +21,11 @@ def start_touch(conv: Conversation, state: SessionState, command: Command, phras
     return conv.reply(b, state)
 
 
-@action("ask_touch_again")
 def ask_touch_again(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     state.touch_asked_again = True
     return conv.reply(ReplyBuilder().say(conv.say("touch_again")), state)
 
 
-@action("more_time")
 def more_time(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     state.extra_seconds += MORE_TIME_SECONDS
     b = ReplyBuilder().say(conv.say("more_time_touch"))
@@ -36,13 +33,11 @@ def more_time(conv: Conversation, state: SessionState, command: Command, phrase:
     return conv.reply(b, state)
 
 
-@action("no_touch_tonight")
 def no_touch_tonight(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     night = conv.ctx.night or state.plan.night
     return touch_rests(conv, state, replace(conv.ctx.preferences, no_touch_night=night), "no_touch_tonight_done")
 
 
-@action("touch_off")
 def touch_off(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     return touch_rests(conv, state, replace(conv.ctx.preferences, touch=False), "touch_off_done")
 
@@ -57,12 +52,21 @@ def touch_rests(conv: Conversation, state: SessionState, prefs: Preferences, key
     state.skipped = tuple(sorted(set(state.skipped) | ahead))
     if state.stage is Stage.STEP and state.current.kind == "touch" and state.part == 0:
         return conv.next_step(state, ReplyBuilder().say(conv.say(key)))
-    return conv.remind(state, Command(CommandKind.UNKNOWN), key)
+    return conv.remind(state, key)
 
 
-@action("touch_on")
 def touch_on(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     conv.set_preferences(replace(conv.ctx.preferences, touch=True, no_touch_night=None))
     if not state.mid_ritual:
         return conv.replan_if_offer(state, "touch_on_done")
-    return conv.remind(state, command, "touch_on_later")
+    return conv.remind(state, "touch_on_later")
+
+
+ACTIONS: dict[str, Action] = {
+    "start_touch": start_touch,
+    "ask_touch_again": ask_touch_again,
+    "more_time": more_time,
+    "no_touch_tonight": no_touch_tonight,
+    "touch_off": touch_off,
+    "touch_on": touch_on,
+}

@@ -1,6 +1,6 @@
 """What a ritual step says: its prompt, a touch moment with its timer, and the close of a ritual.
 
-The session decides *when* a step speaks (:mod:`intents.session`); this module decides *what* it
+The conversation decides *when* a step speaks (:mod:`intents.dialogue.turn`); this module decides *what* it
 says, from the content library and Rekindle's phrases.
 """
 
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .content import ContentLibrary, Depth, TouchPrompt
-from .phrases import Phrases
-from .replies import CueKind, ReplyBuilder
-from .selection import PlannedStep
-from .session_state import SessionState
+from ..content import ContentLibrary, Depth, TouchPrompt
+from ..phrases import Phrases
+from ..replies import CueKind, ReplyBuilder
+from ..selection import PlannedStep
+from .state import SessionState
 
 BREATH = 1.0
 LANDING_PAUSE = 4.0

@@ -1,8 +1,8 @@
 """The guided session's rules as data: phases, commands, and what each command does where.
 
-The table lives in ``dialogue.yaml`` beside this module; :mod:`intents.session` runs it. Every
-(phase, command) pair resolves to exactly one :class:`Rule`, so a missing answer is a load error,
-not a surprise at bedtime.
+The table lives in ``dialogue.yaml`` beside this module; a :class:`~intents.dialogue.turn.Conversation`
+runs it. Every (phase, command) pair resolves to exactly one :class:`Rule`, and every action a row names
+must exist, so a missing answer is a load error, not a surprise at bedtime.
 """
 
 from __future__ import annotations
@@ -10,15 +10,14 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .commands import CommandKind
-from .replies import Listening
-from .window import Left
+from ..commands import CommandKind
+from ..replies import Listening
+from ..window import Left
 
 TABLE_PATH = Path(__file__).with_name("dialogue.yaml")
 FALL_THROUGH = "fall_through"
@@ -125,9 +124,10 @@ class DialogueTable:
         return [(p, c, self.rule(p, c)) for p in Phase for c in TABLE_COMMANDS]
 
 
-def load_dialogue(path: Path = TABLE_PATH, actions: Collection[str] = (),
+def load_dialogue(path: Path = TABLE_PATH, *, actions: Collection[str],
                   phrases: Collection[str] = ()) -> DialogueTable:
-    """Read and check the table. With ``actions`` and ``phrases`` given, every name must be one of them."""
+    """Read and check the table: every action a row names must be one of ``actions``, and with ``phrases``
+    given, every phrase key one of them."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -151,12 +151,6 @@ def load_dialogue(path: Path = TABLE_PATH, actions: Collection[str] = (),
         for command in TABLE_COMMANDS:
             table.rule(phase, command)  # raises if any pair has no answer
     return table
-
-
-@lru_cache(maxsize=1)
-def default_dialogue() -> DialogueTable:
-    """The bundled table, loaded once per process."""
-    return load_dialogue()
 
 
 class _Checker:
@@ -192,7 +186,7 @@ class _Checker:
             words = str(text).split()
             if not 1 <= len(words) <= 2:
                 raise self.fail(f"{where} row {command!r}", f"expected 'action [phrase]', got {text!r}")
-            if self.actions and words[0] not in self.actions:
+            if words[0] not in self.actions:
                 raise self.fail(f"{where} row {command!r}", f"unknown action {words[0]!r}")
             phrase = self.phrase(words[1], f"{where} row {command!r}") if len(words) == 2 else ""
             rows[kind] = Rule(words[0], phrase, where)

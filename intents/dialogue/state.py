@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from .content import MOODS
-from .dialogue import Phase
-from .selection import PlannedStep, TonightPlan
-from .window import Left
+from ..content import MOODS
+from ..selection import PlannedStep, TonightPlan
+from ..window import Left
+from .table import Phase
 
 STATE_VERSION = 2
 READABLE_VERSIONS = (1, 2)

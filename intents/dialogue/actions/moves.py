@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .commands import Command
-from .replies import ReplyBuilder
-from .selection import seeded_random
-from .session import Conversation, Outcome, action
-from .session_state import SessionState, Stage
+from ...commands import Command
+from ...replies import ReplyBuilder
+from ...selection import seeded_random
+from ..state import SessionState, Stage
+from ..turn import Action, Conversation, Outcome
 
 
-@action("advance")
 def advance(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     return conv.next_step(state, ReplyBuilder().say(conv.say(phrase) if phrase else ""))
 
 
-@action("next_turn")
 def next_turn(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     state.part = 1
     b = ReplyBuilder()
@@ -24,7 +22,6 @@ def next_turn(conv: Conversation, state: SessionState, command: Command, phrase:
     return conv.reply(b, state)
 
 
-@action("skip_step")
 def skip_step(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     key = "touch_passed" if state.current.kind == "touch" and state.part == 0 else "step_skipped"
     if state.current.kind != "touch" or state.part == 0:
@@ -32,12 +29,10 @@ def skip_step(conv: Conversation, state: SessionState, command: Command, phrase:
     return conv.next_step(state, ReplyBuilder().say(conv.say(key)))
 
 
-@action("pass_touch")
 def pass_touch(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     return skip_step(conv, state, command, phrase)
 
 
-@action("back")
 def back(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     b = ReplyBuilder()
     if state.part > 0:
@@ -56,7 +51,6 @@ def back(conv: Conversation, state: SessionState, command: Command, phrase: str)
     return conv.reply(b, state)
 
 
-@action("different_question")
 def different_question(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     step = state.current
     shown = conv.not_again(state)
@@ -72,20 +66,30 @@ def different_question(conv: Conversation, state: SessionState, command: Command
     return conv.reply(b, state)
 
 
-@action("pause")
 def pause(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     state.stage = Stage.PAUSED
     return conv.reply(ReplyBuilder().say(conv.say("paused")), state)
 
 
-@action("swap_turns")
 def swap_turns(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     state.turns_swapped = tuple(sorted(set(state.turns_swapped) ^ {state.step}))
     state.order_unknown = tuple(i for i in state.order_unknown if i != state.step)
     return conv.reply(ReplyBuilder().say(conv.voice.swapped_line(state)), state)
 
 
-@action("go_first")
 def go_first(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     state.order_unknown = tuple(sorted({*state.order_unknown, state.step}))
     return conv.reply(ReplyBuilder().say(conv.say("go_first_ack")), state)
+
+
+ACTIONS: dict[str, Action] = {
+    "advance": advance,
+    "next_turn": next_turn,
+    "skip_step": skip_step,
+    "pass_touch": pass_touch,
+    "back": back,
+    "different_question": different_question,
+    "pause": pause,
+    "swap_turns": swap_turns,
+    "go_first": go_first,
+}

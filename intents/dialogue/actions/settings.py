@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .commands import Command
-from .content import Depth
-from .replies import ReplyBuilder
-from .selection import seeded_random
-from .session import Conversation, Outcome, action
-from .session_state import SessionState, Stage
+from ...commands import Command
+from ...content import Depth
+from ...replies import ReplyBuilder
+from ...selection import seeded_random
+from ..state import SessionState, Stage
+from ..turn import Action, Conversation, Outcome
 
 
-@action("keep_light")
 def keep_light(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     conv.set_preferences(replace(conv.ctx.preferences, depth_ceiling=Depth.LIGHT))
     if not state.mid_ritual:
@@ -24,17 +23,16 @@ def keep_light(conv: Conversation, state: SessionState, command: Command, phrase
         b = ReplyBuilder().say(conv.say("keep_light_swap"))
         conv.step_prompt(state, b)
         return conv.reply(b, state)
-    return conv.remind(state, command, "keep_light_done")
+    return conv.remind(state, "keep_light_done")
 
 
-@action("go_deeper")
 def go_deeper(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     conv.set_preferences(replace(conv.ctx.preferences, depth_ceiling=Depth.DEEPEST))
     if not state.mid_ritual:
         return conv.replan_if_offer(state, "go_deeper_done")
     deeper = Depth(min(Depth.DEEPEST, state.plan.depth + 1))
     repick_questions(conv, state, deeper, include_current=False)
-    return conv.remind(state, command, "go_deeper_done")
+    return conv.remind(state, "go_deeper_done")
 
 
 def question_depth(conv: Conversation, state: SessionState, index: int) -> Depth:
@@ -59,7 +57,6 @@ def repick_questions(conv: Conversation, state: SessionState, depth: Depth, incl
     state.plan = plan
 
 
-@action("names_heard")
 def names_heard(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     """Names said on purpose are said back before they are kept: a misheard name would otherwise
     greet the couple every night, and names are what speech recognition gets wrong most."""
@@ -72,7 +69,6 @@ def names_heard(conv: Conversation, state: SessionState, command: Command, phras
     return conv.reply(b, state)
 
 
-@action("names_keep")
 def names_keep(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     first, second = state.pending_names
     conv.set_preferences(replace(conv.ctx.preferences, names=(first, second)))
@@ -81,13 +77,11 @@ def names_keep(conv: Conversation, state: SessionState, command: Command, phrase
     return conv.reply(b, state)
 
 
-@action("names_drop")
 def names_drop(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     state.pending_names, state.asking_names = (), False
     return conv.reply(ReplyBuilder().say(conv.say("names_dropped"), conv.where(state)), state)
 
 
-@action("set_length")
 def set_length(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     if command.minutes is None or command.minutes <= 0:
         key = "length_later" if state.mid_ritual else "length_missing"
@@ -97,3 +91,13 @@ def set_length(conv: Conversation, state: SessionState, command: Command, phrase
     if state.stage in (Stage.OFFER, Stage.DECLINED):
         return conv.replan(state, saved)
     return conv.reply(ReplyBuilder().say(saved, conv.where(state)), state)
+
+
+ACTIONS: dict[str, Action] = {
+    "keep_light": keep_light,
+    "go_deeper": go_deeper,
+    "names_heard": names_heard,
+    "names_keep": names_keep,
+    "names_drop": names_drop,
+    "set_length": set_length,
+}
