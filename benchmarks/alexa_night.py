@@ -43,8 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from intents import Preferences, Rekindle, SqliteStore
-from intents.dialogue import Phase
-from intents.session_state import SessionState, phase_of
+from intents.dialogue import Phase, SessionState, phase_of
 from intents.understanding import IntentMatcher
 from skill.handlers import STATE_KEY
 from skill.lambda_function import make_lambda_handler
