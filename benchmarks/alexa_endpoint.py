@@ -145,7 +145,7 @@ def _bodies(pki: Any, skill_id: str, count: int) -> list[tuple[bytes, dict[str, 
     from test_alexa_helpers import envelope, intent_request, launch_request
 
     from intents.engine import Rekindle
-    from intents.sqlite_store import SqliteStore
+    from intents.household.sqlite import SqliteStore
 
     with tempfile.TemporaryDirectory() as tmp:
         engine = Rekindle(SqliteStore(Path(tmp) / "state.db"), front="alexa", ritual="appreciation-exchange")

@@ -40,9 +40,8 @@ from typing import Any
 from intents.commands import Command, CommandKind
 from intents.content import ContentLibrary, default_content
 from intents.engine import Rekindle
-from intents.household import Household, HouseholdChange
+from intents.household import CompletedRitual, Household, HouseholdChange, HouseholdStore, Preferences, StepRecord
 from intents.selection import Planner
-from intents.store import CompletedRitual, HouseholdStore, Preferences, StepRecord
 
 FIRST_NIGHT = date(2026, 1, 1)
 EVENING = 21
@@ -192,7 +191,7 @@ def run(nights_list: list[int], rituals: int, stores: list[str]) -> list[Row]:
                 seed(memory, "home", nights, one_write=False)
                 rows.append(measure(lambda memory=memory: memory, "memory", nights, rituals))
             if "sqlite" in stores:
-                from intents.sqlite_store import SqliteStore
+                from intents.household.sqlite import SqliteStore
 
                 path = Path(tmp) / f"n{nights}.db"
                 with contextlib.closing(SqliteStore(path)) as sqlite:
@@ -207,7 +206,7 @@ def run(nights_list: list[int], rituals: int, stores: list[str]) -> list[Row]:
 def _dynamodb(url: str, nights: int, rituals: int) -> Row:
     import boto3
 
-    from skill.dynamodb_store import DynamoDbHouseholdStore, item_bytes
+    from intents.household.dynamodb import DynamoDbHouseholdStore, item_bytes
 
     for name, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
                         "AWS_DEFAULT_REGION": "us-east-1"}.items():

@@ -48,8 +48,8 @@ from voice_speech import HELD_OUT_VOICES, conversation, silence, speak, with_noi
 
 from intents.commands import Command, CommandKind  # noqa: E402
 from intents.engine import Rekindle  # noqa: E402
+from intents.household.sqlite import SqliteStore  # noqa: E402
 from intents.replies import Listening  # noqa: E402
-from intents.sqlite_store import SqliteStore  # noqa: E402
 from intents.understanding import (  # noqa: E402
     IntentMatcher,
     Match,

@@ -8,11 +8,18 @@ This package imports no voice or web platform library.
 from .commands import Command, CommandKind
 from .content import ContentError, ContentLibrary, Depth, Pillar, default_content, load_content
 from .engine import Rekindle, Turn
-from .household import Household, HouseholdChange
+from .household import (
+    CompletedRitual,
+    Household,
+    HouseholdChange,
+    HouseholdStore,
+    Preferences,
+    SqliteStore,
+    StepRecord,
+    StoreError,
+)
 from .replies import Cue, CueKind, Listening, Pause, Reply, Segment, Speech
 from .selection import Planner, TonightPlan, night_of
-from .sqlite_store import SqliteStore
-from .store import CompletedRitual, HouseholdStore, Preferences, StepRecord, StoreError
 from .understanding import INTENT_COMMANDS, command_for_intent
 from .window import Left, MicrophoneWindow
 

@@ -16,11 +16,10 @@ from typing import Any
 from .commands import Command, CommandKind
 from .content import ContentLibrary, default_content
 from .dialogue import Context, Outcome, SessionState, Stage, conversation, default_dialogue, leave
-from .household import Household, HouseholdChange, Progress
+from .household import CompletedRitual, Household, HouseholdChange, HouseholdStore, Preferences, Progress
 from .phrases import Phrases, default_phrases
 from .replies import Reply
 from .selection import QUESTION_ONLY, TOUCH_ONLY, Planner, TonightPlan, check_in_due, night_of
-from .store import CompletedRitual, HouseholdStore, Preferences
 from .window import Left, MicrophoneWindow
 
 log = logging.getLogger("rekindle.engine")

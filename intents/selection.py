@@ -21,8 +21,8 @@ from typing import Any
 
 from . import wording
 from .content import MOODS, ContentLibrary, Depth, Question, RitualTemplate, TouchPrompt
+from .household import CompletedRitual, Preferences, nights_together
 from .line_choice import WORDING_MEMORY_NIGHTS, choose_line
-from .store import CompletedRitual, Preferences, nights_together
 
 REPEAT_WINDOW_DAYS = 30
 WEEKLY_DAY = 6  # Sunday: weekly rituals are offered then when one is due

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from intents.content import ContentError
-from intents.store import StoreError
+from intents.household import StoreError
 
 from . import core_commands, talk_command
 from .errors import UserError, missing_extra

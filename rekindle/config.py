@@ -1,7 +1,7 @@
 """Where Rekindle keeps its data and which household store to open.
 
 ``REKINDLE_HOME`` overrides the data folder (default: the platform's user data
-directory); ``REKINDLE_STORE`` picks the store by URL (see :mod:`intents.store_url`),
+directory); ``REKINDLE_STORE`` picks the store by URL (see :mod:`intents.household.url`),
 by default ``<data folder>/rekindle.db``. Only that default's folder is created.
 """
 
@@ -12,8 +12,9 @@ from pathlib import Path
 
 import platformdirs
 
-from intents.store import HouseholdStore, StoreError
-from intents.store_url import DYNAMODB_NEEDS_EXTRAS, STORE_ENV, open_location, parse_store_url
+from intents.household import HouseholdStore, StoreError
+from intents.household.dynamodb import DynamoDbHouseholdStore
+from intents.household.url import STORE_ENV, open_location, parse_store_url
 
 from .errors import UserError
 
@@ -58,9 +59,5 @@ def open_store(url: str | None = None) -> HouseholdStore:
 
 
 def _open_dynamodb_table(table: str) -> HouseholdStore:
-    try:
-        from skill.dynamodb_store import DynamoDbHouseholdStore
-    except ImportError as exc:
-        raise StoreError(DYNAMODB_NEEDS_EXTRAS) from exc
-    store: HouseholdStore = DynamoDbHouseholdStore.from_table(table)
+    store: HouseholdStore = DynamoDbHouseholdStore.from_table(table)  # boto3 loads only now (the Alexa extras)
     return store

@@ -12,9 +12,8 @@ from typing import Any
 
 from intents.content import RitualTemplate, default_content
 from intents.engine import Rekindle
-from intents.household import DETAIL_NIGHTS, KEPT
+from intents.household import DETAIL_NIGHTS, KEPT, LENGTH_CHOICES, export_household
 from intents.selection import length_fits
-from intents.store import LENGTH_CHOICES, export_household
 
 from . import config
 from .errors import UserError

@@ -3,7 +3,6 @@
 - ``handlers``: requests to engine commands and replies to responses (``build_skill``, ``skill_builder``)
 - ``ssml``: replies as SSML within Alexa's limits
 - ``lambda_function``: the AWS Lambda entry point (``lambda_handler``)
-- ``dynamodb_store``: the household store on DynamoDB (``DynamoDbHouseholdStore``)
 - ``time_zone``: "tonight" in the device's time zone on the hosted skill
 - ``web``: the self-hosted web service (flask-ask-sdk's SkillAdapter under waitress)
 - ``verification``: Amazon's request checks on ``cryptography``, as SkillAdapter verifiers

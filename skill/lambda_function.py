@@ -16,7 +16,8 @@ from typing import Any, cast
 from ask_sdk_runtime.exceptions import AskSdkException
 
 from intents.engine import Rekindle
-from intents.store_url import STORE_ENV, open_location, parse_store_url
+from intents.household.dynamodb import DynamoDbHouseholdStore
+from intents.household.url import STORE_ENV, open_location, parse_store_url
 
 from .handlers import EngineSource, HouseholdOf, alexa_user, skill_builder
 from .time_zone import zoned_clock
@@ -29,8 +30,6 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 def default_engine() -> Rekindle:
     """The engine over the configured store, opened on the first request."""
-    from .dynamodb_store import DynamoDbHouseholdStore
-
     location = parse_store_url(os.environ.get(STORE_ENV) or LAMBDA_STORE)
     store = open_location(location, DynamoDbHouseholdStore.from_table)
     return Rekindle(store, front="alexa", clock=zoned_clock())

@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 
 from intents import Preferences
-from intents.store import CompletedRitual, HouseholdStore, StepRecord
+from intents.household import CompletedRitual, HouseholdStore, StepRecord
 
 PAST_RITUAL = "gratitude-before-sleep"  # what the nights before a transcript shared
 

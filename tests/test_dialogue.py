@@ -24,9 +24,9 @@ from intents.dialogue import (
     load_dialogue,
     phase_of,
 )
+from intents.household import CompletedRitual, StepRecord
 from intents.phrases import default_phrases
 from intents.replies import Listening, Pause, Reply, Speech
-from intents.store import CompletedRitual, StepRecord
 from intents.understanding import IntentMatcher, command_for_intent
 from interaction_models import locales
 

@@ -18,7 +18,7 @@ from test_cli import ROOT, rekindle
 from test_config_store import without_override
 from test_import_guard import imported_modules
 
-from intents.store import StoreError
+from intents.household import StoreError
 
 
 def refused(out: subprocess.CompletedProcess[str], *message: str) -> None:
@@ -283,7 +283,7 @@ def test_lambda_handler_loads_no_command_line(tmp_path: Path) -> None:
 
 
 def test_store_urls_are_parsed_by_the_core(tmp_path: Path) -> None:
-    from intents.store_url import DynamoDbLocation, SqliteLocation, open_location, parse_store_url
+    from intents.household.url import DynamoDbLocation, SqliteLocation, open_location, parse_store_url
 
     assert parse_store_url("dynamodb://rekindle") == DynamoDbLocation("rekindle")
     assert parse_store_url(f"sqlite:///{tmp_path}/r.db") == SqliteLocation(tmp_path / "r.db")

@@ -8,8 +8,16 @@ from datetime import date, datetime, timedelta, timezone
 
 from benchmarks.store_bench import simulate
 from intents import Planner, Preferences, default_content
-from intents.household import DETAIL_NIGHTS, DETAIL_RITUALS, Household, HouseholdChange, Progress
-from intents.store import CompletedRitual, StepRecord, nights_together
+from intents.household import (
+    DETAIL_NIGHTS,
+    DETAIL_RITUALS,
+    CompletedRitual,
+    Household,
+    HouseholdChange,
+    Progress,
+    StepRecord,
+    nights_together,
+)
 
 FIRST = date(2026, 1, 1)
 

@@ -1,20 +1,26 @@
-"""The core must stay platform-neutral: no voice, audio or Alexa library in intents/."""
+"""The core must stay platform-neutral: no voice, audio or Alexa library in intents/, and no cloud library
+loaded with it (the DynamoDB store imports boto3 when a table is opened, so the core installs and runs
+without the Alexa extras)."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 FORBIDDEN = ("ask_sdk", "ask_sdk_core", "flask", "flask_ask_sdk", "vosk", "pocketsphinx", "sounddevice",
-             "pyttsx3", "boto3", "skill", "local_voice")
+             "pyttsx3", "skill", "local_voice")
+CLOUD = ("boto3", "botocore")  # only inside a function: loaded when a DynamoDB table is opened
 CORE = Path(__file__).resolve().parents[1] / "intents"
 
 
-def imported_modules(source: str) -> set[str]:
+def imported_modules(source: str, top_level_only: bool = False) -> set[str]:
     names: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    for node in (tree.body if top_level_only else ast.walk(tree)):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -29,15 +35,42 @@ def imported_modules(source: str) -> set[str]:
 def offenders(directory: Path) -> list[str]:
     found = []
     for path in sorted(directory.rglob("*.py")):
-        for name in imported_modules(path.read_text(encoding="utf-8")):
+        source = path.read_text(encoding="utf-8")
+        for name in imported_modules(source):
             if name.split(".")[0] in FORBIDDEN:
                 found.append(f"{path.relative_to(directory.parent)} imports {name}")
+        for name in imported_modules(source, top_level_only=True):
+            if name.split(".")[0] in CLOUD:
+                found.append(f"{path.relative_to(directory.parent)} imports {name} when it is imported")
     return found
 
 
 def test_core_imports_no_platform_library() -> None:
     assert CORE.is_dir()
     assert offenders(CORE) == []
+
+
+def test_importing_every_core_module_loads_no_cloud_library() -> None:
+    """The guard above reads the source; this imports every module of intents/ (the DynamoDB store included)
+    in a fresh interpreter and looks at what was loaded."""
+    modules = sorted(".".join(p.relative_to(CORE.parent).with_suffix("").parts).removesuffix(".__init__")
+                     for p in CORE.rglob("*.py"))
+    code = ("import importlib, sys\n"
+            f"for name in {modules!r}: importlib.import_module(name)\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=CORE.parent, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
+    assert "intents.household.dynamodb" in modules
+
+
+def test_guard_catches_a_cloud_library_imported_with_the_module(tmp_path: Path) -> None:
+    pkg = tmp_path / "intents"
+    pkg.mkdir()
+    (pkg / "lazy.py").write_text("def open_table():\n    import boto3\n", encoding="utf-8")
+    assert offenders(pkg) == []
+    (pkg / "eager.py").write_text("from botocore.exceptions import ClientError\n", encoding="utf-8")
+    assert offenders(pkg) == ["intents/eager.py imports botocore.exceptions when it is imported"]
 
 
 @pytest.mark.parametrize("line", ["import vosk", "from ask_sdk_core.skill_builder import SkillBuilder",

@@ -33,11 +33,10 @@ from intents import (
     StoreError,
     default_content,
 )
-from intents.household import DETAIL_NIGHTS, Household, HouseholdChange
-from intents.store import HouseholdStore
+from intents.household import DETAIL_NIGHTS, Household, HouseholdChange, HouseholdStore
+from intents.household.dynamodb import ENDPOINT_ENV, ITEM_VERSION, DynamoDbHouseholdStore, item_bytes
 from rekindle import config
 from skill import lambda_function
-from skill.dynamodb_store import ENDPOINT_ENV, ITEM_VERSION, DynamoDbHouseholdStore, item_bytes
 
 TABLES = itertools.count()
 

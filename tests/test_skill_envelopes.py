@@ -229,7 +229,7 @@ def test_a_failing_store_apologises_keeps_state_and_stop_still_ends(
     assert "went wrong" in speech_text(response)
     assert "reprompt" in response["response"]
     assert talk.attributes == state_before
-    assert "StoreError" in caplog.text and "sqlite_store.py" in caplog.text
+    assert "StoreError" in caplog.text and " at sqlite.py:" in caplog.text
     assert "Quinn" not in caplog.text and "Noor" not in caplog.text
     stop = talk.intent("AMAZON.StopIntent")
     assert stop["response"]["shouldEndSession"] is True

@@ -31,9 +31,8 @@ from intents import (
     default_content,
 )
 from intents.content import Depth
-from intents.household import DETAIL_NIGHTS, KEPT, Household, HouseholdChange
-from intents.sqlite_store import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from intents.store import export_household, nights_together
+from intents.household import DETAIL_NIGHTS, KEPT, Household, HouseholdChange, export_household, nights_together
+from intents.household.sqlite import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 NOW = datetime(2026, 11, 25, 21, 0, tzinfo=timezone.utc)
 
@@ -162,7 +161,7 @@ def test_locked_file_gives_a_clear_error(tmp_path: Path) -> None:
 
 OPEN_AT = """
 import sys, time
-from intents.sqlite_store import SqliteStore
+from intents.household.sqlite import SqliteStore
 while time.time() < float(sys.argv[2]):
     pass
 SqliteStore(sys.argv[1]).close()

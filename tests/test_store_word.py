@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from test_cli import ROOT
 
-from intents.sqlite_store import APPLICATION_ID, MIGRATIONS, SqliteStore
-from intents.store import StoreError
+from intents.household import SqliteStore, StoreError
+from intents.household.sqlite import APPLICATION_ID, MIGRATIONS
 
 COMMANDS = [
     ("tonight",),

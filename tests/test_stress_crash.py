@@ -7,9 +7,8 @@ from contextlib import closing
 from pathlib import Path
 
 from benchmarks.stress.crash import NOW, Ack, check, read_acks, run
-from intents.household import DETAIL_RITUALS
-from intents.sqlite_store import SqliteStore
-from intents.store import CompletedRitual, StepRecord
+from intents.household import DETAIL_RITUALS, CompletedRitual, StepRecord
+from intents.household.sqlite import SqliteStore
 
 
 def test_killed_writers_lose_nothing_acknowledged(tmp_path: Path) -> None:

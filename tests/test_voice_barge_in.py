@@ -14,9 +14,9 @@ from voice_fixtures import needs_voice
 from voice_speech import at_16k, conversation, have_espeak, silence, speak
 
 from intents.engine import Rekindle
+from intents.household.sqlite import SqliteStore
 from intents.phrases import PLACEHOLDER, SAMPLE_VALUES, default_phrases
 from intents.replies import Cue, CueKind, Pause, Reply, Speech
-from intents.sqlite_store import SqliteStore
 from intents.understanding import IntentMatcher, Match
 from local_voice.asr import Recogniser, with_noise_floor
 from local_voice.audio_in import WavSource

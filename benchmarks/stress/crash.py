@@ -26,7 +26,7 @@ from typing import Any
 from intents.commands import Command, CommandKind
 from intents.engine import Rekindle
 from intents.household import DETAIL_RITUALS
-from intents.sqlite_store import SqliteStore
+from intents.household.sqlite import SqliteStore
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 25, 21, 0, tzinfo=timezone.utc)

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from intents.commands import Command, CommandKind
 from intents.dialogue import SessionState
 from intents.engine import Rekindle, Turn
-from intents.store import Preferences
+from intents.household import Preferences
 from intents.understanding import command_for_intent
 
 from . import strategies as s

@@ -7,11 +7,11 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from intents.household import Household, HouseholdChange, Progress, StoreShortcuts
+from intents.household.bounded import Household, HouseholdChange, Progress, StoreShortcuts
 
 
 class MemoryStore(StoreShortcuts):
-    """:class:`~intents.store.HouseholdStore` in memory. ``progress`` may be seeded with anything."""
+    """:class:`~intents.household.store.HouseholdStore` in memory. ``progress`` may be seeded with anything."""
 
     def __init__(self) -> None:
         self.records: dict[str, Household] = {}

@@ -16,10 +16,10 @@ from typing import Any
 
 from ..commands import Command
 from ..content import ContentLibrary
+from ..household import CompletedRitual, Preferences, StepRecord
 from ..phrases import Phrases, spoken
 from ..replies import Listening, Reply, ReplyBuilder, Speech
 from ..selection import CHECK_IN_EVERY, Planner, TonightPlan
-from ..store import CompletedRitual, Preferences, StepRecord
 from ..window import Left, MicrophoneWindow
 from .state import SessionState, Stage, phase_of
 from .steps import BREATH, StepVoice

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ...commands import Command
+from ...household import Preferences
 from ...replies import ReplyBuilder
-from ...store import Preferences
 from ..state import SessionState, Stage
 from ..turn import Action, Conversation, Outcome
 

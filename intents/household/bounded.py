@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from .store import CompletedRitual, Preferences, StepRecord
+from .records import CompletedRitual, Preferences, StepRecord
 
 DETAIL_NIGHTS = 60
 DETAIL_RITUALS = 120

@@ -1,8 +1,7 @@
-"""The household store port: what Rekindle remembers about a couple.
+"""What Rekindle records about a couple: their settings, and each ritual they finished with its steps.
 
-It remembers rituals completed (and each step's content id and whether it
-was skipped), preferences, and a ritual left midway tonight, bounded as
-:mod:`intents.household` describes. It never holds audio or anything partners
+Plain, frozen, JSON-able data; :mod:`intents.household.bounded` keeps them in a bounded record and
+:mod:`intents.household.store` is the port that persists it. Nothing here holds audio or anything partners
 say to each other.
 """
 
@@ -11,18 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
-from .content import Depth
-
-if TYPE_CHECKING:
-    from .household import Household, HouseholdChange
+from ..content import Depth
 
 LENGTH_CHOICES = (5, 10, 20)
-
-
-class StoreError(RuntimeError):
-    """The store cannot be used; the message says which file or table and what to do."""
 
 
 @dataclass(frozen=True)
@@ -117,50 +109,6 @@ class CompletedRitual:
         )
 
 
-class HouseholdStore(Protocol):
-    """Persistence for one or many households. Implementations: SQLite (here), DynamoDB (skill/).
-
-    A turn calls :meth:`load` once and :meth:`save` at most once.
-    """
-
-    def load(self, household: str) -> Household:
-        """The household's bounded record (an empty one if nothing is stored)."""
-        ...
-
-    def save(self, household: str, change: HouseholdChange, base: Household | None = None) -> Household:
-        """Apply ``change`` and return the record as stored.
-
-        ``base`` is the record this turn loaded: a store may apply the change to
-        it instead of reading again, as long as it notices a write made since.
-        """
-        ...
-
-    def households(self) -> list[str]: ...
-
-    def forget(self, household: str | None = None) -> None:
-        """Delete one household's data, or every household's when None."""
-        ...
-
-    def close(self) -> None: ...
-
-
 def nights_together(history: list[CompletedRitual]) -> int:
     """Distinct nights with a completed ritual in ``history`` (a stored household's count is its tally)."""
     return len({r.night for r in history})
-
-
-def export_household(store: HouseholdStore, household: str) -> dict[str, Any]:
-    """Everything stored for a household as JSON-able data, saying what is kept in detail."""
-    from .household import KEPT
-
-    record = store.load(household)
-    progress = record.progress
-    return {
-        "household": household,
-        "kept": KEPT,
-        "preferences": record.preferences.to_dict(),
-        "nights_together": record.tally.nights_together,
-        "counters": {k: v for k, v in record.tally.to_dict().items() if k != "nights_together"},
-        "rituals": [r.to_dict() for r in record.rituals],
-        "progress": {"night": progress.night.isoformat(), "state": dict(progress.state)} if progress else None,
-    }

@@ -6,9 +6,10 @@
   A relative path is refused: it would put the household's data wherever Rekindle happened to start.
 - ``dynamodb://TABLE`` (the Alexa skill on AWS Lambda)
 
-The URL is parsed here; the caller chooses the adapter for stores the core
-cannot open itself (DynamoDB lives in ``skill/``), so the core never imports a
-cloud library and the Lambda bundle never needs the command line.
+The URL is parsed here; the caller brings the opener for a DynamoDB table
+(:meth:`~intents.household.dynamodb.DynamoDbHouseholdStore.from_table`, which imports
+boto3 only then), so importing the core loads no cloud library and the Lambda bundle
+never needs the command line.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .sqlite_store import SqliteStore
+from .sqlite import SqliteStore
 from .store import HouseholdStore, StoreError
 
 STORE_ENV = "REKINDLE_STORE"

@@ -1,7 +1,7 @@
 """The household store on DynamoDB: one item per household, one read and one write per turn.
 
 The item (partition key ``id``: the household, on Lambda the Alexa user id)
-holds the bounded record of :mod:`intents.household`, version
+holds the bounded record of :mod:`intents.household.bounded`, version
 :data:`ITEM_VERSION`::
 
     id, v, rev            household, item version, write counter
@@ -19,7 +19,8 @@ newer Rekindle is refused and left as it is.
 
 ``REKINDLE_DYNAMODB_ENDPOINT`` points boto3 at another endpoint (a local
 DynamoDB-compatible server); AWS credentials and region come from the usual
-environment.
+environment. boto3 and botocore are imported when a table is opened, not with this module: the core
+stays importable without the Alexa extras.
 """
 
 from __future__ import annotations
@@ -32,16 +33,22 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import boto3
-from botocore.exceptions import BotoCoreError, ClientError
-
-from intents.household import Household, HouseholdChange, Progress, StoreShortcuts, Tally, step_record
-from intents.store import CompletedRitual, Preferences, StoreError
+from .bounded import Household, HouseholdChange, Progress, StoreShortcuts, Tally, step_record
+from .records import CompletedRitual, Preferences
+from .store import StoreError
+from .url import DYNAMODB_NEEDS_EXTRAS
 
 ENDPOINT_ENV = "REKINDLE_DYNAMODB_ENDPOINT"
 PARTITION_KEY = "id"
 ITEM_VERSION = 2
 WRITE_ATTEMPTS = 5
+
+
+def botocore_errors() -> tuple[type[Exception], type[Exception]]:
+    """botocore's two error roots (anything boto3 raises), imported when a store is made."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return BotoCoreError, ClientError
 
 
 def plain(value: Any) -> Any:
@@ -130,10 +137,12 @@ def _upgrade(attributes: Mapping[str, Any]) -> Household:
 
 
 class DynamoDbHouseholdStore(StoreShortcuts):
-    """:class:`~intents.store.HouseholdStore` over one DynamoDB table."""
+    """:class:`~intents.household.store.HouseholdStore` over one DynamoDB table."""
 
     def __init__(self, table: Any) -> None:
         self.table = table
+        self._core_error, self._client_error = botocore_errors()
+        self._errors = (self._core_error, self._client_error)
 
     @classmethod
     def from_table(cls, table: str, endpoint_url: str | None = None,
@@ -143,6 +152,11 @@ class DynamoDbHouseholdStore(StoreShortcuts):
         ``endpoint_url`` defaults to ``$REKINDLE_DYNAMODB_ENDPOINT``. An existing table needs only
         DescribeTable, GetItem, PutItem, DeleteItem and Scan permissions.
         """
+        try:
+            import boto3
+        except ImportError as exc:
+            raise StoreError(DYNAMODB_NEEDS_EXTRAS) from exc
+        core_error, client_error = botocore_errors()
         endpoint_url = endpoint_url or os.environ.get(ENDPOINT_ENV) or None
         region = aws_region()
         try:
@@ -159,7 +173,7 @@ class DynamoDbHouseholdStore(StoreShortcuts):
                     AttributeDefinitions=[{"AttributeName": PARTITION_KEY, "AttributeType": "S"}],
                 )
                 client.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
-        except (BotoCoreError, ClientError) as exc:
+        except (core_error, client_error) as exc:
             raise StoreError(
                 f"Cannot open DynamoDB table {table!r}: {str(exc).rstrip('.')}. Check AWS_REGION (or "
                 f"AWS_DEFAULT_REGION), the credentials, and {ENDPOINT_ENV} if you use a local server."
@@ -179,7 +193,7 @@ class DynamoDbHouseholdStore(StoreShortcuts):
     def load(self, household: str) -> Household:
         try:
             item = self.table.get_item(Key={PARTITION_KEY: household}, ConsistentRead=True).get("Item")
-        except (BotoCoreError, ClientError) as exc:
+        except self._errors as exc:
             raise self._error("read", exc) from exc
         return self._decode(household, item or {})
 
@@ -226,11 +240,11 @@ class DynamoDbHouseholdStore(StoreShortcuts):
                 condition = {"ConditionExpression": "attribute_not_exists(#rev)"}
             try:
                 self.table.put_item(Item=item, ExpressionAttributeNames={"#rev": "rev"}, **condition)
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            except self._client_error as exc:
+                if getattr(exc, "response", {}).get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                     continue
                 raise self._error("write", exc) from exc
-            except BotoCoreError as exc:
+            except self._core_error as exc:
                 raise self._error("write", exc) from exc
             return saved
         raise StoreError(
@@ -248,7 +262,7 @@ class DynamoDbHouseholdStore(StoreShortcuts):
                 if "LastEvaluatedKey" not in page:
                     break
                 kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except (BotoCoreError, ClientError) as exc:
+        except self._errors as exc:
             raise self._error("list", exc) from exc
         return sorted(keys)
 
@@ -256,7 +270,7 @@ class DynamoDbHouseholdStore(StoreShortcuts):
         for key in [household] if household is not None else self.households():
             try:
                 self.table.delete_item(Key={PARTITION_KEY: key})
-            except (BotoCoreError, ClientError) as exc:
+            except self._errors as exc:
                 raise self._error("delete from", exc) from exc
 
     def close(self) -> None:

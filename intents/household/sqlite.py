@@ -23,8 +23,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .household import Household, HouseholdChange, Progress, StoreShortcuts, Tally, step_record
-from .store import CompletedRitual, Preferences, StepRecord, StoreError
+from .bounded import Household, HouseholdChange, Progress, StoreShortcuts, Tally, step_record
+from .records import CompletedRitual, Preferences, StepRecord
+from .store import StoreError
 
 APPLICATION_ID = 0x52454B44  # "REKD": Rekindle's mark in the SQLite header
 OWN_TABLES = frozenset({"preferences", "rituals", "ritual_steps", "progress"})  # schema 1 on
@@ -141,7 +142,7 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     """,
     # 2: history and repeat checks read by household and night
     "CREATE INDEX rituals_by_household_night ON rituals (household, night);",
-    # 3: counters that never reset; detail bounded to recent nights (intents/household.py)
+    # 3: counters that never reset; detail bounded to recent nights (intents/household/bounded.py)
     _bound_histories,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -153,7 +154,7 @@ def _is_busy(exc: sqlite3.DatabaseError) -> bool:
 
 
 class SqliteStore(StoreShortcuts):
-    """:class:`~intents.store.HouseholdStore` backed by one SQLite file."""
+    """:class:`~intents.household.store.HouseholdStore` backed by one SQLite file."""
 
     def __init__(self, path: str | Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.path = Path(path).expanduser()
