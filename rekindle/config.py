@@ -1,4 +1,4 @@
-"""Where Rekindle keeps its data and which household store to open.
+"""Where Rekindle keeps its data, which household store to open, and which interaction model to understand.
 
 ``REKINDLE_HOME`` overrides the data folder (default: the platform's user data
 directory); ``REKINDLE_STORE`` picks the store by URL (see :mod:`intents.household.url`),
@@ -15,6 +15,7 @@ import platformdirs
 from intents.household import HouseholdStore, StoreError
 from intents.household.dynamodb import DynamoDbHouseholdStore
 from intents.household.url import STORE_ENV, open_location, parse_store_url
+from intents.understanding import IntentMatcher
 
 from .errors import UserError
 
@@ -61,3 +62,11 @@ def open_store(url: str | None = None) -> HouseholdStore:
 def _open_dynamodb_table(table: str) -> HouseholdStore:
     store: HouseholdStore = DynamoDbHouseholdStore.from_table(table)  # boto3 loads only now (the Alexa extras)
     return store
+
+
+def matcher_for(locale: str) -> IntentMatcher:
+    """The interaction model of ``locale`` (``--locale``), or a clear error naming it."""
+    try:
+        return IntentMatcher.for_locale(locale)
+    except (FileNotFoundError, KeyError, ValueError) as exc:
+        raise UserError(f"No interaction model for locale {locale!r}.") from exc

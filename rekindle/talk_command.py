@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from intents.engine import Rekindle, local_now
-from intents.understanding import IntentMatcher
 from local_voice.choices import ASR_CHOICES, ASR_HELP, BARGE_IN_MODES
 from local_voice.text_loop import run_text_loop
 
@@ -78,14 +77,6 @@ def talk(args: argparse.Namespace) -> int:
     return talk_voice(args)
 
 
-def matcher_for(locale: str) -> IntentMatcher:
-    """The interaction model of ``locale``, or a clear error naming it."""
-    try:
-        return IntentMatcher.for_locale(locale)
-    except (FileNotFoundError, KeyError, ValueError) as exc:
-        raise UserError(f"No interaction model for locale {locale!r}.") from exc
-
-
 def evening_of(night: date) -> Callable[[], datetime]:
     """A clock on ``night`` in the evening (8 p.m. local time), moving on in real time from there."""
     evening = datetime.combine(night, EVENING).astimezone()
@@ -94,7 +85,7 @@ def evening_of(night: date) -> Callable[[], datetime]:
 
 
 def talk_text(args: argparse.Namespace) -> int:
-    matcher = matcher_for(args.locale)
+    matcher = config.matcher_for(args.locale)
     night = parse_night(args.date) if args.date else None
     store = config.open_store()
     try:

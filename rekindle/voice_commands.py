@@ -17,7 +17,6 @@ from local_voice.choices import ASR_CHOICES, ASR_HELP, WHISPER_SIZES
 
 from . import config
 from .errors import UserError
-from .talk_command import matcher_for
 
 log = logging.getLogger("rekindle.voice")
 
@@ -121,7 +120,7 @@ def recognize(args: argparse.Namespace) -> int:
     if not readable:
         return 1
     status = 0 if len(readable) == len(args.files) else 1
-    matcher = matcher_for(args.locale)
+    matcher = config.matcher_for(args.locale)
     recogniser = _recogniser(args, matcher)
     for path in readable:
         try:
@@ -148,7 +147,7 @@ def talk_voice(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     alsa_messages_to_debug(log)  # an underrun recovered mid-sentence is no news to the couple
     log_planned_engine(args)
-    matcher = matcher_for(args.locale)
+    matcher = config.matcher_for(args.locale)
     store = config.open_store()
     source: Any = None
     sink: Any = None
