@@ -35,9 +35,8 @@ from pathlib import Path
 
 from intents import Command, CommandKind, Preferences, Rekindle, SqliteStore
 from intents.content import ContentLibrary, default_content
-from intents.dialogue import Phase
+from intents.dialogue import Phase, SessionState, phase_of
 from intents.replies import Cue, CueKind, Speech
-from intents.session_state import SessionState, phase_of
 
 START = date(2027, 1, 4)  # a Monday in January
 NIGHTS = 60

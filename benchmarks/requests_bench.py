@@ -42,10 +42,9 @@ from benchmarks.alexa_night import intent_request, words
 from intents import Rekindle, SqliteStore
 from intents.commands import Command, CommandKind
 from intents.content import Depth
-from intents.household import HouseholdChange
-from intents.session_state import SessionState, Stage, phase_of
-from intents.store import CompletedRitual, Preferences, StepRecord
-from intents.understanding import IntentMatcher, normalise
+from intents.dialogue import SessionState, Stage, phase_of
+from intents.household import CompletedRitual, HouseholdChange, Preferences, StepRecord
+from intents.understanding import IntentMatcher, command_for_intent, normalise
 from skill.handlers import STATE_KEY
 from skill.lambda_function import make_lambda_handler
 
@@ -134,8 +133,6 @@ class TextFront:
         return self._turn(Command(CommandKind.OPEN), True)
 
     def say(self, text: str) -> Said:
-        from intents.intent_map import command_for_intent
-
         match = self.matcher.match(text)
         command = command_for_intent(match.intent, match.slots) if match else Command(CommandKind.UNKNOWN)
         return self._turn(command, command.kind is not CommandKind.UNKNOWN)
