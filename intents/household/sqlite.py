@@ -207,8 +207,14 @@ class SqliteStore(StoreShortcuts):
                 "Check the file's permissions, or set REKINDLE_STORE to another file."
             ) from exc
         try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            self._check_ours(conn, version)
+            # Version, mark and tables read in one snapshot: another process may be creating this file
+            # right now, and a version read before its commit beside tables read after it looks foreign.
+            conn.execute("BEGIN")
+            try:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                self._check_ours(conn, version)
+            finally:
+                conn.execute("COMMIT")
             if version > SCHEMA_VERSION:
                 raise StoreError(
                     f"The Rekindle database {self.path} was written by a newer version of Rekindle "
