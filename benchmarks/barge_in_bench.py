@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from voice_speech import HELD_OUT_VOICES, at_16k, conversation, silence, speak  # noqa: E402
 
 from intents.content import default_content  # noqa: E402
-from intents.phrases import PLACEHOLDER, SAMPLE_VALUES, default_phrases, spoken  # noqa: E402
+from intents.content.phrases import PLACEHOLDER, SAMPLE_VALUES, default_phrases, spoken  # noqa: E402
 from intents.replies import Listening  # noqa: E402
 from intents.understanding import IntentMatcher, Match  # noqa: E402
 from interaction_models import while_speaking_samples  # noqa: E402

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from intents import CompletedRitual, Depth, Preferences, Rekindle, SqliteStore, StepRecord
-from intents.selection import DEPTH_WINDOW_NIGHTS, MAX_DEEPEST_NIGHTS
+from intents.planning.planner import DEPTH_WINDOW_NIGHTS, MAX_DEEPEST_NIGHTS
 
 START = date(2026, 1, 5)
 

@@ -41,7 +41,7 @@ from intents.commands import Command, CommandKind
 from intents.content import ContentLibrary, default_content
 from intents.engine import Rekindle
 from intents.household import CompletedRitual, Household, HouseholdChange, HouseholdStore, Preferences, StepRecord
-from intents.selection import Planner
+from intents.planning import Planner
 
 FIRST_NIGHT = date(2026, 1, 1)
 EVENING = 21

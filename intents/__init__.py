@@ -18,8 +18,8 @@ from .household import (
     StepRecord,
     StoreError,
 )
+from .planning import Planner, TonightPlan, night_of
 from .replies import Cue, CueKind, Listening, Pause, Reply, Segment, Speech
-from .selection import Planner, TonightPlan, night_of
 from .understanding import INTENT_COMMANDS, command_for_intent
 from .window import Left, MicrophoneWindow
 

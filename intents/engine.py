@@ -15,11 +15,11 @@ from typing import Any
 
 from .commands import Command, CommandKind
 from .content import ContentLibrary, default_content
+from .content.phrases import Phrases, default_phrases
 from .dialogue import Context, Outcome, SessionState, Stage, conversation, default_dialogue, leave
 from .household import CompletedRitual, Household, HouseholdChange, HouseholdStore, Preferences, Progress
-from .phrases import Phrases, default_phrases
+from .planning import QUESTION_ONLY, TOUCH_ONLY, Planner, TonightPlan, check_in_due, night_of
 from .replies import Reply
-from .selection import QUESTION_ONLY, TOUCH_ONLY, Planner, TonightPlan, check_in_due, night_of
 from .window import Left, MicrophoneWindow
 
 log = logging.getLogger("rekindle.engine")

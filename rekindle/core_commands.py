@@ -13,7 +13,7 @@ from typing import Any
 from intents.content import RitualTemplate, default_content
 from intents.engine import Rekindle
 from intents.household import DETAIL_NIGHTS, KEPT, LENGTH_CHOICES, export_household
-from intents.selection import length_fits
+from intents.planning import length_fits
 
 from . import config
 from .errors import UserError

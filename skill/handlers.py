@@ -37,9 +37,9 @@ from ask_sdk_model.slu.entityresolution.status_code import StatusCode
 from ask_sdk_model.ui.simple_card import SimpleCard
 
 from intents.commands import Command, CommandKind
+from intents.content.phrases import default_phrases, spoken
 from intents.engine import Rekindle, Turn
 from intents.household import StoreError
-from intents.phrases import default_phrases, spoken
 from intents.understanding import INTENT_COMMANDS, command_for_intent
 from intents.window import Left, MicrophoneWindow
 from interaction_models import DEFAULT_LOCALE, language_model, locales

@@ -13,7 +13,7 @@ from intents import Command, CommandKind, Preferences, Rekindle, SqliteStore
 from intents.content import MOODS, default_content
 from intents.dialogue import Phase, SessionState, phase_of
 from intents.household import CompletedRitual, StepRecord
-from intents.selection import check_in_due
+from intents.planning import check_in_due
 from intents.understanding import IntentMatcher, command_for_intent
 from interaction_models import locales
 from local_voice.vocabulary import Vocabulary

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from intents.phrases import default_phrases
+from intents.content.phrases import default_phrases
 
 ROOT = Path(__file__).resolve().parents[1]
 

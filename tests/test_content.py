@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from intents import wording
 from intents.content import (
     CONTENT_DIR,
     GENTLE_TONES,
@@ -26,8 +25,9 @@ from intents.content import (
     load_forbidden,
     load_reviewed_pairs,
     near_duplicate_groups,
+    wording,
 )
-from intents.phrases import load_phrases
+from intents.content.phrases import load_phrases
 
 LIB = load_content()
 
@@ -315,7 +315,7 @@ def test_the_seed_framework_is_served() -> None:
 
 
 def test_date_night_at_every_length_with_something_to_do_that_night() -> None:
-    from intents.selection import length_fits
+    from intents.planning import length_fits
 
     for minutes in (5, 10, 20):
         dates = [r for r in LIB.rituals.values() if "date" in r.id and r.cadence == "nightly"

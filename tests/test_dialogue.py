@@ -14,6 +14,7 @@ from voice_fixtures import PerfectRecogniser
 
 from intents import Command, CommandKind, Preferences, Rekindle, SqliteStore
 from intents.content import Depth
+from intents.content.phrases import default_phrases
 from intents.dialogue import (
     ACTIONS,
     TABLE_COMMANDS,
@@ -25,7 +26,6 @@ from intents.dialogue import (
     phase_of,
 )
 from intents.household import CompletedRitual, StepRecord
-from intents.phrases import default_phrases
 from intents.replies import Listening, Pause, Reply, Speech
 from intents.understanding import IntentMatcher, command_for_intent
 from interaction_models import locales

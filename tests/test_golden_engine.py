@@ -9,7 +9,7 @@ from golden_transcripts import Golden, load_goldens
 
 from intents import Rekindle, SqliteStore, command_for_intent
 from intents.commands import Command, CommandKind
-from intents.phrases import Phrases, default_phrases
+from intents.content.phrases import Phrases, default_phrases
 
 GOLDENS = load_goldens()
 VARIANTS = max(len(v) for v in default_phrases().table.values())

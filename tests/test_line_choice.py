@@ -9,7 +9,7 @@ from intents import CompletedRitual, Planner, Preferences, StepRecord
 from intents.content import RECALL_NIGHTS, Recall, StepTemplate, default_content
 from intents.household import DETAIL_NIGHTS
 from intents.line_choice import WORDING_WINDOW_NIGHTS, choose_line, line_id
-from intents.selection import TonightPlan
+from intents.planning import TonightPlan
 
 NIGHT = date(2027, 3, 10)
 STEP = StepTemplate("narration", wordings=("first", "second", "third", "fourth"))

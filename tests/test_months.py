@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.months import FIRST_NIGHTS, NIGHTS, START, TARGETS, Night, measure, replay, script_lines, sentences
-from intents import SqliteStore, wording
-from intents.content import default_content
+from intents import SqliteStore
+from intents.content import default_content, wording
 
 CONTENT = default_content()
 

@@ -13,8 +13,8 @@ import pytest
 
 from intents import Command, CommandKind, Preferences, Rekindle, SqliteStore
 from intents.content import default_content
+from intents.content.phrases import NIGHTLY_VARIANTS, Phrases, default_phrases, spoken, variant_index
 from intents.dialogue import Phase, SessionState, phase_of
-from intents.phrases import NIGHTLY_VARIANTS, Phrases, default_phrases, spoken, variant_index
 from intents.replies import Speech
 from intents.window import MicrophoneWindow
 

@@ -11,16 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from intents import CompletedRitual, Depth, Planner, Preferences, Rekindle, SqliteStore, StepRecord, wording
-from intents.content import GENTLE_TONES, MOODS, ContentLibrary, default_content
-from intents.selection import (
-    DEPTH_WINDOW_NIGHTS,
-    MAX_DEEPEST_NIGHTS,
-    TonightPlan,
-    consecutive_nights,
-    night_of,
-    target_depth,
-)
+from intents import CompletedRitual, Depth, Planner, Preferences, Rekindle, SqliteStore, StepRecord
+from intents.content import GENTLE_TONES, MOODS, ContentLibrary, default_content, wording
+from intents.planning import TonightPlan, night_of
+from intents.planning.planner import DEPTH_WINDOW_NIGHTS, MAX_DEEPEST_NIGHTS, consecutive_nights, target_depth
 
 CONTENT = default_content()
 START = date(2026, 1, 5)

@@ -13,9 +13,9 @@ import pytest
 from voice_fixtures import needs_voice
 from voice_speech import at_16k, conversation, have_espeak, silence, speak
 
+from intents.content.phrases import PLACEHOLDER, SAMPLE_VALUES, default_phrases
 from intents.engine import Rekindle
 from intents.household.sqlite import SqliteStore
-from intents.phrases import PLACEHOLDER, SAMPLE_VALUES, default_phrases
 from intents.replies import Cue, CueKind, Pause, Reply, Speech
 from intents.understanding import IntentMatcher, Match
 from local_voice.asr import Recogniser, with_noise_floor

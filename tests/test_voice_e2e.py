@@ -24,7 +24,7 @@ import pytest
 from voice_fixtures import Talk, needs_voice
 from voice_speech import have_espeak, speak, write_wav
 
-from intents.phrases import default_phrases
+from intents.content.phrases import default_phrases
 from local_voice.tts import Synthesiser
 
 pytestmark = [pytest.mark.audio, needs_voice,

@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Any
 
 from ..content import MOODS
-from ..selection import PlannedStep, TonightPlan
+from ..planning import PlannedStep, TonightPlan
 from ..window import Left
 from .table import Phase
 

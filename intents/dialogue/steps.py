@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..content import ContentLibrary, Depth, TouchPrompt
-from ..phrases import Phrases
+from ..content.phrases import Phrases
+from ..planning import PlannedStep
 from ..replies import CueKind, ReplyBuilder
-from ..selection import PlannedStep
 from .state import SessionState
 
 BREATH = 1.0

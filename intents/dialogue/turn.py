@@ -16,10 +16,10 @@ from typing import Any
 
 from ..commands import Command
 from ..content import ContentLibrary
+from ..content.phrases import Phrases, spoken
 from ..household import CompletedRitual, Preferences, StepRecord
-from ..phrases import Phrases, spoken
+from ..planning import CHECK_IN_EVERY, Planner, TonightPlan
 from ..replies import Listening, Reply, ReplyBuilder, Speech
-from ..selection import CHECK_IN_EVERY, Planner, TonightPlan
 from ..window import Left, MicrophoneWindow
 from .state import SessionState, Stage, phase_of
 from .steps import BREATH, StepVoice
@@ -44,7 +44,7 @@ class Context:
     night: date | None = None
     done_tonight: bool = False  # a ritual was already completed tonight
     window: MicrophoneWindow | None = None  # a front whose microphone closes after a few seconds (Alexa)
-    check_in: bool = False  # tonight's opening asks how the couple arrives (selection.check_in_due)
+    check_in: bool = False  # tonight's opening asks how the couple arrives (planning.check_in_due)
 
 
 @dataclass

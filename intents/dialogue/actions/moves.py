@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ...commands import Command
+from ...planning import seeded_random
 from ...replies import ReplyBuilder
-from ...selection import seeded_random
 from ..state import SessionState, Stage
 from ..turn import Action, Conversation, Outcome
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ...commands import Command, CommandKind
+from ...planning import QUESTION_ONLY, TOUCH_ONLY
 from ...replies import ReplyBuilder
-from ...selection import QUESTION_ONLY, TOUCH_ONLY
 from ...window import Left
 from ..state import SessionState, Stage
 from ..turn import Action, Conversation, Outcome

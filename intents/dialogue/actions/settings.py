@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from ...commands import Command
 from ...content import Depth
+from ...planning import seeded_random
 from ...replies import ReplyBuilder
-from ...selection import seeded_random
 from ..state import SessionState, Stage
 from ..turn import Action, Conversation, Outcome
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-STOPWORDS_FILE = Path(__file__).with_name("content") / "stopwords.yaml"
+STOPWORDS_FILE = Path(__file__).with_name("stopwords.yaml")
 
 FIRST_PERSON = re.compile(
     r"\b(i'm|i'd|i've|i'll|i|myself|mine|me|my|we're|we'd|we've|we'll|we|ourselves|ours|our|us)\b",

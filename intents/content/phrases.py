@@ -26,9 +26,11 @@ from pathlib import Path
 
 import yaml
 
-from .content import CONTENT_DIR, ContentError, _Reader, load_forbidden
-from .replies import OPTION
-from .window import MicrophoneWindow
+from ..replies import OPTION
+from ..window import MicrophoneWindow
+from .library import CONTENT_DIR, ContentError
+from .loader import load_forbidden
+from .reader import _Reader
 
 NIGHTLY_VARIANTS = 4
 """Variants a line heard most nights needs: fewer cannot keep any line to a third of 28 nights."""

@@ -12,148 +12,27 @@ tension are only chosen for a mood that fits them.
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
-from . import wording
-from .content import MOODS, ContentLibrary, Depth, Question, RitualTemplate, TouchPrompt
-from .household import CompletedRitual, Preferences, nights_together
-from .line_choice import WORDING_MEMORY_NIGHTS, choose_line
+from ..content import MOODS, ContentLibrary, Depth, Question, RitualTemplate, TouchPrompt, wording
+from ..household import CompletedRitual, Preferences, nights_together
+from ..line_choice import WORDING_MEMORY_NIGHTS, choose_line
+from .plan import PlannedStep, TonightPlan, seeded_random
 
 REPEAT_WINDOW_DAYS = 30
 WEEKLY_DAY = 6  # Sunday: weekly rituals are offered then when one is due
-NIGHT_ROLLOVER_HOUR = 4  # half past midnight still belongs to the evening before
 QUESTION_ONLY = "just-a-question"
 TOUCH_ONLY = "just-a-touch"
-MAX_STEP_SECONDS = 600
 DEPTH_WINDOW_NIGHTS = 28
 MAX_DEEPEST_NIGHTS = DEPTH_WINDOW_NIGHTS // 2  # no more than half the nights of any four weeks
 FRESH_GAP_DAYS = 3  # a ritual done in the last two nights waits while others are available
 GAP_WEIGHT_CAP = 14
 SUITED_WEIGHT = 4  # a ritual whose depth range holds tonight's depth is this much likelier than one that doesn't
 RANDOM_THEMES_EXCLUDE = ("repair",)  # a question of any theme never reaches for old hurts at random
-CHECK_IN_EVERY = 3  # the opening asks how a couple arrives on every third night together...
-CHECK_IN_AFTER_AWAY = 4  # ...and when they come back after three or more nights away
 MOOD_DEPTH = {"tired": Depth.LIGHT, "light": Depth.DEEPER, "tense": Depth.DEEPER, "rough_day": Depth.DEEPER}
 """The deepest a night goes when the couple says they arrive tired, light or tense, or had a rough day."""
-
-
-def night_of(moment: datetime) -> date:
-    """The evening a moment belongs to."""
-    return (moment - timedelta(hours=NIGHT_ROLLOVER_HOUR)).date()
-
-
-@dataclass(frozen=True)
-class PlannedStep:
-    """A concrete step: the template step with its content chosen."""
-
-    kind: str
-    text: str = ""
-    question_id: str | None = None
-    touch_id: str | None = None
-    seconds: int = 0
-    theme: str | None = None
-    line_id: str | None = None
-    """Which wording of the ritual's own line ``text`` is (:func:`intents.line_choice.line_id`)."""
-
-    @property
-    def content_id(self) -> str | None:
-        """What the completed ritual records for this step: its question, touch prompt or wording."""
-        return self.question_id or self.touch_id or self.line_id
-
-    def to_dict(self) -> dict[str, Any]:
-        """Only the fields that are set, to keep session state small."""
-        out: dict[str, Any] = {"kind": self.kind}
-        for name in ("text", "question_id", "touch_id", "seconds", "theme", "line_id"):
-            value = getattr(self, name)
-            if value:
-                out[name] = value
-        return out
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PlannedStep:
-        """Rebuild a step; raises TypeError/ValueError unless every field has its type."""
-        step = cls(**data)
-        optional = (step.question_id, step.touch_id, step.theme, step.line_id)
-        if not isinstance(step.kind, str) or not isinstance(step.text, str) or not all(
-                o is None or isinstance(o, str) for o in optional):
-            raise TypeError("step field of the wrong type")
-        if type(step.seconds) is not int or not 0 <= step.seconds <= MAX_STEP_SECONDS:
-            raise ValueError("step seconds out of range")
-        return step
-
-
-@dataclass(frozen=True)
-class TonightPlan:
-    """Tonight's ritual with its content chosen."""
-
-    household: str
-    night: date
-    ritual_id: str
-    title: str
-    minutes: int
-    depth: Depth
-    first_speaker: int
-    steps: tuple[PlannedStep, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "household": self.household,
-            "night": self.night.isoformat(),
-            "ritual_id": self.ritual_id,
-            "title": self.title,
-            "minutes": self.minutes,
-            "depth": self.depth.name.lower(),
-            "first_speaker": self.first_speaker,
-            "steps": [s.to_dict() for s in self.steps],
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TonightPlan:
-        return cls(
-            household=str(data["household"]),
-            night=date.fromisoformat(str(data["night"])),
-            ritual_id=str(data["ritual_id"]),
-            title=str(data["title"]),
-            minutes=int(data["minutes"]),
-            depth=Depth.parse(str(data["depth"])),
-            first_speaker=int(data["first_speaker"]) % 2,
-            steps=tuple(PlannedStep.from_dict(s) for s in data["steps"]),
-        )
-
-    def with_step(self, index: int, step: PlannedStep) -> TonightPlan:
-        steps = list(self.steps)
-        steps[index] = step
-        return TonightPlan(self.household, self.night, self.ritual_id, self.title, self.minutes,
-                           self.depth, self.first_speaker, tuple(steps))
-
-
-def seeded_random(*parts: object) -> random.Random:
-    """A random generator fixed by its parts (stable across processes and machines).
-
-    Any str hashes, even one with lone surrogates (an id decoded from odd JSON or bytes).
-    """
-    digest = hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8", "surrogatepass")).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
-
-
-def check_in_due(night: date, nights_before: int, last_night: date | None) -> bool:
-    """Whether tonight's opening asks how the couple arrives before offering a ritual.
-
-    ``nights_before``: nights together before tonight; ``last_night``: the latest of them, if known. Never
-    on a couple's first two nights (they are learning the way), then on every third night together (the
-    third, sixth, ninth...) and on the first night back after three or more nights away: often enough that
-    a tired or tense evening gets a fitting ritual, rarely enough never to become a chore. A couple can say
-    how they are ("we're tired", "we had a rough day") at any offer, asked or not.
-    """
-    if nights_before < CHECK_IN_EVERY - 1:
-        return False
-    away = (night - last_night).days if last_night else CHECK_IN_AFTER_AWAY
-    return nights_before % CHECK_IN_EVERY == CHECK_IN_EVERY - 1 or away >= CHECK_IN_AFTER_AWAY
 
 
 def consecutive_nights(history: Iterable[CompletedRitual], before: date) -> int:
