@@ -58,8 +58,8 @@ from intents.understanding import (  # noqa: E402
 from interaction_models import free_talk_samples  # noqa: E402
 from local_voice.asr import BYTES_PER_SECOND  # noqa: E402
 from local_voice.audio_in import Segmenter, endpoint  # noqa: E402
-from local_voice.commands import heard_intent  # noqa: E402
 from local_voice.engines import load_recogniser  # noqa: E402
+from local_voice.heard import heard_intent  # noqa: E402
 from local_voice.hearing import CombinedRecogniser  # noqa: E402
 from local_voice.tts import Synthesiser  # noqa: E402
 from local_voice.vocabulary import LENGTH_INTENTS, NAME_ANSWER_INTENTS, NAMING_INTENTS, Vocabulary  # noqa: E402

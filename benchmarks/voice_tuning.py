@@ -31,8 +31,8 @@ from intents.replies import Listening  # noqa: E402
 from intents.understanding import IntentMatcher  # noqa: E402
 from local_voice.asr import PocketSphinxRecogniser  # noqa: E402
 from local_voice.audio_in import endpoint  # noqa: E402
-from local_voice.commands import heard_intent  # noqa: E402
 from local_voice.engines import load_recogniser  # noqa: E402
+from local_voice.heard import heard_intent  # noqa: E402
 from local_voice.rejection import PhoneCheck  # noqa: E402
 from local_voice.vocabulary import SETUP_INTENTS  # noqa: E402
 

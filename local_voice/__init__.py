@@ -4,7 +4,8 @@ Public face: :func:`load_recogniser` picks PocketSphinx (embedded) or Vosk;
 :class:`VoiceLoop` runs a conversation between a :class:`~local_voice.audio_in.Source`
 (microphone or WAV files) and a :class:`~local_voice.audio_out.Sink` (speakers or WAV files).
 Heavy libraries (numpy, pocketsphinx, vosk, sounddevice, pyttsx3) are imported only when used, so
-text mode (:mod:`local_voice.text_loop`) runs on a core install without the voice extra.
+the package imports on a core install without the voice extra (text mode is a front of its own:
+:mod:`text_mode`).
 """
 
 from __future__ import annotations

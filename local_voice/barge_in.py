@@ -27,7 +27,7 @@ from .asr import BYTES_PER_SECOND, Recogniser
 from .audio_in import Segmenter
 from .choices import BARGE_IN_MODES as BARGE_IN_MODES
 from .choices import BargeInMode as BargeInMode
-from .commands import heard_intent
+from .heard import heard_intent
 from .tts import Audio
 
 log = logging.getLogger("rekindle.voice.barge_in")

@@ -25,7 +25,7 @@ from .asr import (
     installed_vosk_model,
 )
 from .choices import ASR_CHOICES
-from .commands import FREE_TALK_EXCLUDED
+from .heard import FREE_TALK_EXCLUDED
 from .native import native_stderr_to_debug
 from .vocabulary import Vocabulary
 from .whisper import WhisperModelInfo, WhisperTranscriber, command_prompt, installed_models

@@ -20,14 +20,14 @@ from intents.commands import Command, CommandKind
 from intents.engine import Rekindle
 from intents.replies import Cue, Pause, Reply, Speech
 from intents.understanding import IntentMatcher, Match, command_for_intent
+from text_mode import render_text
 
 from .asr import Recogniser
 from .audio_in import AudioDeviceError, DeviceLost, Source
 from .audio_out import Sink
 from .barge_in import BARGE_IN_MODES, BargeIn, BargeInMode, timer_windows
-from .commands import heard_intent
+from .heard import heard_intent
 from .hearing import ListensAhead
-from .text_loop import render_text
 from .tts import Audio, SpeechError, silence, tone
 
 log = logging.getLogger("rekindle.voice.loop")

@@ -10,7 +10,7 @@ from intents.understanding import IntentMatcher
 
 from .asr import BYTES_PER_SECOND, Recogniser
 from .audio_in import endpoint, read_pcm
-from .commands import heard_intent
+from .heard import heard_intent
 
 
 def recognise_file(recogniser: Recogniser, matcher: IntentMatcher, path: Path,

@@ -14,7 +14,7 @@ from typing import Any
 
 from intents.engine import Rekindle, local_now
 from local_voice.choices import ASR_CHOICES, ASR_HELP, BARGE_IN_MODES
-from local_voice.text_loop import run_text_loop
+from text_mode import run_text_loop
 
 from . import config
 from .errors import UserError

@@ -15,6 +15,8 @@ FORBIDDEN = ("ask_sdk", "ask_sdk_core", "flask", "flask_ask_sdk", "vosk", "pocke
              "pyttsx3", "skill", "local_voice")
 CLOUD = ("boto3", "botocore")  # only inside a function: loaded when a DynamoDB table is opened
 CORE = Path(__file__).resolve().parents[1] / "intents"
+TEXT_MODE = CORE.parent / "text_mode"
+VOICE = ("numpy", "vosk", "pocketsphinx", "sounddevice", "pyttsx3", "faster_whisper", "local_voice")
 
 
 def imported_modules(source: str, top_level_only: bool = False) -> set[str]:
@@ -71,6 +73,13 @@ def test_guard_catches_a_cloud_library_imported_with_the_module(tmp_path: Path) 
     assert offenders(pkg) == []
     (pkg / "eager.py").write_text("from botocore.exceptions import ClientError\n", encoding="utf-8")
     assert offenders(pkg) == ["intents/eager.py imports botocore.exceptions when it is imported"]
+
+
+def test_text_mode_needs_no_voice_library() -> None:
+    """Text mode is a front of its own: it runs on a core install, so it imports nothing of the voice loop."""
+    found = [f"{p.name} imports {name}" for p in sorted(TEXT_MODE.rglob("*.py"))
+             for name in imported_modules(p.read_text(encoding="utf-8")) if name.split(".")[0] in VOICE]
+    assert TEXT_MODE.is_dir() and found == []
 
 
 @pytest.mark.parametrize("line", ["import vosk", "from ask_sdk_core.skill_builder import SkillBuilder",

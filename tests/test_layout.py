@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("intents", "skill", "local_voice", "rekindle", "interaction_models")
+PACKAGES = ("intents", "skill", "local_voice", "text_mode", "rekindle", "interaction_models")
 
 
 def module_name(path: Path) -> str:

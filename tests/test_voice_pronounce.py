@@ -14,7 +14,7 @@ from intents.replies import Listening
 from intents.understanding import NAME_SLOT_TYPE, IntentMatcher
 from local_voice.asr import Recogniser
 from local_voice.audio_in import speech_of
-from local_voice.commands import heard_intent
+from local_voice.heard import heard_intent
 from local_voice.pronounce import guess_pronunciations, to_arpabet
 
 pytestmark = pytest.mark.skipif(not have_espeak(), reason="espeak-ng and sox needed")

@@ -18,7 +18,7 @@ from intents.replies import Listening
 from intents.understanding import IntentMatcher
 from local_voice.asr import PocketSphinxRecogniser, Recogniser, loudness_range_db, speech_span, with_noise_floor
 from local_voice.audio_in import speech_of
-from local_voice.commands import heard_intent
+from local_voice.heard import heard_intent
 
 pytestmark = [needs_voice, pytest.mark.skipif(not have_espeak(), reason="espeak-ng and sox needed")]
 

@@ -11,7 +11,7 @@ import pytest
 from intents.replies import Listening
 from intents.understanding import NAME_SLOT_TYPE, IntentMatcher, normalise_sample
 from interaction_models import free_talk_remarks, free_talk_samples, language_model, locales, while_speaking_samples
-from local_voice.commands import FREE_TALK_EXCLUDED
+from local_voice.heard import FREE_TALK_EXCLUDED
 from local_voice.vocabulary import CONTEXTS, REMARK, Vocabulary, grammar_context
 
 

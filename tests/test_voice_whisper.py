@@ -26,7 +26,7 @@ from intents.replies import Listening
 from intents.understanding import IntentMatcher
 from local_voice.asr import ModelError, Recogniser
 from local_voice.audio_in import speech_of
-from local_voice.commands import heard_intent
+from local_voice.heard import heard_intent
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [needs_voice, pytest.mark.skipif(not have_espeak(), reason="espeak-ng and sox needed")]

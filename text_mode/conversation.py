@@ -1,4 +1,4 @@
-"""Text mode: type what you would say, read what Rekindle would say.
+"""One typed conversation: type what you would say, read what Rekindle would say.
 
 It understands typed phrases with the same interaction-model matcher the
 voice loop uses, and drives the same engine. Touch moments and quiet
@@ -11,36 +11,21 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import TextIO
 
 from intents.commands import Command, CommandKind
 from intents.engine import Rekindle
-from intents.replies import Cue, Pause, Reply, Segment, Speech
+from intents.replies import Pause, Reply, Segment
 from intents.understanding import IntentMatcher, command_for_intent
+
+from .captions import clock_text, render_segments, render_text
 
 GOODBYE = "Rekindle: Goodbye for now. If you stopped midway, you can pick up later tonight."
 
 
-def render_segments(segments: Sequence[Segment]) -> str:
-    """Segments as text: speech, with quiet moments and cues shown in brackets."""
-    parts: list[str] = []
-    for seg in segments:
-        if isinstance(seg, Speech):
-            parts.append(seg.text)
-        elif isinstance(seg, Pause) and seg.timer:
-            parts.append(f"[{round(seg.seconds)} seconds]")
-        elif isinstance(seg, Cue):
-            parts.append(f"[{seg.kind.value.replace('_', ' ')} chime]")
-    return " ".join(parts)
-
-
-def render_text(reply: Reply) -> str:
-    """A reply as text: speech, with quiet moments and cues shown in brackets."""
-    return render_segments(reply.segments)
-
-
 def understand(matcher: IntentMatcher, text: str) -> Command:
+    """What a typed line asks of the engine: the interaction model's intent, or UNKNOWN."""
     match = matcher.match(text)
     if match is None:
         return Command(CommandKind.UNKNOWN)
@@ -69,11 +54,6 @@ class TypedLines:
             return self._queue.get(timeout=timeout)
         except queue.Empty:
             return ""
-
-
-def clock_text(seconds: float) -> str:
-    whole = max(0, round(seconds))
-    return f"{whole // 60}:{whole % 60:02d}"
 
 
 class TextConversation:
