@@ -285,3 +285,29 @@ def test_no_more_than_half_of_four_weeks_at_the_deepest_level() -> None:
     assert sum(d is Depth.DEEPEST for d in planner.night_depths(full).values()) == MAX_DEEPEST_NIGHTS
     assert Depth.DEEPEST in {planner.depth_for(f"h{i}", night, room, Depth.DEEPEST) for i in range(40)}
     assert Depth.DEEPEST not in {planner.depth_for(f"h{i}", night, full, Depth.DEEPEST) for i in range(40)}
+
+
+def test_a_soft_filter_yields_and_a_hard_one_never_does() -> None:
+    from intents.planning.rules import Filter, narrowed
+
+    def even(n: int, _: None) -> bool:
+        return n % 2 == 0
+
+    def big(n: int, _: None) -> bool:
+        return n > 10
+
+    assert narrowed([1, 2, 3, 4], [Filter(even), Filter(big)], None) == [2, 4]  # nothing is big: it yields
+    assert narrowed([1, 2, 3, 4], [Filter(even), Filter(big, hard=True)], None) == []
+    assert narrowed([1, 2, 3, 4], [Filter(even, at_least=3)], None) == [1, 2, 3, 4]
+
+
+def test_every_planning_rule_says_why() -> None:
+    """Each rule the planner runs is one small function with a docstring saying why it is there."""
+    from intents.planning import rules
+
+    lists = [value for name, value in vars(rules).items() if name.isupper() and isinstance(value, tuple)
+             and value and not isinstance(value[0], str)]
+    functions = {getattr(item, "keep", item) for group in lists for item in group}
+    assert len(functions) >= 15
+    for function in functions:
+        assert function.__module__ == rules.__name__ and (function.__doc__ or "").strip(), function

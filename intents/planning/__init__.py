@@ -2,12 +2,14 @@
 how the couple arrives. A pure function of the household, the night, its preferences and its history.
 
 - :mod:`.plan`: tonight's plan as data (:class:`TonightPlan`), which evening a moment belongs to, seeded chance;
-- :mod:`.planner`: the :class:`Planner` that chooses; :mod:`.check_in`: when the opening asks first.
+- :mod:`.planner`: the :class:`Planner` that chooses, by the named filters and weights of :mod:`.rules`;
+- :mod:`.check_in`: when the opening asks first.
 """
 
 from .check_in import CHECK_IN_EVERY, check_in_due
 from .plan import PlannedStep, TonightPlan, night_of, seeded_random
-from .planner import QUESTION_ONLY, TOUCH_ONLY, Planner, length_fits
+from .planner import QUESTION_ONLY, TOUCH_ONLY, Planner
+from .rules import length_fits
 
 __all__ = [
     "CHECK_IN_EVERY",

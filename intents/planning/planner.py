@@ -13,24 +13,22 @@ tension are only chosen for a mood that fits them.
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
+from typing import TypeVar
 
 from ..content import MOODS, ContentLibrary, Depth, Question, RitualTemplate, TouchPrompt, wording
 from ..household import CompletedRitual, Preferences, nights_together
 from ..line_choice import WORDING_MEMORY_NIGHTS, choose_line
+from . import rules
 from .plan import PlannedStep, TonightPlan, seeded_random
+from .rules import Ask, Evening, narrowed, weight
 
 REPEAT_WINDOW_DAYS = 30
-WEEKLY_DAY = 6  # Sunday: weekly rituals are offered then when one is due
 QUESTION_ONLY = "just-a-question"
 TOUCH_ONLY = "just-a-touch"
 DEPTH_WINDOW_NIGHTS = 28
 MAX_DEEPEST_NIGHTS = DEPTH_WINDOW_NIGHTS // 2  # no more than half the nights of any four weeks
-FRESH_GAP_DAYS = 3  # a ritual done in the last two nights waits while others are available
-GAP_WEIGHT_CAP = 14
-SUITED_WEIGHT = 4  # a ritual whose depth range holds tonight's depth is this much likelier than one that doesn't
-RANDOM_THEMES_EXCLUDE = ("repair",)  # a question of any theme never reaches for old hurts at random
 MOOD_DEPTH = {"tired": Depth.LIGHT, "light": Depth.DEEPER, "tense": Depth.DEEPER, "rough_day": Depth.DEEPER}
 """The deepest a night goes when the couple says they arrive tired, light or tense, or had a rough day."""
 
@@ -58,20 +56,15 @@ def clamp_depth(depth: Depth, template: RitualTemplate) -> Depth:
     return max(low, min(high, depth))
 
 
-def length_fits(template: RitualTemplate, minutes: int) -> bool:
-    if minutes <= 5:
-        return template.minutes <= 7
-    if minutes <= 10:
-        return 8 <= template.minutes <= 14
-    return template.minutes >= 15
-
-
 class Planner:
     """Chooses tonight's ritual and its content for a household."""
 
     def __init__(self, content: ContentLibrary) -> None:
         self.content = content
         self._twins: dict[str, frozenset[str]] = {}
+        self._rituals = sorted(content.rituals.values(), key=lambda r: r.id)
+        self._questions = sorted(content.questions.values(), key=lambda q: q.id)
+        self._touches = sorted(content.touch_prompts.values(), key=lambda t: t.id)
 
     def plan(
         self,
@@ -104,7 +97,7 @@ class Planner:
             template = self.choose_for_mood(household, mood, night, preferences, before)
             target = min(target, MOOD_DEPTH.get(mood, Depth.DEEPEST))
         else:
-            template = self._choose_ritual(rng, night, preferences, before, target)
+            template = self._choose_ritual(rng, Evening(night, preferences, target, last_done))
         depth = min(clamp_depth(target, template), preferences.depth_ceiling)
         chosen: set[str] = set(self.twins_of(template))
         asked: list[Depth] = []
@@ -141,29 +134,14 @@ class Planner:
             steps=tuple(steps),
         )
 
-    def _choose_ritual(
-        self, rng: random.Random, night: date, prefs: Preferences, before: Sequence[CompletedRitual],
-        depth: Depth,
-    ) -> RitualTemplate:
-        last_done = {r.ritual_id: r.night for r in before}
-        usable = [
-            r for r in sorted(self.content.rituals.values(), key=lambda r: r.id)
-            if r.cadence != "on_request" and r.presumes is None and (prefs.touch_on(night) or not r.needs_touch)
-        ]
-        fitting = [r for r in usable if length_fits(r, prefs.minutes)] or usable
-        weekly_due = [
-            r for r in fitting
-            if r.cadence == "weekly" and (night - last_done.get(r.id, date.min)).days >= 7
-        ]
-        if night.weekday() == WEEKLY_DAY and weekly_due:
-            return rng.choice(weekly_due)
-        nightly = [r for r in fitting if r.cadence == "nightly"] or fitting
-        # Never a ritual that starts deeper than tonight may go. Those whose range holds tonight's depth are
-        # likelier, so deep nights and gentle nights both happen; gentler ones stay possible, so a short
-        # length is not the same two or three rituals all month.
-        gentle_enough = [r for r in nightly if r.depth_range[0] <= depth] or nightly
-        suited = {r.id for r in gentle_enough if depth <= r.depth_range[1]}
-        return _by_freshness(rng, gentle_enough, night, last_done, suited)
+    def _choose_ritual(self, rng: random.Random, evening: Evening) -> RitualTemplate:
+        """Tonight's ritual by :mod:`.rules`: a weekly one due comes first; else one that suits tonight, by weight."""
+        offered = narrowed(self._rituals, rules.RITUALS_OFFERED, evening)
+        first = narrowed(offered, rules.WEEKLY_FIRST, evening)
+        if first:
+            return rng.choice(first)
+        suitable = narrowed(offered, rules.RITUALS_TONIGHT, evening)
+        return rng.choices(suitable, weights=[weight(r, rules.RITUAL_WEIGHTS, evening) for r in suitable])[0]
 
     def choose_for_mood(
         self, household: str, mood: str, night: date, prefs: Preferences, history: Sequence[CompletedRitual]
@@ -171,19 +149,14 @@ class Planner:
         """A ritual that fits ``mood``, as near the preferred length as the fitting ones allow."""
         if mood not in MOODS:
             raise ValueError(f"No mood called {mood!r}. Known moods: {', '.join(MOODS)}")
-        before = [r for r in history if r.night < night]
-        fits = [r for r in sorted(self.content.rituals.values(), key=lambda r: r.id)
-                if mood in r.fits and (prefs.touch_on(night) or not r.needs_touch)]
+        last_done = {r.ritual_id: r.night for r in history if r.night < night}
+        evening = Evening(night, prefs, Depth.DEEPEST, last_done, mood)
+        fits = narrowed(self._rituals, rules.MOOD_RITUALS, evening)
         if not fits:
             raise ValueError(f"No ritual fits {mood!r} with touch off")
-
-        def distance(r: RitualTemplate) -> int:
-            return 0 if length_fits(r, prefs.minutes) else abs(r.minutes - prefs.minutes)
-
-        nearest = min(distance(r) for r in fits)
-        last_done = {r.ritual_id: r.night for r in before}
+        fresh = narrowed(rules.nearest_length(fits, evening), rules.FRESHNESS, evening)
         rng = seeded_random(household, night.isoformat(), mood)
-        return _by_freshness(rng, [r for r in fits if distance(r) == nearest], night, last_done)
+        return rng.choices(fresh, weights=[weight(r, rules.MOOD_WEIGHTS, evening) for r in fresh])[0]
 
     def depth_for(self, household: str, night: date, before: Sequence[CompletedRitual], ceiling: Depth) -> Depth:
         """How deep tonight may go before the ritual's own range applies.
@@ -235,36 +208,18 @@ class Planner:
         ceiling: Depth = Depth.DEEPEST,
     ) -> Question:
         """A question of ``theme`` at ``depth`` if possible, unused lately if possible, never deeper than
-        ``depth`` or ``ceiling``. With no theme, any theme but repair."""
-        excluded = set(exclude)
-        limit = min(depth, ceiling)
-        allowed = [q for q in sorted(self.content.questions.values(), key=lambda q: q.id) if q.depth <= limit]
-        if theme not in RANDOM_THEMES_EXCLUDE:
-            allowed = [q for q in allowed if q.theme not in RANDOM_THEMES_EXCLUDE] or allowed
-        everything = [q for q in allowed if q.id not in excluded] or allowed
-        themed = [q for q in everything if theme is None or q.theme == theme] or everything
-        tiers = (
-            [q for q in themed if q.depth == limit and q.id not in recent],
-            [q for q in themed if q.id not in recent],
-            # The theme is used up for this month: an unused question of another theme beats a repeat.
-            [q for q in everything if q.depth == limit and q.id not in recent],
-            [q for q in everything if q.id not in recent],
-        )
-        for tier in tiers:
-            if tier:
-                return rng.choice(tier)
-        return min(themed, key=lambda q: (recent.get(q.id, date.min), q.id))
+        ``depth`` or ``ceiling``. With no theme, any theme but repair (:mod:`.rules`)."""
+        ask = Ask(theme, min(depth, ceiling), recent, frozenset(exclude))
+        allowed = narrowed(self._questions, rules.QUESTIONS_ALLOWED, ask)
+        return _pick(rng, allowed, narrowed(allowed, rules.QUESTIONS_FOR_STEP, ask), rules.QUESTION_PREFERENCES,
+                     ask)
 
     def _pick_touch(
         self, rng: random.Random, kind: str | None, recent: Mapping[str, date], exclude: set[str]
     ) -> TouchPrompt:
-        everything = [t for t in sorted(self.content.touch_prompts.values(), key=lambda t: t.id)
-                      if t.id not in exclude] or sorted(self.content.touch_prompts.values(), key=lambda t: t.id)
-        kinded = [t for t in everything if kind is None or t.kind == kind] or everything
-        for tier in ([t for t in kinded if t.id not in recent], [t for t in everything if t.id not in recent]):
-            if tier:
-                return rng.choice(tier)
-        return min(kinded, key=lambda t: (recent.get(t.id, date.min), t.id))
+        ask = Ask(None, Depth.DEEPEST, recent, frozenset(exclude), touch_kind=kind)
+        allowed = narrowed(self._touches, rules.TOUCHES_ALLOWED, ask)
+        return _pick(rng, allowed, narrowed(allowed, rules.TOUCHES_FOR_STEP, ask), rules.TOUCH_PREFERENCES, ask)
 
     @staticmethod
     def _recently_used(before: Iterable[CompletedRitual], night: date, since: date | None = None) -> dict[str, date]:
@@ -281,18 +236,16 @@ class Planner:
         return self._recently_used([r for r in history if r.night < night], night)
 
 
-def _by_freshness(
-    rng: random.Random, rituals: Sequence[RitualTemplate], night: date, last_done: Mapping[str, date],
-    suited: Collection[str] = (),
-) -> RitualTemplate:
-    """A ritual not done in the last two nights if there is one, rather those done longer ago.
+Item = TypeVar("Item", Question, TouchPrompt)
 
-    Weighted by nights since each was last done (and :data:`SUITED_WEIGHT` times for the ``suited``
-    ones), so no fixed cycle emerges even when only a handful of rituals fit the evening's length.
-    """
-    def gap(r: RitualTemplate) -> int:
-        return min((night - last_done.get(r.id, date.min)).days, GAP_WEIGHT_CAP)
 
-    fresh = [r for r in rituals if gap(r) >= FRESH_GAP_DAYS]
-    pool = fresh if len(fresh) >= 2 else [r for r in rituals if gap(r) >= 2] or list(rituals)
-    return rng.choices(pool, weights=[gap(r) * (SUITED_WEIGHT if r.id in suited else 1) for r in pool])[0]
+def _pick(rng: random.Random, allowed: Sequence[Item], for_step: Sequence[Item],
+          preferences: Sequence[Callable[[Item, Ask], bool]], ask: Ask) -> Item:
+    """At random from the first preference group that has any, trying what the step asks for before anything
+    allowed; if every one was used lately, the one used longest ago."""
+    for pool in (for_step, allowed):
+        for prefer in preferences:
+            group = [item for item in pool if prefer(item, ask)]
+            if group:
+                return rng.choice(group)
+    return min(for_step, key=lambda item: (ask.recent.get(item.id, date.min), item.id))
