@@ -47,6 +47,7 @@ from intents.household import CompletedRitual, HouseholdChange, Preferences, Ste
 from intents.understanding import IntentMatcher, command_for_intent, normalise
 from skill.handlers import STATE_KEY
 from skill.lambda_function import make_lambda_handler
+from text_mode import render_text
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUESTS = ROOT / "tests" / "requests"
@@ -143,8 +144,6 @@ class TextFront:
     def _turn(self, command: Command, understood: bool) -> Said:
         turn = self.engine.handle(HOUSEHOLD, command, None if command.kind is CommandKind.OPEN else self.state)
         self.state = turn.state
-        from local_voice.text_loop import render_text
-
         return Said(render_text(turn.reply), turn.state, understood)
 
 
