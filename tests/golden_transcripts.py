@@ -5,7 +5,7 @@ preferences and ``nights_before``, the nights in a row with a ritual just
 before that moment (every front seeds them with :meth:`Golden.seed`), then
 lists turns: what a partner says, the intent it means, and phrases Rekindle's
 reply must (``expect``) and must not (``absent``) contain.
-The engine, the Alexa adapter and the offline loop each run them all.
+Every front runs them all (tests/fronts.py, tests/test_goldens.py).
 
 A turn may say how the laptop differs. Its microphone is always open, so while partners answer it
 understands only the short phrases of ``interaction_models/free_talk.json`` and takes other words

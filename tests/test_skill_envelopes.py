@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 import requests
 from ask_sdk_model.request_envelope import RequestEnvelope
-from golden_transcripts import Golden, load_goldens
 from test_alexa_helpers import (
     SKILL_ID,
     USER_ID,
@@ -28,7 +27,6 @@ from test_alexa_helpers import (
     intent_request,
     launch_request,
     make_pki,
-    run_golden,
     session_ended_request,
     skill_disabled_event,
     speech_text,
@@ -42,7 +40,6 @@ from skill.lambda_function import make_lambda_handler
 from skill.verification import request_verifiers
 from skill.web import create_app
 
-GOLDENS = load_goldens()
 NOW = datetime.fromisoformat("2026-11-25T21:00:00+00:00")
 
 
@@ -82,15 +79,6 @@ def talk_to(request: pytest.FixtureRequest, pki: Pki) -> Iterator[Talk]:
             return Conversation(send, locale=locale)
 
         yield talk
-
-
-@pytest.mark.parametrize("golden", GOLDENS, ids=[g.name for g in GOLDENS])
-def test_golden_through_lambda(golden: Golden, tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "golden.db")
-    golden.seed(store)
-    engine = Rekindle(store, clock=lambda: golden.now, ritual=golden.ritual, front="alexa")
-    handler = make_lambda_handler(engine, skill_id=SKILL_ID)
-    run_golden(golden, lambda event: handler(event, None), user_id=golden.household)
 
 
 def test_whole_ritual_lands_in_history(talk_to: Talk, store: SqliteStore) -> None:

@@ -1,15 +1,10 @@
-"""The self-hosted skill over real HTTP: signed requests, goldens, and the laptop's own store."""
+"""The self-hosted skill over real HTTP: signed requests and the laptop's own store (goldens: test_goldens.py)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest
 import requests
-from golden_transcripts import Golden, load_goldens
+from fronts import signed_endpoint
 from test_alexa_helpers import (
     SKILL_ID,
     Conversation,
@@ -17,7 +12,6 @@ from test_alexa_helpers import (
     Pki,
     closed_on_purpose,
     make_pki,
-    run_golden,
     speech_text,
 )
 
@@ -28,35 +22,10 @@ from skill.handlers import build_skill, one_household
 from skill.verification import request_verifiers
 from skill.web import create_app
 
-GOLDENS = load_goldens()
-
 
 @pytest.fixture(scope="module")
 def pki() -> Pki:
     return make_pki()
-
-
-@contextmanager
-def signed_endpoint(engine: Rekindle, pki: Pki, household: str) -> Iterator[Callable[[dict[str, Any]], Any]]:
-    skill = build_skill(engine, one_household(household), SKILL_ID)
-    verifiers = request_verifiers(SKILL_ID, roots=[pki.root], fetch=lambda _url: pki.chain_pem)
-    with LiveServer(create_app(skill, verifiers, SKILL_ID)) as server, requests.Session() as http:
-        def send(event: dict[str, Any]) -> Any:
-            body = json.dumps(event).encode()
-            response = http.post(server.url + "/alexa", data=body, headers=pki.headers(body), timeout=10)
-            assert response.status_code == 200, response.text
-            return response.json()
-
-        yield send
-
-
-@pytest.mark.parametrize("golden", GOLDENS, ids=[g.name for g in GOLDENS])
-def test_golden_through_the_web_service(golden: Golden, pki: Pki) -> None:
-    store = config.open_store()
-    golden.seed(store)
-    engine = Rekindle(store, clock=lambda: golden.now, ritual=golden.ritual, front="alexa")
-    with signed_endpoint(engine, pki, golden.household) as send:
-        run_golden(golden, send)
 
 
 def test_whole_ritual_over_http_shows_in_the_laptops_history(pki: Pki, capsys: pytest.CaptureFixture[str]) -> None:

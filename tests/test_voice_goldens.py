@@ -1,9 +1,10 @@
-"""Every golden transcript through the real offline loop (VoiceLoop), and a subset through real speech.
+"""Golden transcripts through the real offline loop (VoiceLoop) as real speech, and the perfect recogniser's limits.
 
-Text path: each ``say`` as a perfect recogniser would pass it on, which still hears only the phrases
-of the grammar the loop uses at that point (while partners answer, just the free-talk phrases) and
-still takes a remark ("yes" while answering) as partners talking; the loop then acts on it exactly as
-at home. Speech path: espeak-ng says it -> endpointer -> PocketSphinx with rejection -> the same loop.
+Every golden runs through the loop as text in test_goldens.py: each ``say`` as a perfect recogniser would
+pass it on, which still hears only the phrases of the grammar the loop uses at that point (while partners
+answer, just the free-talk phrases) and still takes a remark ("yes" while answering) as partners talking;
+the loop then acts on it exactly as at home. Here a subset is spoken: espeak-ng says it -> endpointer ->
+PocketSphinx with rejection (or Whisper checked by it) -> the same loop.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from golden_transcripts import Golden, load_goldens
+from golden_transcripts import load_goldens
 from voice_fixtures import PerfectRecogniser, needs_voice, run_golden
 from voice_speech import have_espeak, speak
 
@@ -27,11 +28,6 @@ GOLDENS = load_goldens()
 SPOKEN = [("en-us", "full_ritual_named"), ("en-us", "names_and_length"), ("en-us", "offer_and_after"),
           ("en-us", "question_step_commands"), ("en-us", "touch_step_commands"),
           ("en-gb+m3", "full_ritual_named"), ("en-gb+m3", "names_and_length")]
-
-
-@pytest.mark.parametrize("golden", GOLDENS, ids=[g.name for g in GOLDENS])
-def test_golden_through_the_voice_loop(golden: Golden, tmp_path: Path, matcher: IntentMatcher) -> None:
-    run_golden(golden, tmp_path / "golden.db", PerfectRecogniser(matcher), matcher, lambda text: text.encode())
 
 
 def test_the_perfect_recogniser_keeps_the_loops_limits(matcher: IntentMatcher) -> None:
