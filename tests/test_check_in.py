@@ -16,7 +16,6 @@ from intents.household import CompletedRitual, StepRecord
 from intents.planning import check_in_due
 from intents.understanding import IntentMatcher, command_for_intent
 from interaction_models import locales
-from local_voice.vocabulary import Vocabulary
 
 NOW = datetime(2026, 12, 3, 21, 0, tzinfo=timezone.utc)  # a Thursday
 CONTENT = default_content()
@@ -183,13 +182,6 @@ def test_alexa_slot_values_are_read_as_moods() -> None:
     assert command_for_intent("NightMoodIntent", {"mood": "rough_day"}) == mood("rough_day")  # resolved id
     assert command_for_intent("NightMoodIntent", {"mood": "rough day"}) == mood("rough_day")  # as heard
     assert command_for_intent("NightMoodIntent", {"mood": "hungry"}) == mood(None)
-
-
-def test_the_laptop_hears_moods_at_an_offer_but_not_inside_a_ritual() -> None:
-    contexts = Vocabulary.for_locale().contexts(free_intents=[])
-    assert "NightMoodIntent" in contexts["all"].intents()
-    assert "NightMoodIntent" not in contexts["step"].intents()
-    assert "NightMoodIntent" not in contexts["free"].intents()
 
 
 def test_each_check_in_is_worded_differently_from_the_last_ones(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from voice_fixtures import PerfectRecogniser
 
 from intents import Command, CommandKind, Preferences, Rekindle, SqliteStore
 from intents.content import Depth
@@ -150,11 +149,23 @@ def test_yes_and_no_mean_what_the_question_implies(states: dict[Phase, tuple[Rek
     assert replies[CommandKind.YES] != replies[CommandKind.NO]
 
 
-def test_every_option_offered_is_understood_on_both_fronts(states: dict[Phase, tuple[Rekindle, dict[str, Any]]],
-                                                           matcher: IntentMatcher) -> None:
-    """Each [option] a reply offers matches an intent in every locale, is heard by the laptop where it is
-    offered, and means something there (not "didn't catch that")."""
-    laptop = PerfectRecogniser(matcher)
+@pytest.fixture(scope="module")
+def offered(states: dict[Phase, tuple[Rekindle, dict[str, Any]]]) -> set[tuple[str, Listening]]:
+    """Every [option] a reply offers, with what Rekindle listens for as it offers it (the laptop's
+    grammar; ``test_voice_offers.py`` checks the laptop hears each there)."""
+    found = set()
+    for engine, state in states.values():
+        for command in COMMANDS:
+            reply = engine.handle("h", command, state).reply
+            engine.store.clear_progress("h")
+            found.update((option, reply.listening) for option in reply.offers)
+    return found
+
+
+def test_every_option_offered_is_understood(states: dict[Phase, tuple[Rekindle, dict[str, Any]]],
+                                          matcher: IntentMatcher) -> None:
+    """Each [option] a reply offers matches an intent in every locale and means something where it is
+    offered (not "didn't catch that")."""
     models = {loc: IntentMatcher.for_locale(loc) for loc in locales()}
     checked = set()
     for engine, state in states.values():
@@ -168,8 +179,6 @@ def test_every_option_offered_is_understood_on_both_fronts(states: dict[Phase, t
                 checked.add((option, reply.listening, phase(turn.state)))
                 for locale, model in models.items():
                     assert model.match(option) is not None, f"{locale} does not understand offered {option!r}"
-                heard = laptop.recognise(option.encode(), reply.listening)
-                assert heard.accepted, f"the laptop does not hear {option!r} where it is offered ({reply.text})"
                 match = matcher.match(option)
                 assert match is not None
                 answer = engine.handle("h", command_for_intent(match.intent, match.slots), turn.state)
