@@ -32,7 +32,7 @@ from intents import (
 )
 from intents.content import Depth
 from intents.household import DETAIL_NIGHTS, KEPT, Household, HouseholdChange, export_household, nights_together
-from intents.household.sqlite import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from intents.household.sqlite_tables import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 NOW = datetime(2026, 11, 25, 21, 0, tzinfo=timezone.utc)
 

@@ -23,7 +23,7 @@ import pytest
 from test_cli import ROOT
 
 from intents.household import SqliteStore, StoreError
-from intents.household.sqlite import APPLICATION_ID, MIGRATIONS
+from intents.household.sqlite_tables import APPLICATION_ID, MIGRATIONS
 
 COMMANDS = [
     ("tonight",),
