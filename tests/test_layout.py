@@ -1,6 +1,7 @@
-"""The house stays readable: no import circles between Rekindle's modules, and no module grown past a few
-hundred lines (issue 21). Read from the source with ``ast``, so a circle hidden in a function-level import
-counts too."""
+"""The house stays readable (issue 21): no import circles between Rekindle's modules, no module in the core
+or the text front grown past 300 lines, no function in the core above complexity C. Imports are read from
+the source with ``ast``, so a circle hidden in a function-level import counts too; complexity is radon's
+cyclomatic grade."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("intents", "skill", "local_voice", "text_mode", "rekindle", "interaction_models")
+# The adapters skill/ and local_voice/ are not held to the line limit yet: four of their modules are longer
+# (skill/handlers.py, local_voice/asr.py, audio_in.py, whisper.py) and are being reworked by their owners.
+SHORT = ("intents", "text_mode", "rekindle", "interaction_models")
+MAX_LINES = 300
+WORST_GRADE = "C"  # radon: A 1-5, B 6-10, C 11-20, D 21-30, E 31-40, F 41+
 
 
 def module_name(path: Path) -> str:
@@ -103,3 +109,39 @@ def test_imports_are_read_as_python_resolves_them(tmp_path: Path, source: str, e
     path.write_text(source, encoding="utf-8")
     known = {"intents.dialogue", "intents.dialogue.turn", "intents.household"}
     assert set(imports_of("intents.dialogue.interpreter", path, known)) == expected
+
+
+def too_long(packages: tuple[str, ...], limit: int = MAX_LINES) -> dict[str, int]:
+    lines = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in modules().items()
+             if name.split(".")[0] in packages}
+    return {name: n for name, n in lines.items() if n > limit}
+
+
+def test_no_module_in_the_core_is_over_300_lines() -> None:
+    assert too_long(SHORT) == {}, "split the module by concept (one module per concept, a few hundred lines)"
+
+
+def test_the_line_check_finds_a_long_module() -> None:
+    found = too_long(SHORT, limit=100)
+    assert "intents.engine" in found and found["intents.engine"] > 100
+
+
+def too_complex(package: str, worst: str = WORST_GRADE) -> list[str]:
+    from radon.complexity import cc_rank, cc_visit
+
+    found = []
+    for name, path in modules().items():
+        if name.split(".")[0] != package:
+            continue
+        for block in cc_visit(path.read_text(encoding="utf-8")):
+            if cc_rank(block.complexity) > worst:
+                found.append(f"{name}.{block.fullname} ({cc_rank(block.complexity)}, {block.complexity})")
+    return found
+
+
+def test_no_function_in_the_core_is_above_complexity_c() -> None:
+    assert too_complex("intents") == [], "split the function (a named rule, a helper per case)"
+
+
+def test_the_complexity_check_finds_a_complex_function() -> None:
+    assert too_complex("intents", worst="B")  # the core has C-grade functions, which the check allows
