@@ -35,47 +35,52 @@ from .reader import _Reader
 def load_rituals(
     r: _Reader, touches: Mapping[str, TouchPrompt], questions: Mapping[str, Question]
 ) -> dict[str, RitualTemplate]:
+    """Every ritual of ``rituals.yaml``, checked against the touch prompts and questions it may name."""
     touch_kinds = {t.kind for t in touches.values()}
-    out: dict[str, RitualTemplate] = {}
     items = r.entries("rituals")
     ids = {str(item["id"]) for item in items}
+    out: dict[str, RitualTemplate] = {}
     for item in items:
-        i = item["id"]
-        pillars = item.get("pillars")
-        if not isinstance(pillars, list) or not pillars:
-            raise r.fail(i, "'pillars' must be a non-empty list")
-        steps_raw = item.get("steps")
-        if not isinstance(steps_raw, list) or len(steps_raw) < 2:
-            raise r.fail(i, "'steps' must list at least two steps")
-        steps = tuple(_load_step(r, f"{i} step {n + 1}", s, touch_kinds, ids) for n, s in enumerate(steps_raw))
-        if steps[-1].kind != "closing":
-            raise r.fail(i, "the last step must be a closing")
-        fits = item.get("fits") or []
-        if not isinstance(fits, list):
-            raise r.fail(i, "'fits' must be a list of moods")
-        presumes = item.get("presumes")
-        avoid = item.get("avoid") or []
-        if not isinstance(avoid, list):
-            raise r.fail(i, "'avoid' must be a list of question ids")
-        out[i] = RitualTemplate(
-            id=i,
-            title=r.text(i, "title", item.get("title")),
-            pillars=tuple(Pillar(r.choice(i, "pillars", p, (x.value for x in Pillar))) for p in pillars),
-            minutes=r.number(i, "minutes", item.get("minutes"), 2, 30),
-            cadence=r.choice(i, "cadence", item.get("cadence", "nightly"), CADENCES),
-            needs_touch=bool(item.get("needs_touch", False)),
-            steps=steps,
-            tone=r.choice(i, "tone", item.get("tone"), TONES),
-            depth_range=_depth_range(r, i, item.get("depth")),
-            presumes=r.choice(i, "presumes", presumes, PRESUMED_STATES) if presumes is not None else None,
-            fits=tuple(r.choice(i, "fits", m, MOODS) for m in fits),
-            avoid=tuple(avoid),
-            kinds=tuple(str(k) for k in item.get("kinds") or ()),
-        )
-        if unknown := [q for q in avoid if q not in questions]:
-            raise r.fail(i, f"'avoid' names questions that do not exist: {', '.join(map(str, unknown))}")
-        _check_ritual(r, out[i])
+        ritual = out[item["id"]] = _load_ritual(r, item, touch_kinds, ids)
+        if unknown := [q for q in ritual.avoid if q not in questions]:
+            raise r.fail(ritual.id, f"'avoid' names questions that do not exist: {', '.join(map(str, unknown))}")
+        _check_ritual(r, ritual)
     return out
+
+
+def _load_ritual(r: _Reader, item: Mapping[str, Any], touch_kinds: set[str], ids: Collection[str]) -> RitualTemplate:
+    i = item["id"]
+    pillars = item.get("pillars")
+    if not isinstance(pillars, list) or not pillars:
+        raise r.fail(i, "'pillars' must be a non-empty list")
+    steps_raw = item.get("steps")
+    if not isinstance(steps_raw, list) or len(steps_raw) < 2:
+        raise r.fail(i, "'steps' must list at least two steps")
+    steps = tuple(_load_step(r, f"{i} step {n + 1}", s, touch_kinds, ids) for n, s in enumerate(steps_raw))
+    if steps[-1].kind != "closing":
+        raise r.fail(i, "the last step must be a closing")
+    fits = item.get("fits") or []
+    if not isinstance(fits, list):
+        raise r.fail(i, "'fits' must be a list of moods")
+    presumes = item.get("presumes")
+    avoid = item.get("avoid") or []
+    if not isinstance(avoid, list):
+        raise r.fail(i, "'avoid' must be a list of question ids")
+    return RitualTemplate(
+        id=i,
+        title=r.text(i, "title", item.get("title")),
+        pillars=tuple(Pillar(r.choice(i, "pillars", p, (x.value for x in Pillar))) for p in pillars),
+        minutes=r.number(i, "minutes", item.get("minutes"), 2, 30),
+        cadence=r.choice(i, "cadence", item.get("cadence", "nightly"), CADENCES),
+        needs_touch=bool(item.get("needs_touch", False)),
+        steps=steps,
+        tone=r.choice(i, "tone", item.get("tone"), TONES),
+        depth_range=_depth_range(r, i, item.get("depth")),
+        presumes=r.choice(i, "presumes", presumes, PRESUMED_STATES) if presumes is not None else None,
+        fits=tuple(r.choice(i, "fits", m, MOODS) for m in fits),
+        avoid=tuple(avoid),
+        kinds=tuple(str(k) for k in item.get("kinds") or ()),
+    )
 
 
 def _depth_range(r: _Reader, entry: str, raw: Any) -> tuple[Depth, Depth]:
