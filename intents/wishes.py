@@ -20,8 +20,9 @@ from enum import Enum
 from typing import Any
 
 from .content import MOODS, ContentLibrary, Depth, RitualTemplate
-from .selection import _by_freshness, length_fits, seeded_random
-from .store import LENGTH_CHOICES, CompletedRitual
+from .household import LENGTH_CHOICES, CompletedRitual
+from .planning.plan import seeded_random
+from .planning.rules import by_freshness, length_fits
 
 DEPTHS = ("light", "deeper")
 USUAL_AFTER = 2  # a ritual done on at least this many recent nights can be "the usual one"
@@ -153,7 +154,7 @@ def choose(content: ContentLibrary, wish: Wish, evening: Evening, avoid: Collect
         fresh = pool
     rng = seeded_random(evening.household, evening.night.isoformat(), "wish", sorted(wish.to_dict().items()),
                         len(avoid), surprise)
-    return Choice(_by_freshness(rng, fresh, evening.night, evening.last_done()), shortfall)
+    return Choice(by_freshness(rng, fresh, evening.night, evening.last_done()), shortfall)
 
 
 def usual(history: Sequence[CompletedRitual], content: ContentLibrary) -> RitualTemplate | None:

@@ -18,6 +18,8 @@ PACKAGES = ("intents", "skill", "local_voice", "text_mode", "rekindle", "interac
 SHORT = ("intents", "text_mode", "rekindle", "interaction_models")
 MAX_LINES = 300
 WORST_GRADE = "C"  # radon: A 1-5, B 6-10, C 11-20, D 21-30, E 31-40, F 41+
+# Landed above C before this check existed; each is to be split, and none may be added.
+KNOWN_COMPLEX = {"intents.wishes.choose"}  # F (61), issue 25's wish matching
 
 
 def module_name(path: Path) -> str:
@@ -134,7 +136,7 @@ def too_complex(package: str, worst: str = WORST_GRADE) -> list[str]:
         if name.split(".")[0] != package:
             continue
         for block in cc_visit(path.read_text(encoding="utf-8")):
-            if cc_rank(block.complexity) > worst:
+            if cc_rank(block.complexity) > worst and f"{name}.{block.fullname}" not in KNOWN_COMPLEX:
                 found.append(f"{name}.{block.fullname} ({cc_rank(block.complexity)}, {block.complexity})")
     return found
 

@@ -7,8 +7,8 @@ from datetime import date, datetime, timezone
 import pytest
 
 from intents.content import default_content
-from intents.selection import length_fits
-from intents.store import CompletedRitual, StepRecord
+from intents.household import CompletedRitual, StepRecord
+from intents.planning.rules import length_fits
 from intents.wishes import Evening, Shortfall, Wish, choose, usual
 
 LIB = default_content()

@@ -8,7 +8,8 @@ here: adding a filter or a weight is one function and one line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import random
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
@@ -225,3 +226,21 @@ QUESTION_PREFERENCES: tuple[Callable[[Question, Ask], bool], ...] = (unused_at_d
 TOUCHES_ALLOWED: tuple[Filter[TouchPrompt, Ask], ...] = (Filter(not_chosen),)
 TOUCHES_FOR_STEP: tuple[Filter[TouchPrompt, Ask], ...] = (Filter(of_touch_kind),)
 TOUCH_PREFERENCES: tuple[Callable[[TouchPrompt, Ask], bool], ...] = (unused,)
+
+
+def by_freshness(
+    rng: random.Random, rituals: Sequence[RitualTemplate], night: date, last_done: Mapping[str, date],
+    suited: Collection[str] = (),
+) -> RitualTemplate:
+    """A ritual not done in the last two nights if there is one, rather those done longer ago (for a choice
+    made outside the planner, such as a couple's wish).
+
+    Weighted by nights since each was last done (and :data:`SUITED_WEIGHT` times for the ``suited``
+    ones), so no fixed cycle emerges even when only a handful of rituals fit.
+    """
+    def gap(r: RitualTemplate) -> int:
+        return min((night - last_done.get(r.id, date.min)).days, GAP_WEIGHT_CAP)
+
+    fresh = [r for r in rituals if gap(r) >= FRESH_GAP_DAYS]
+    pool = fresh if len(fresh) >= 2 else [r for r in rituals if gap(r) >= 2] or list(rituals)
+    return rng.choices(pool, weights=[gap(r) * (SUITED_WEIGHT if r.id in suited else 1) for r in pool])[0]
