@@ -129,6 +129,14 @@ def spawn(db: Path, household: str, seed: int, out: Path) -> subprocess.Popen[by
         return subprocess.Popen([sys.executable, "-c", code], stdout=f, stderr=subprocess.PIPE, cwd=ROOT)
 
 
+def wait_until_ready(procs: list[tuple[subprocess.Popen[bytes], Path]], timeout: float = 120.0) -> None:
+    """Until every writer has opened the store and said so (or exited, or ``timeout`` seconds passed)."""
+    deadline = time.monotonic() + timeout
+    for proc, out in procs:
+        while proc.poll() is None and time.monotonic() < deadline and not out.read_bytes().startswith(b"ready\n"):
+            time.sleep(0.01)
+
+
 def run(db: Path, rounds: int, writers: int = 3, max_delay: float = 1.5, seed: int | None = None,
         work: Path | None = None) -> tuple[Figures, Check]:
     """``rounds`` rounds of ``writers`` concurrent writers, each SIGKILLed at a random moment."""
@@ -140,6 +148,7 @@ def run(db: Path, rounds: int, writers: int = 3, max_delay: float = 1.5, seed: i
         for w in range(writers):
             out = work / f"round{number}-writer{w}.out"
             procs.append((spawn(db, f"r{number}w{w}", rng.randrange(2**32), out), out))
+        wait_until_ready(procs)  # kill while they write: a loaded machine may take seconds to start Python
         started = time.monotonic()
         kill_at = sorted(((rng.uniform(0.05, max_delay), proc) for proc, _ in procs), key=lambda pair: pair[0])
         for at, proc in kill_at:
@@ -174,7 +183,7 @@ def register(sub: Any) -> None:
         "and every acknowledged ritual must be in history. Exit 1 otherwise.")
     p.add_argument("--rounds", type=int, default=200)
     p.add_argument("--writers", type=int, default=3, help="concurrent writers per round (default 3)")
-    p.add_argument("--max-delay", type=float, default=1.5, help="latest kill, seconds after start (default 1.5)")
+    p.add_argument("--max-delay", type=float, default=1.5, help="latest kill, s after a writer is ready (default 1.5)")
     p.add_argument("--seed", type=int, help="random seed for kill moments")
     p.add_argument("--db", type=Path, help="database file (default: a new one in a temporary folder)")
     p.set_defaults(handler=crash)
