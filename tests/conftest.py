@@ -9,16 +9,31 @@ from intents.understanding import IntentMatcher
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+# REKINDLE_TEST_MOMENT=... moves the wall clock of a whole session (tests/date_sweep.py, script/test-dates)
+pytest_plugins = ["date_sweep"]
+
 
 # Tests that play sound through the shared PulseAudio server of script/test (its sinks "usermic" and "room"), or
 # run real-time audio of their own, stay on one worker when pytest-xdist spreads the suite (--dist loadgroup).
 AUDIO_FILES = frozenset({"test_voice_e2e.py", "test_privacy_voice.py", "test_voice_faults.py"})
 
 
+# Files with tests that let the wall clock choose the night (the CLI without --date, an engine or the Alexa skill on
+# their own clock), and so the draw: script/test-dates runs them again at many moments (marker "clock"). The others
+# pin their night (clock=, --date); the whole suite run at moments (docs/testing.md) found none that depends on it.
+CLOCK_FILES = frozenset({
+    "test_alexa_commands.py", "test_cli.py", "test_cli_word.py", "test_first_run.py", "test_privacy_text.py",
+    "test_selection.py", "test_skill_time_zone.py", "test_skill_web.py", "test_text_pacing.py", "test_voice_loop.py",
+})
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    spread = config.pluginmanager.hasplugin("xdist")  # "-p no:xdist" (the date sweep's sessions) knows no groups
     for item in items:
-        if item.get_closest_marker("audio") or item.path.name in AUDIO_FILES:
+        if spread and (item.get_closest_marker("audio") or item.path.name in AUDIO_FILES):
             item.add_marker(pytest.mark.xdist_group("audio"))
+        if item.path.name in CLOCK_FILES:
+            item.add_marker(pytest.mark.clock)
 
 
 @pytest.fixture(autouse=True)

@@ -110,7 +110,10 @@ def test_the_two_commands_come_first_and_exist() -> None:
     assert text.index("## Commands") < text.index("## Configuration") < 8000, "commands and configuration come early"
 
 
-def test_ci_runs_the_readmes_test_command() -> None:
+def test_ci_runs_the_readmes_test_commands() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "script/test" in README.read_text(encoding="utf-8")
-    assert re.search(r"^exec script/test\s*$", ci, re.MULTILINE)
+    commands = re.findall(r"^(?:exec )?(script/\S+)\s*$", ci, re.MULTILINE)
+    assert commands == ["script/test", "script/test-dates"]  # the suite, then the date sweep
+    readme = README.read_text(encoding="utf-8")
+    for command in commands:
+        assert f"`{command}`" in readme and (ROOT / command).is_file()
