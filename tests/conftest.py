@@ -10,7 +10,7 @@ from intents.understanding import IntentMatcher
 sys.path.insert(0, str(Path(__file__).parent))
 
 # REKINDLE_TEST_MOMENT=... moves the wall clock of a whole session (tests/date_sweep.py, script/test-dates)
-pytest_plugins = ["date_sweep"]
+pytest_plugins = ["date_sweep", "worker_reports"]
 
 
 # Tests that play sound through the shared PulseAudio server of script/test (its sinks "usermic" and "room"), or
