@@ -14,7 +14,7 @@ pytest_plugins = ["date_sweep", "worker_reports"]
 
 
 # Tests that play sound through the shared PulseAudio server of script/test (its sinks "usermic" and "room"), or
-# run real-time audio of their own, stay on one worker when pytest-xdist spreads the suite (--dist loadgroup).
+# run real-time audio of their own, are marked audio: script/test runs them alone, after the spread-out rest.
 AUDIO_FILES = frozenset({"test_voice_e2e.py", "test_privacy_voice.py", "test_voice_faults.py"})
 
 
@@ -28,10 +28,9 @@ CLOCK_FILES = frozenset({
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    spread = config.pluginmanager.hasplugin("xdist")  # "-p no:xdist" (the date sweep's sessions) knows no groups
     for item in items:
-        if spread and (item.get_closest_marker("audio") or item.path.name in AUDIO_FILES):
-            item.add_marker(pytest.mark.xdist_group("audio"))
+        if item.path.name in AUDIO_FILES and not item.get_closest_marker("audio"):
+            item.add_marker(pytest.mark.audio)
         if item.path.name in CLOCK_FILES:
             item.add_marker(pytest.mark.clock)
 
