@@ -36,6 +36,7 @@ class CueKind(str, Enum):
 
     TOUCH_START = "touch_start"
     TOUCH_END = "touch_end"
+    FLOOR_END = "floor_end"  # a held floor is over: the front's microphone opens next
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,12 @@ class Speech:
 
 @dataclass(frozen=True)
 class Pause:
-    """Silence of ``seconds``. ``timer`` marks a timed touch rather than pacing."""
+    """Silence of ``seconds``. ``timer`` marks a timed touch rather than pacing; ``floor`` a held floor: quiet
+    the couple talks in, inside a reply, on a front whose microphone closes while it speaks (Alexa)."""
 
     seconds: float
     timer: bool = False
+    floor: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,11 @@ class Reply:
         """Total length of timer pauses (touch moments) in this reply."""
         return sum(s.seconds for s in self.segments if isinstance(s, Pause) and s.timer)
 
+    @property
+    def floor_seconds(self) -> float:
+        """Total length of the floor this reply holds for the couple (0 where it holds none)."""
+        return sum(s.seconds for s in self.segments if isinstance(s, Pause) and s.floor)
+
 
 @dataclass
 class ReplyBuilder:
@@ -130,6 +138,11 @@ class ReplyBuilder:
     def cue(self, kind: CueKind) -> ReplyBuilder:
         self.segments.append(Cue(kind))
         return self
+
+    def hold_floor(self, seconds: float) -> ReplyBuilder:
+        """Quiet for the couple to talk in, then the cue that marks its end."""
+        self.segments.append(Pause(float(seconds), floor=True))
+        return self.cue(CueKind.FLOOR_END)
 
     def build(
         self,

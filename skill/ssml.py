@@ -10,12 +10,17 @@ Alexa's limits shape the rendering:
   Alexa's 240 s ceiling): speech (estimated at a calm pace), the short gaps
   between sentences and the cue sounds come first, then pacing pauses, and a
   touch moment's timed silence gets what is left. A 180-second hug keeps its
-  full length after short speech; the engine's words after the silence already
-  invite "more time" or "next".
+  full length after short speech.
+- a held floor (the quiet a couple talks in while the session stays open, see
+  :mod:`intents.window`) is rendered whole, up to :data:`FLOOR_BUDGET_SECONDS`,
+  on top of that budget: its length is the dialogue table's for the step, and
+  nothing else in the reply may eat into it. If the words are too long for
+  8000 characters, they are shortened and the floor is kept.
 
 Touch cues play short, soft sounds from the Alexa Skills Kit sound library, so a
-couple with their eyes closed hears when a moment begins and ends; a sixth cue in
-one reply (never sent by the engine) falls back to a one-second gap.
+couple with their eyes closed hears when a moment begins and ends; a single soft
+piano note ends a held floor, just before Alexa's microphone opens. A sixth cue
+in one reply (never sent by the engine) falls back to a one-second gap.
 
 Text is XML-escaped (the SDK does not escape), and speech runs a little slower
 than Alexa's default for a calm evening pace.
@@ -36,6 +41,7 @@ MAX_SSML_CHARS = 8000
 MAX_AUDIO_CLIPS = 5
 MAX_CLIP_AUDIO_SECONDS = 240.0
 AUDIO_BUDGET_SECONDS = 200.0
+FLOOR_BUDGET_SECONDS = 240.0
 WORDS_PER_SECOND = 2.3
 CUE_GAP_SECONDS = 1.0
 SPEECH_GAP_SECONDS = 0.4
@@ -54,10 +60,12 @@ class Sound:
         return f'<audio src="{self.src}"/>'
 
 
-# Soft wind chimes open a touch moment; a single bell stroke closes it (durations from the library).
+# Soft wind chimes open a touch moment; a single bell stroke closes it; one piano note ends a held floor
+# (durations from the library).
 CUE_SOUNDS: dict[CueKind, Sound] = {
     CueKind.TOUCH_START: Sound("soundbank://soundlibrary/bell/chimes/chimes_10", 2.82),
     CueKind.TOUCH_END: Sound("soundbank://soundlibrary/musical/amzn_sfx_church_bell_1x_02", 2.11),
+    CueKind.FLOOR_END: Sound("soundbank://soundlibrary/musical/amzn_sfx_piano_note_1x_01", 0.99),
 }
 
 
@@ -69,6 +77,8 @@ class RenderedSpeech:
     silence_seconds: float
     clipped_seconds: float = 0.0
     sound_seconds: float = 0.0
+    floor_seconds: float = 0.0  # of the silence, the held floor's
+    shortened: bool = False  # the words were too long for SSML: shortened, all silence but the floor dropped
 
 
 def breaks(seconds: float) -> str:
@@ -116,10 +126,11 @@ def render_reply(reply: Reply) -> RenderedSpeech:
     spoken = sum(speech_seconds(s.text) for s in segments if isinstance(s, Speech))
     spoken += SPEECH_GAP_SECONDS * gap_count + sound_total + CUE_GAP_SECONDS * sounds.count(None)
     pacing_left = max(0.0, AUDIO_BUDGET_SECONDS - spoken)
-    pacing = sum(s.seconds for s in segments if isinstance(s, Pause) and not s.timer)
+    pacing = sum(s.seconds for s in segments if isinstance(s, Pause) and not s.timer and not s.floor)
     timed_left = max(0.0, pacing_left - pacing)
+    floor_left = FLOOR_BUDGET_SECONDS
     parts: list[str] = []
-    silence = clipped = 0.0
+    silence = clipped = floor = 0.0
     previous_was_speech = False
     cues = iter(sounds)
     for segment in segments:
@@ -137,6 +148,10 @@ def render_reply(reply: Reply) -> RenderedSpeech:
                 parts.append(sound.ssml())
                 continue
             seconds = CUE_GAP_SECONDS
+        elif segment.floor:
+            seconds = min(segment.seconds, floor_left)
+            floor_left -= seconds
+            floor += round(seconds, 3)
         elif segment.timer:
             seconds = min(segment.seconds, timed_left)
             timed_left -= seconds
@@ -147,10 +162,12 @@ def render_reply(reply: Reply) -> RenderedSpeech:
         parts.append(breaks(seconds))
         silence += round(seconds, 3)
     ssml = _wrap("".join(parts))
-    if len(ssml) > MAX_SSML_CHARS:
-        ssml = _wrap(_escape(_shorten(reply.text, MAX_SSML_CHARS - len(_wrap("")) - 200)))
-        return RenderedSpeech(ssml, 0.0, clipped)
-    return RenderedSpeech(ssml, silence, clipped, sound_total)
+    if len(ssml) > MAX_SSML_CHARS:  # the words, shortened; a held floor stays whole after them
+        tail = breaks(floor) + (CUE_SOUNDS[CueKind.FLOOR_END].ssml() if floor else "")
+        text = _escape(_shorten(reply.text, MAX_SSML_CHARS - len(_wrap(tail)) - 200))
+        played = CUE_SOUNDS[CueKind.FLOOR_END].seconds if floor else 0.0
+        return RenderedSpeech(_wrap(text + tail), floor, clipped, played, floor, shortened=True)
+    return RenderedSpeech(ssml, silence, clipped, sound_total, floor)
 
 
 def render_text(text: str) -> str:

@@ -15,8 +15,9 @@ checks that ``say`` acts on nothing there and takes no turn, so such a turn must
 later turns rely on.
 
 A turn may say how Alexa differs too. Its microphone closes a few seconds after each reply, so where the
-couple talks Rekindle closes the session on purpose and says how to come back; the couple's next words
-then begin a new session ("Alexa, tell nightly ritual next"), which the Alexa runs play as such.
+couple talks Rekindle holds the floor inside the reply and teaches "Alexa, next" (said over it, in the same
+session); only a couple who outlast the floor and its reprompt leave the session, and their next words then
+begin a new one ("Alexa, tell nightly ritual next"), which the Alexa runs play as such.
 ``alexa: {say, intent, slots, expect, absent, end}`` replaces those on Alexa (a couple coming back says
 "we're ready" where the laptop, still listening, hears "next"). ``only: alexa`` marks a turn that
 happens only there, which the engine and laptop runs skip: ``session_ended: REASON`` (Alexa ended the

@@ -159,11 +159,12 @@ class Conversation:
         return response
 
 
-def speech_text(response: dict[str, Any]) -> str:
-    """The words of a response's output speech, tags removed."""
+def speech_text(response: dict[str, Any], reprompt: bool = False) -> str:
+    """The words of a response's output speech (or of its reprompt), tags removed."""
     import re
 
-    ssml = response.get("response", {}).get("outputSpeech", {}).get("ssml", "")
+    body = response.get("response", {})
+    ssml = ((body.get("reprompt") or {}) if reprompt else body).get("outputSpeech", {}).get("ssml", "")
     return " ".join(re.sub(r"<[^>]+>", " ", ssml).replace("&amp;", "&").replace("&lt;", "<")
                     .replace("&gt;", ">").replace("&apos;", "'").split())
 

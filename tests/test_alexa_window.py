@@ -1,37 +1,47 @@
-"""Alexa's microphone window: where the couple talks, Rekindle closes the session on purpose and says how to
-come back; coming back is greeted for what happened; the laptop keeps listening; overheard words store nothing.
+"""Alexa's microphone window: where the couple talks, a reply holds the floor (the session stays open, "Alexa,
+next" said over it acts at once), ends with a soft cue and a reprompt naming next, more time and the way back;
+only a couple who outlast it leave the session, and coming back is greeted for what happened; the laptop keeps
+listening; overheard words act as nothing and store nothing.
 
-The walks run the engine as the Alexa adapter does (with a microphone window); the re-entry and naming tests
-go through the real Lambda handler with real request envelopes over a real SQLite store.
+The walks run the engine as the Alexa adapter does (with a microphone window); the floor, re-entry and naming
+tests go through the real Lambda handler with real request envelopes over a real SQLite store.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import deque
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from test_alexa_helpers import SKILL_ID, USER_ID, Conversation, speech_text
 from test_dialogue import check_reply
 
-from intents import Command, CommandKind, Rekindle, SqliteStore
-from intents.dialogue import TABLE_COMMANDS, Phase, SessionState, default_dialogue, phase_of
-from intents.replies import Listening, Reply, Speech
+from intents import Command, CommandKind, Preferences, Rekindle, SqliteStore
+from intents.dialogue import TABLE_COMMANDS, DialogueError, Phase, SessionState, default_dialogue, phase_of
+from intents.dialogue.interpreter import ACTIONS
+from intents.dialogue.table import TABLE_PATH, load_dialogue
+from intents.replies import Cue, CueKind, Listening, Pause, Reply, Speech
 from intents.understanding import IntentMatcher, command_for_intent
-from intents.window import Left, MicrophoneWindow
+from intents.window import MAX_FLOOR_SECONDS, OVERHEARD_FLOORS, Left, MicrophoneWindow
 from interaction_models import language_model, locales
 from skill.handlers import STATE_KEY, microphone_window
 from skill.lambda_function import make_lambda_handler
+from skill.ssml import CUE_SOUNDS
 
 NOW = datetime(2026, 12, 8, 21, 0, tzinfo=timezone.utc)
 WINDOW = MicrophoneWindow("nightly ritual")
 COME_BACK = "say: Alexa, tell nightly ritual"
+GO_ON = re.compile(r"say: Alexa, (next|resume)\.")
 COMMANDS = [Command(k) for k in TABLE_COMMANDS] + [Command(CommandKind.SET_NAMES, names=("Sam", "Robin")),
                                                     Command(CommandKind.NAMES_ANSWER, names=("Tired", "Hopeful"))]
+OVERHEARD = (CommandKind.UNKNOWN, CommandKind.NAMES_ANSWER)  # what partners' own talk arrives as
 RITUALS = ("appreciation-exchange", "weekly-date-night-planning", "just-a-touch")
+TABLE = default_dialogue()
 Walked = list[tuple[dict[str, Any], Command, Reply, dict[str, Any]]]
 
 
@@ -72,62 +82,119 @@ def alexa_walk(tmp_path_factory: pytest.TempPathFactory) -> Walked:
     return walk(tmp_path_factory.mktemp("alexa"), WINDOW)
 
 
-def test_where_the_couple_talks_alexa_closes_on_purpose_and_says_how_to_come_back(alexa_walk: Walked) -> None:
-    kept = closed = 0
+def floor_of(reply: Reply) -> tuple[float, bool]:
+    """The floor a reply holds (seconds), and whether it ends the reply: its quiet, then the soft cue, last."""
+    tail = reply.segments[-2:]
+    ends = len(tail) == 2 and isinstance(tail[0], Pause) and tail[0].floor and tail[1] == Cue(CueKind.FLOOR_END)
+    return reply.floor_seconds, ends
+
+
+def test_where_the_couple_talks_alexa_holds_the_floor_inside_the_reply(alexa_walk: Walked) -> None:
+    held = helped = 0
     for before, command, reply, after in alexa_walk:
         where = f"{phase(before).value} + {command.kind.value}: {reply.text}"
         check_reply(reply, where)
-        if not reply.end_session and reply.listening is Listening.FREE_TALK:
-            # Only a question just asked (swap, repeat or a different question come at once) or help keeps
-            # Alexa's few seconds, and its reprompt already says how to come back.
-            just_asked = phase(after) is Phase.QUESTION_FIRST and reply.card and reply.card in reply.text
-            assert just_asked or command.kind is CommandKind.HELP, where
-            assert COME_BACK in reply.reprompt, where
-            kept += 1
-        elif reply.end_session and mid_ritual(after) and command.kind is not CommandKind.STOP:
-            last = [s.text for s in reply.segments if isinstance(s, Speech)][-1]
-            assert COME_BACK in last, where
-            assert after["left"] in (Left.WAITING.value, Left.PAUSED.value), where
-            closed += 1
-    assert kept > 20 and closed > 100
+        seconds, ends = floor_of(reply)
+        if reply.end_session:
+            assert not seconds, where
+            if mid_ritual(after) and command.kind is not CommandKind.STOP:  # only what the walk came back to
+                assert phase(before) is Phase.RETURNING or after.get("left") in ("waiting", "paused"), where
+            continue
+        spec = TABLE.spec(phase(after))
+        if reply.listening is not Listening.FREE_TALK:
+            assert not seconds, where
+            continue
+        assert spec.floor is not None, where
+        # every free-talk reply's reprompt names next (or resume), more time, and the way back
+        assert "more time" in reply.reprompt and COME_BACK in reply.reprompt, where
+        if command.kind is CommandKind.HELP:  # help ends with a question: Alexa's window follows it
+            assert not seconds and reply.text.rstrip().endswith("?"), where
+            helped += 1
+            continue
+        assert ends and seconds == spec.floor.seconds, where
+        said = [s.text for s in reply.segments if isinstance(s, Speech)]
+        if command.kind in OVERHEARD and phase(before) is phase(after):
+            assert said == [], where  # partners still talking: the floor again, without a word
+        else:
+            assert said and GO_ON.search(said[-1]), where  # the floor's own line, last: how to go on
+        held += 1
+    assert held > 200 and helped > 10
 
 
-def test_no_reply_on_alexa_says_to_speak_a_bare_command_and_then_closes(alexa_walk: Walked) -> None:
-    """A reply that closes never teaches "say next" alone: after it, only "Alexa, tell nightly ritual next" works."""
+def test_a_floor_is_as_long_as_its_step_needs_and_within_one_reply() -> None:
+    floors = {p: TABLE.spec(p).floor for p in Phase}
+    for p, floor in floors.items():
+        assert (floor is not None) == (TABLE.spec(p).listening is Listening.FREE_TALK) == bool(TABLE.spec(p).come_back)
+    assert floors[Phase.QUESTION_FIRST].seconds == floors[Phase.QUESTION_SECOND].seconds == 120  # an answer
+    assert floors[Phase.TASK].seconds == 240  # a task done together
+    assert 30 <= floors[Phase.TOUCH_AFTER].seconds < floors[Phase.QUESTION_FIRST].seconds  # lingering after touch
+    assert all(f.seconds <= MAX_FLOOR_SECONDS for f in floors.values() if f)
+
+
+@pytest.mark.parametrize("floor", [None, {"seconds": 120, "opens": "floor_first"}, {"seconds": 5, "opens":
+                         "floor_first", "ends": "floor_end_first"}, {"seconds": 600, "opens": "floor_first",
+                         "ends": "floor_end_first"}, {"seconds": 120, "opens": "nope", "ends": "floor_end_first"}],
+                         ids=["missing", "no-ends", "too-short", "too-long", "unknown-phrase"])
+def test_a_malformed_floor_is_refused_when_the_table_loads(tmp_path: Path, floor: dict[str, Any] | None) -> None:
+    data = yaml.safe_load(TABLE_PATH.read_text(encoding="utf-8"))
+    if floor is None:
+        del data["phases"]["task"]["floor"]
+    else:
+        data["phases"]["task"]["floor"] = floor
+    path = tmp_path / "dialogue.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    from intents.phrases import default_phrases
+
+    with pytest.raises(DialogueError, match="task"):
+        load_dialogue(path, actions=ACTIONS, phrases=default_phrases().table)
+
+
+def test_a_reply_holding_the_floor_teaches_only_what_works_over_it(alexa_walk: Walked) -> None:
+    """While a floor plays the microphone is closed: every option the reply says is "Alexa, …", never a bare
+    "say next"; a reply that closes teaches the way back ("Alexa, tell nightly ritual …")."""
     for before, command, reply, after in alexa_walk:
-        if reply.end_session and mid_ritual(after) and command.kind is not CommandKind.STOP:
+        if reply.floor_seconds or (reply.end_session and mid_ritual(after) and command.kind is not CommandKind.STOP):
             bare = [o for o in reply.offers if f"say {o}".lower() in reply.text.lower()]
             assert bare == [], f"{phase(before).value} + {command.kind.value}: {reply.text}"
 
 
-def test_every_option_a_closing_reply_offers_works_when_the_couple_comes_back(alexa_walk: Walked,
-                                                                            tmp_path: Path) -> None:
+def test_every_option_a_floor_offers_works_in_the_session_and_after_it(alexa_walk: Walked, tmp_path: Path) -> None:
+    """Each option said over a floor or named by its reprompt works said at once in the session, and, for a
+    couple who outlast floor and reprompt, in a new session ("Alexa, tell nightly ritual next")."""
     matcher = IntentMatcher.for_locale("en-US")
     engine = Rekindle(SqliteStore(tmp_path / "back.db"), clock=lambda: NOW)
     tried = set()
     for _, _, reply, after in alexa_walk:
-        if not (reply.end_session and mid_ritual(after) and reply.offers):
+        if not (reply.floor_seconds or (reply.end_session and mid_ritual(after))) or not reply.offers:
             continue
         for option in reply.offers:
-            key = (option, phase_of(SessionState.from_dict({**after, "left": None})), after["left"])
+            key = (option, phase_of(SessionState.from_dict({**after, "left": None})), after.get("left"))
             if key in tried:
                 continue
             tried.add(key)
             match = matcher.match(option)
             assert match is not None, option
-            engine.store.save_progress("h", NOW.date(), after)  # what the closing turn kept for tonight
-            back = engine.handle("h", command_for_intent(match.intent, match.slots), None, window=WINDOW)
+            command = command_for_intent(match.intent, match.slots)
+            turns = []
+            if not reply.end_session:
+                turns.append(engine.handle("h", command, after, window=WINDOW))  # "Alexa, next" over the floor
+                engine.leave("h", after, Left.TIMED_OUT)  # ... or the floor and its reprompt went unanswered
+            else:
+                engine.store.save_progress("h", NOW.date(), after)  # what the closing turn kept for tonight
+            turns.append(engine.handle("h", command, None, window=WINDOW))
             engine.store.clear_progress("h")
-            for wrong in ("didn't catch", "Nothing is paused", "Shall we begin"):
-                assert wrong not in back.reply.text, (option, key, back.reply.text)
-            assert back.state.get("left") in (None, Left.WAITING.value, Left.PAUSED.value)
-    assert {o for o, _, _ in tried} >= {"next", "resume"}
+            for back in turns:
+                for wrong in ("didn't catch", "Nothing is paused", "Shall we begin"):
+                    assert wrong not in back.reply.text, (option, key, back.reply.text)
+                assert back.state.get("left") in (None, Left.WAITING.value, Left.PAUSED.value)
+    assert {o for o, _, _ in tried} >= {"next", "resume", "more time", "swap"}
 
 
 def test_the_laptop_keeps_listening(tmp_path: Path) -> None:
     for before, command, reply, after in walk(tmp_path, None):
         where = f"{phase(before).value} + {command.kind.value}: {reply.text}"
         assert "Alexa" not in reply.text and "Alexa" not in reply.reprompt, where
+        assert not reply.floor_seconds and Cue(CueKind.FLOOR_END) not in reply.segments, where
         assert after.get("left") in (None, Left.STOPPED.value), where
         if reply.end_session and mid_ritual(after):
             assert command.kind is CommandKind.STOP or phase(before) is Phase.RETURNING, where
@@ -147,20 +214,24 @@ def state_of(response: dict[str, Any]) -> dict[str, Any]:
 
 
 def leave_waiting(talk: Conversation) -> dict[str, Any]:
-    """Sam has answered the first question; Robin's turn closes the session while Robin talks."""
+    """Sam has answered the first question; Robin talks past the floor and its reprompt."""
     talk.launch()
     talk.intent("AMAZON.YesIntent")
-    closed = talk.intent("AMAZON.NextIntent")
-    assert closed["response"]["shouldEndSession"] is True and COME_BACK in speech_text(closed)
-    return state_of(closed)
+    held = talk.intent("AMAZON.NextIntent")
+    assert held["response"]["shouldEndSession"] is False and "say: Alexa, next" in speech_text(held)
+    assert COME_BACK + " next" in speech_text(held, reprompt=True)
+    talk.session_ended("EXCEEDED_MAX_REPROMPTS")
+    return state_of(held)
 
 
 def leave_paused(talk: Conversation) -> dict[str, Any]:
+    """Paused past the floor and its reprompt."""
     talk.launch()
     talk.intent("AMAZON.YesIntent")
     paused = talk.intent("AMAZON.PauseIntent")
-    assert paused["response"]["shouldEndSession"] is True
-    assert "say: Alexa, tell nightly ritual resume" in speech_text(paused)
+    assert paused["response"]["shouldEndSession"] is False and "say: Alexa, resume" in speech_text(paused)
+    assert COME_BACK + " resume" in speech_text(paused, reprompt=True)
+    talk.session_ended("EXCEEDED_MAX_REPROMPTS")
     return state_of(paused)
 
 
@@ -174,7 +245,7 @@ def leave_stopped(talk: Conversation) -> dict[str, Any]:
 
 def leave_user_initiated(talk: Conversation) -> dict[str, Any]:
     talk.launch()
-    state = state_of(talk.intent("AMAZON.YesIntent"))  # the question's short window is open
+    state = state_of(talk.intent("AMAZON.YesIntent"))  # the question's floor is held
     talk.session_ended("USER_INITIATED")  # "Alexa, exit"
     return state
 
@@ -252,22 +323,25 @@ def test_a_session_ended_outside_a_ritual_keeps_nothing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("in_session", [False, True], ids=["said-to-alexa", "overheard-in-session"])
 def test_we_are_tired_and_hopeful_while_lingering_stores_nothing_on_alexa(tmp_path: Path, in_session: bool) -> None:
-    """Lingering after a touch moment Alexa has stopped listening; whether the words come as a new request or
-    (were the microphone still open) inside the session, they are never said back or kept as names."""
+    """Lingering after a touch moment Alexa holds the floor; whether the words reach the skill in its window
+    (partners still talking as the floor ends) or, after it timed out, as a new request, they are never said
+    back or kept as names."""
     store = SqliteStore(tmp_path / "names.db")
     talk = lambda_talk(store, "just-a-touch")
     talk.launch()
     talk.intent("AMAZON.YesIntent")
     lingering = talk.intent("AMAZON.YesIntent")
-    assert lingering["response"]["shouldEndSession"] is True and COME_BACK in speech_text(lingering)
-    if in_session:
-        talk.open_session, talk.attributes = True, dict(lingering["sessionAttributes"])
+    assert lingering["response"]["shouldEndSession"] is False and "say: Alexa, next" in speech_text(lingering)
+    if not in_session:
+        talk.session_ended("EXCEEDED_MAX_REPROMPTS")
     words = [("PartnerNamesIntent", {"firstName": "tired", "secondName": "hopeful"}),
              ("SetPartnerNamesIntent", {"firstName": "tired", "secondName": "hopeful"}),
              ("AMAZON.YesIntent", None)]  # "yeah", between partners
     for intent, slots in words:
         if in_session and not talk.open_session:
             talk.open_session, talk.attributes = True, dict(lingering["sessionAttributes"])
+        elif not in_session:
+            talk.open_session = False
         response = talk.intent(intent, slots)
         said = speech_text(response)
         assert "Tired" not in said and "Is that right" not in said, said
@@ -303,7 +377,106 @@ def test_an_unknown_locale_uses_the_default_models_name() -> None:
     assert microphone_window(None).name == language_model()["invocationName"]
 
 
-def test_only_free_talk_phases_close_and_each_says_how_to_come_back() -> None:
-    table = default_dialogue()
-    for spec in table.phases.values():
-        assert bool(spec.come_back) == (spec.listening is Listening.FREE_TALK), spec.phase
+# ----- during a held floor, through the Lambda handler ------------------------------------------------------
+
+FLOOR_CUE = CUE_SOUNDS[CueKind.FLOOR_END].ssml()
+BREAK = re.compile(r'<break time="(\d+)ms"/>')
+
+
+def holds_floor(response: dict[str, Any], seconds: int) -> bool:
+    """The response keeps the session open and ends with a floor of ``seconds``: chained breaks of at most 10 s
+    after its last words, then the soft cue, last; and a reprompt naming more time and the way back."""
+    body = response["response"]
+    ssml = body["outputSpeech"]["ssml"]
+    quiet = re.search(r"((?:<break time=\"\d+ms\"/>)+)" + re.escape(FLOOR_CUE) + "</prosody></speak>$", ssml)
+    gaps = [int(ms) for ms in BREAK.findall(quiet.group(1))] if quiet else []
+    reprompt = speech_text(response, reprompt=True)
+    return (body["shouldEndSession"] is False and bool(gaps) and max(gaps) <= 10_000 and sum(gaps) == seconds * 1000
+            and "more time" in reprompt and COME_BACK in reprompt)
+
+
+def answering(tmp_path: Path) -> tuple[Conversation, SqliteStore, str]:
+    """Sam is answering tonight's first question; the floor is held. Returns the talk, the store, the session."""
+    store = SqliteStore(tmp_path / "floor.db")
+    store.save_preferences(USER_ID, Preferences(names=("Sam", "Robin")))
+    talk = lambda_talk(store, "appreciation-exchange")
+    talk.launch()
+    asked = talk.intent("AMAZON.YesIntent")
+    assert holds_floor(asked, 120) and "Sam, you" in speech_text(asked)
+    return talk, store, talk.session_id
+
+
+# What each command said over a held floor does at once, in the same session: (intent, words in the reply,
+# the floor it holds after, where the couple then is).
+DURING_A_FLOOR = {
+    "next": ("AMAZON.NextIntent", ["Thank you, Sam", "Robin"], 120, Phase.QUESTION_SECOND),
+    "more time": ("MoreTimeIntent", ["more time", "when you've finished, say: Alexa, next"], 120, Phase.QUESTION_FIRST),
+    "pause": ("AMAZON.PauseIntent", ["pause here", "say: Alexa, resume"], 240, Phase.PAUSED),
+    "resume": ("AMAZON.ResumeIntent", ["Thank you, Sam", "Robin"], 120, Phase.QUESTION_SECOND),
+    "swap": ("SwapTurnsIntent", ["Robin, you"], 120, Phase.QUESTION_FIRST),
+    "repeat": ("AMAZON.RepeatIntent", ["Sam, you"], 120, Phase.QUESTION_FIRST),
+    "different question": ("DifferentQuestionIntent", ["different one", "Sam, you"], 120, Phase.QUESTION_FIRST),
+    "help": ("AMAZON.HelpIntent", ["One of you answers while the other listens", "?"], 0, Phase.QUESTION_FIRST),
+    "stop": ("AMAZON.StopIntent", ["pick up where you left off"], 0, Phase.RETURNING),
+}
+
+
+@pytest.mark.parametrize("said", DURING_A_FLOOR)
+def test_every_command_said_over_a_held_floor_acts_at_once_in_the_session(tmp_path: Path, said: str) -> None:
+    talk, _, session = answering(tmp_path)
+    intent, words, floor, where = DURING_A_FLOOR[said]
+    assert IntentMatcher.for_locale("en-US").match(said).intent == intent  # type: ignore[union-attr]
+    response = talk.intent(intent)
+    text = speech_text(response)
+    assert all(w in text for w in words), text
+    assert "didn't catch" not in text and phase(state_of(response)) is where
+    if said == "stop":
+        assert response["response"]["shouldEndSession"] is True
+        return
+    assert talk.session_id == session and talk.open_session
+    if floor:
+        assert holds_floor(response, floor), response
+    else:  # help asks a question: Alexa's window, then a reprompt that says how to go on
+        assert FLOOR_CUE not in response["response"]["outputSpeech"]["ssml"]
+        assert "more time" in speech_text(response, reprompt=True)
+    if said == "pause":  # and "Alexa, resume" over the pause's floor carries on, still in the session
+        back = talk.intent("AMAZON.ResumeIntent")
+        assert "Welcome back" in speech_text(back) and "Sam, you" in speech_text(back) and holds_floor(back, 120)
+        assert talk.session_id == session
+
+
+def test_one_partners_turn_hands_to_the_other_and_on_through_the_ritual_in_one_session(tmp_path: Path) -> None:
+    talk, store, session = answering(tmp_path)
+    floors = 1
+    for _ in range(30):
+        response = talk.intent("AMAZON.YesIntent" if "or no to pass" in speech_text(talk.responses[-1])
+                               else "AMAZON.NextIntent")
+        if response["response"]["shouldEndSession"]:
+            break
+        floors += FLOOR_CUE in response["response"]["outputSpeech"]["ssml"]
+        assert talk.session_id == session
+    assert "Thank you both for saying the good things out loud" in speech_text(response)
+    assert floors >= 5 and store.load(USER_ID).rituals[-1].ritual_id == "appreciation-exchange"
+
+
+def test_talk_overheard_as_a_floor_ends_holds_it_again_quietly_then_ends_with_the_way_back(tmp_path: Path) -> None:
+    """Partners still talking when the floor's cue sounds: their words reach the skill as nothing it knows, and
+    the floor is held again without a word, a few times; then the session ends, saying how to come back."""
+    talk, store, session = answering(tmp_path)
+    for _ in range(OVERHEARD_FLOORS):
+        again = talk.intent("AMAZON.FallbackIntent")
+        assert speech_text(again) == "" and holds_floor(again, 120) and talk.session_id == session
+    names = talk.intent("PartnerNamesIntent", {"firstName": "tired", "secondName": "hopeful"})
+    assert COME_BACK + " next" in speech_text(names) and names["response"]["shouldEndSession"] is True
+    assert "Tired" not in speech_text(names) and store.load_preferences(USER_ID).names == ("Sam", "Robin")
+    kept = state_of(names)
+    assert kept["left"] == Left.WAITING.value and phase_of(SessionState.from_dict({**kept, "left": None})) is (
+        Phase.QUESTION_FIRST)  # still Sam's answer: nothing moved on
+    back = lambda_talk(store, "appreciation-exchange").intent("AMAZON.NextIntent")  # "Alexa, tell … next"
+    assert "Welcome back" in speech_text(back) and "Thank you, Sam" in speech_text(back) and holds_floor(back, 120)
+
+
+def test_a_command_between_overheard_words_starts_the_count_again(tmp_path: Path) -> None:
+    talk, _, session = answering(tmp_path)
+    for intent in ["AMAZON.FallbackIntent"] * OVERHEARD_FLOORS + ["MoreTimeIntent"] + ["AMAZON.FallbackIntent"] * 2:
+        assert holds_floor(talk.intent(intent), 120) and talk.session_id == session

@@ -121,7 +121,8 @@ def test_every_pair_has_an_answer(states: dict[Phase, tuple[Rekindle, dict[str, 
 
 
 def check_reply(reply: Reply, context: str) -> None:
-    assert reply.text.strip(), f"{context}: said nothing"
+    quiet_floor = reply.floor_seconds > 0  # a floor held again for talk overheard in Alexa's window says nothing
+    assert reply.text.strip() or quiet_floor, f"{context}: said nothing"
     assert "[" not in reply.text and "{" not in reply.text, f"{context}: markup spoken: {reply.text}"
     assert all(0 < s.seconds <= 600 for s in reply.segments if isinstance(s, Pause)), context
     if reply.end_session:

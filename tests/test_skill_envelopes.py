@@ -91,9 +91,9 @@ def test_whole_ritual_lands_in_history(talk_to: Talk, store: SqliteStore) -> Non
         if "or no to pass" in speech_text(reply):
             break
     assert "or no to pass" in speech_text(reply)
-    lingering = talk.intent("AMAZON.YesIntent")  # Alexa stops listening while they linger, and says how to return
-    assert "say: Alexa, tell nightly ritual next" in speech_text(lingering)
-    assert lingering["response"]["shouldEndSession"] is True
+    lingering = talk.intent("AMAZON.YesIntent")  # Alexa holds the floor while they linger, and says how to go on
+    assert "say: Alexa, next" in speech_text(lingering)
+    assert lingering["response"]["shouldEndSession"] is False
     assert "a little longer" in speech_text(talk.intent("MoreTimeIntent"))
     closing = talk.intent("AMAZON.NextIntent")
     assert closing["response"]["shouldEndSession"] is True
@@ -255,8 +255,8 @@ def test_one_shot_next_after_alexa_stopped_listening_continues_the_ritual(talk_t
     later = talk_to(store)  # "Alexa, tell nightly ritual next": a new session holding only the intent
     response = later.intent("AMAZON.NextIntent")
     assert "Welcome back" in speech_text(response) and "the other of you" in speech_text(response)
-    assert response["response"]["shouldEndSession"] is True  # the other partner answers: Alexa stops listening
-    assert "say: Alexa, tell nightly ritual next" in speech_text(response)
+    assert response["response"]["shouldEndSession"] is False  # the other partner answers: the floor is held
+    assert "say: Alexa, next" in speech_text(response)
     assert "Shall we begin" not in speech_text(response) and speech_text(response) != first
 
 

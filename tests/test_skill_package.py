@@ -92,6 +92,8 @@ def check_manifest(out: Path, manifest: dict[str, Any], draft: bool) -> None:
     instructions = publishing["testingInstructions"]
     assert len(instructions) <= 4000
     assert "up to 3 minutes of silence (often 1.5 to 3 minutes" in instructions
+    assert "Held floors:" in instructions and "interrupt the quiet with Alexa, next" in instructions
+    assert "Help works during a held floor" in instructions and "reprompt naming next and more time" in instructions
     assert "Alexa, tell nightly ritual next" in instructions
 
 

@@ -21,6 +21,7 @@ from skill.lambda_function import make_lambda_handler
 from skill.ssml import (
     AUDIO_BUDGET_SECONDS,
     CUE_SOUNDS,
+    FLOOR_BUDGET_SECONDS,
     MAX_SSML_CHARS,
     SPEECH_GAP_SECONDS,
     render_reply,
@@ -93,11 +94,43 @@ def test_an_over_long_touch_is_capped_to_the_audio_budget() -> None:
     assert rendered.ssml.endswith("Say more time or next.</prosody></speak>")
 
 
+def test_a_held_floor_is_whole_chained_breaks_then_its_soft_cue_last() -> None:
+    reply = Reply((Speech("Take your time; when you've both finished, say: Alexa, next."), Pause(240, floor=True),
+                   Cue(CueKind.FLOOR_END)))
+    rendered = render_reply(reply)
+    cue = CUE_SOUNDS[CueKind.FLOOR_END]
+    assert cue.src.startswith("soundbank://soundlibrary/") and 0 < cue.seconds <= 3
+    assert cue.src not in (CUE_SOUNDS[CueKind.TOUCH_START].src, CUE_SOUNDS[CueKind.TOUCH_END].src)
+    assert rendered.ssml.endswith(cue.ssml() + "</prosody></speak>")
+    gaps = break_seconds(rendered.ssml)
+    assert max(gaps) <= 10 and sum(gaps) == 240 == rendered.floor_seconds and len(rendered.ssml) < 1000
+
+
+def test_a_floor_keeps_its_length_after_a_three_minute_touch_and_both_its_sounds() -> None:
+    """Lingering after a long touch moment: the touch keeps its budget, and the floor comes on top, whole."""
+    reply = Reply((Speech("Hold each other."), Pause(1), Cue(CueKind.TOUCH_START), Pause(180, timer=True),
+                   Cue(CueKind.TOUCH_END), Speech("Stay close. When you're ready, say: Alexa, next."),
+                   Pause(60, floor=True), Cue(CueKind.FLOOR_END)))
+    rendered = render_reply(reply)
+    assert rendered.clipped_seconds == 0 and rendered.floor_seconds == 60
+    assert sum(break_seconds(rendered.ssml)) == 181 + 60 and len(clips(rendered.ssml)) == 3
+
+
+def test_words_too_long_for_ssml_are_shortened_and_the_floor_is_kept() -> None:
+    long_words = "Take a breath together and listen. " * 400
+    reply = Reply((Speech(long_words), Speech("Say: Alexa, next."), Pause(120, floor=True), Cue(CueKind.FLOOR_END)))
+    rendered = render_reply(reply)
+    assert len(rendered.ssml) < MAX_SSML_CHARS and rendered.floor_seconds == 120
+    assert sum(break_seconds(rendered.ssml)) == 120
+    assert rendered.ssml.endswith(CUE_SOUNDS[CueKind.FLOOR_END].ssml() + "</prosody></speak>")
+
+
 words = st.text(min_size=1, max_size=600)
 segments = st.lists(st.one_of(
     words.map(Speech),
     st.floats(min_value=0, max_value=400, allow_nan=False).map(Pause),
     st.floats(min_value=0, max_value=400, allow_nan=False).map(lambda s: Pause(s, timer=True)),
+    st.floats(min_value=0, max_value=400, allow_nan=False).map(lambda s: Pause(s, floor=True)),
     st.sampled_from(list(CueKind)).map(Cue),
 ), max_size=30)
 
@@ -108,22 +141,30 @@ segments = st.lists(st.one_of(
           Cue(CueKind.TOUCH_END)])
 @settings(max_examples=150, deadline=None)
 def test_any_reply_renders_to_valid_bounded_ssml(parts: list[Any]) -> None:
-    ssml = render_reply(Reply(tuple(parts))).ssml
+    rendered = render_reply(Reply(tuple(parts)))
+    ssml = rendered.ssml
     ET.fromstring(ssml)
     assert len(ssml) < MAX_SSML_CHARS
     gaps = break_seconds(ssml)
     assert all(0 < g <= 10 for g in gaps)
     sounds = [SOUND_SECONDS[src] for src in clips(ssml)]
     assert len(sounds) <= 5 and sum(sounds) <= 240
-    if ssml.count("<break") + len(sounds) == 0:
-        return  # fell back to plain text (too long for SSML)
+    floors = [p.seconds for p in parts if isinstance(p, Pause) and p.floor]
+    floor = min(sum(floors), FLOOR_BUDGET_SECONDS)  # a held floor is whole, within its own budget
+    assert abs(rendered.floor_seconds - floor) < 0.01
+    if rendered.shortened:  # the words were too long for SSML: shortened, with the floor kept after them
+        assert abs(sum(gaps) - floor) < 0.01 and len(sounds) <= 1
+        return
     words = sum(speech_seconds(p.text) for p in parts if isinstance(p, Speech))
     speech_gaps = SPEECH_GAP_SECONDS * sum(isinstance(a, Speech) and isinstance(b, Speech)
                                            for a, b in pairwise(parts))
     cue_gaps = sum(isinstance(p, Cue) for p in parts) - len(sounds)
-    # Only words, the gaps between them and the cues may run past the budget; no pause ever does.
+    # Only words, the gaps between them and the cues may run past the budget; no pause ever does (a held floor
+    # has a budget of its own, on top).
     unavoidable = words + speech_gaps + sum(sounds) + cue_gaps
-    assert words + sum(gaps) + sum(sounds) <= max(AUDIO_BUDGET_SECONDS, unavoidable) + 0.01
+    assert words + sum(gaps) - floor + sum(sounds) <= max(AUDIO_BUDGET_SECONDS, unavoidable) + 0.01
+    assert sum(gaps) >= floor - 0.01
+
 
 
 def check_certification_rules(intent: str | None, response: dict[str, Any]) -> None:
@@ -136,6 +177,11 @@ def check_certification_rules(intent: str | None, response: dict[str, Any]) -> N
         assert len(clips(body["outputSpeech"]["ssml"])) <= 5
     if body.get("shouldEndSession") is False:
         assert body["reprompt"]["outputSpeech"]["ssml"], "an open session needs a reprompt"
+    floor_cue = CUE_SOUNDS[CueKind.FLOOR_END].ssml()
+    ssml = body.get("outputSpeech", {}).get("ssml", "")
+    if floor_cue in ssml:  # a held floor: its cue is last, the session stays open, and a reprompt follows
+        assert body["shouldEndSession"] is False and ssml.endswith(floor_cue + "</prosody></speak>")
+        assert "more time" in speech_text(response, reprompt=True)
     if body.get("shouldEndSession") is True:
         assert "reprompt" not in body
         assert not speech.rstrip().endswith("?"), f"asked a question and closed: {speech!r}"

@@ -10,7 +10,7 @@
 
 from .interpreter import ACTIONS, conversation, default_dialogue
 from .state import SessionState, Stage, phase_of
-from .table import TABLE_COMMANDS, DialogueError, DialogueTable, Phase, PhaseSpec, Rule, Window, load_dialogue
+from .table import TABLE_COMMANDS, DialogueError, DialogueTable, Phase, PhaseSpec, Rule, load_dialogue
 from .turn import Action, Context, Conversation, Outcome, leave
 
 __all__ = [
@@ -27,7 +27,6 @@ __all__ = [
     "Rule",
     "SessionState",
     "Stage",
-    "Window",
     "conversation",
     "default_dialogue",
     "leave",

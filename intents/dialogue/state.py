@@ -14,7 +14,7 @@ from typing import Any
 
 from ..content import MOODS
 from ..planning import PlannedStep, TonightPlan
-from ..window import Left
+from ..window import OVERHEARD_FLOORS, Left
 from .table import Phase
 
 STATE_VERSION = 2
@@ -43,7 +43,8 @@ class SessionState:
     ``turns_swapped`` lists question steps where the couple swapped who begins; ``order_unknown`` those
     where one of them said "I'll go first" (Rekindle cannot tell who, so it stops naming them there).
     ``left`` says how the last conversation was left midway, kept with tonight's progress until the couple
-    comes back (:class:`~intents.window.Left`).
+    comes back (:class:`~intents.window.Left`). ``overheard`` counts floors held again in a row for talk that
+    reached Alexa's window (:data:`~intents.window.OVERHEARD_FLOORS`).
     """
 
     session_id: str
@@ -61,6 +62,7 @@ class SessionState:
     order_unknown: tuple[int, ...] = ()
     left: Left | None = None
     mood: str = ""  # how the couple said they arrive tonight: the plan fits it, and keeps fitting it
+    overheard: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -77,7 +79,8 @@ class SessionState:
         }
         optional = {"asking_names": self.asking_names, "asked_again": self.touch_asked_again,
                     "turns_swapped": list(self.turns_swapped), "order_unknown": list(self.order_unknown),
-                    "left": self.left.value if self.left else None, "mood": self.mood}
+                    "left": self.left.value if self.left else None, "mood": self.mood,
+                    "overheard": self.overheard}
         out.update({k: v for k, v in optional.items() if v})
         return out
 
@@ -110,6 +113,7 @@ class SessionState:
             order_unknown=_indexes(data.get("order_unknown", ()), len(plan.steps)),
             left=Left(data["left"]) if data.get("left") else None,
             mood=_mood(data.get("mood", "")),
+            overheard=_overheard(data.get("overheard", 0)),
         )
 
     @classmethod
@@ -191,6 +195,12 @@ def _pending_names(raw: object) -> tuple[str, ...]:
     if not isinstance(raw, list) or len(raw) not in (0, 2) or not all(isinstance(n, str) and n for n in raw):
         raise ValueError("pending names")
     return tuple(raw)
+
+
+def _overheard(raw: object) -> int:
+    if not isinstance(raw, int) or isinstance(raw, bool) or not 0 <= raw <= OVERHEARD_FLOORS:
+        raise ValueError("overheard")
+    return raw
 
 
 def _mood(raw: object) -> str:

@@ -30,6 +30,7 @@ class StepVoice:
     phrases: Phrases
     names: tuple[str, ...]
     nights_before: int = 0  # nights together before tonight: teaching fades once a couple knows the way
+    floors: bool = False  # the front holds a floor where the couple talks, whose opening line says how to go on
 
     def say(self, key: str, **values: object) -> str:
         return self.phrases.say(key, **values)
@@ -46,6 +47,8 @@ class StepVoice:
         return sum(1 for s in state.plan.steps[:state.step] if s.kind == kind)
 
     def _teaches_next(self, state: SessionState) -> bool:
+        if self.floors:  # the floor's opening line teaches it, every time
+            return False
         return self.nights_before < TEACH_NEXT_NIGHTS or self.nth(state) == 0
 
     # ----- names and turns ------------------------------------------------

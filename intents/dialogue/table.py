@@ -17,7 +17,7 @@ import yaml
 
 from ..commands import CommandKind
 from ..replies import Listening
-from ..window import Left
+from ..window import MAX_FLOOR_SECONDS, Floor, Left
 
 TABLE_PATH = Path(__file__).with_name("dialogue.yaml")
 FALL_THROUGH = "fall_through"
@@ -43,13 +43,6 @@ class Phase(str, Enum):
     TOUCH_AFTER = "touch_after"  # lingering after the timer
     PAUSED = "paused"
     RETURNING = "returning"  # a new conversation begun by a command after the last was left midway
-
-
-class Window(str, Enum):
-    """What a front whose microphone closes after a few seconds (Alexa) does after a free-talk phase's reply."""
-
-    CLOSE = "close"  # say how to come back, and close the conversation on purpose
-    AFTER_PROMPT = "after_prompt"  # keep the few seconds when the reply says the step's prompt; else close
 
 
 TABLE_COMMANDS: tuple[CommandKind, ...] = tuple(k for k in CommandKind if k is not CommandKind.OPEN)
@@ -84,8 +77,8 @@ class PhaseSpec:
     group: str | None
     falls_through: bool
     rows: Mapping[CommandKind, Rule]
-    come_back: str = ""  # free talk: how to come back once a closing microphone has closed
-    window: Window = Window.CLOSE
+    come_back: str = ""  # free talk: how to come back, where Rekindle ends a session itself while they talk
+    floor: Floor | None = None  # free talk: the floor a reply holds where the microphone closes (Alexa)
 
 
 @dataclass(frozen=True)
@@ -204,12 +197,12 @@ class _Checker:
             raise self.fail(where, f"'otherwise' can only be {FALL_THROUGH!r}")
         rows = self.rows(where, raw.get("rows") or {})
         listening = self.enum(Listening, raw.get("listening"), f"{where} listening")
-        come_back, window = "", Window.CLOSE
-        if listening is Listening.FREE_TALK:  # a closing microphone needs to say how to come back here
+        come_back, floor = "", None
+        if listening is Listening.FREE_TALK:  # a closing microphone holds the floor here, and says how to come back
             come_back = self.phrase(raw.get("come_back"), f"{where} come_back")
-            window = self.enum(Window, raw.get("window", Window.CLOSE.value), f"{where} window")
-        elif "come_back" in raw or "window" in raw:
-            raise self.fail(where, "'come_back' and 'window' belong to free_talk phases only")
+            floor = self.floor(raw.get("floor"), f"{where} floor")
+        elif "come_back" in raw or "floor" in raw:
+            raise self.fail(where, "'come_back' and 'floor' belong to free_talk phases only")
         asks = raw.get("asks")
         if asks not in (None, "yes_no"):
             raise self.fail(where, f"'asks' can only be 'yes_no', got {asks!r}")
@@ -227,8 +220,16 @@ class _Checker:
             falls_through=falls_through,
             rows=rows,
             come_back=come_back,
-            window=window,
+            floor=floor,
         )
+
+    def floor(self, raw: object, where: str) -> Floor:
+        if not isinstance(raw, dict) or set(raw) != {"seconds", "opens", "ends"}:
+            raise self.fail(where, "needs 'seconds', 'opens' and 'ends'")
+        seconds = raw["seconds"]
+        if not isinstance(seconds, int) or isinstance(seconds, bool) or not 10 <= seconds <= MAX_FLOOR_SECONDS:
+            raise self.fail(where, f"'seconds' must be a whole number from 10 to {MAX_FLOOR_SECONDS}, got {seconds!r}")
+        return Floor(seconds, self.phrase(raw["opens"], f"{where} opens"), self.phrase(raw["ends"], f"{where} ends"))
 
     def welcome_back(self, raw: object) -> dict[Left, Welcome]:
         if not isinstance(raw, dict):

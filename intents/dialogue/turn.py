@@ -16,14 +16,14 @@ from typing import Any
 
 from ..commands import Command
 from ..content import ContentLibrary
-from ..content.phrases import Phrases, spoken
+from ..content.phrases import Phrases
 from ..household import CompletedRitual, Preferences, StepRecord
 from ..planning import CHECK_IN_EVERY, Planner, TonightPlan
-from ..replies import Listening, Reply, ReplyBuilder, Speech
-from ..window import Left, MicrophoneWindow
+from ..replies import Listening, Reply, ReplyBuilder
+from ..window import Floor, Left, MicrophoneWindow
 from .state import SessionState, Stage, phase_of
 from .steps import BREATH, StepVoice
-from .table import DialogueTable, PhaseSpec, Window
+from .table import DialogueTable, Phase, PhaseSpec
 
 CHECK_IN = "check_in"  # the phrases of the check-in (check_in, check_in_yes, ...)
 REFLECTION_PAUSE = 1.5
@@ -69,9 +69,12 @@ class Conversation:
         self.ctx = ctx
         self.table = table
         self.actions = actions
-        self.voice = StepVoice(ctx.content, ctx.phrases, ctx.preferences.names, ctx.nights_before)
-        self.asked = False  # this turn's reply asks a question step's question (see Window.AFTER_PROMPT)
+        self.voice = StepVoice(ctx.content, ctx.phrases, ctx.preferences.names, ctx.nights_before,
+                               floors=ctx.window is not None)
         self.helped = False  # this turn's reply is help, which ends with a question
+        self.quiet = False  # this turn's reply holds the floor again without a word (talk overheard)
+        self.came_back: Left | None = None  # this turn begins a conversation after the last was left midway
+        self.overheard = 0  # floors held again in a row for overheard talk, before this turn
 
     def say(self, key: str, **values: object) -> str:
         if key.startswith(CHECK_IN):  # the n-th check-in and its answers: each check-in in the next words
@@ -81,7 +84,9 @@ class Conversation:
     # ----- running the table ------------------------------------------------
     def handle(self, state: SessionState, command: Command) -> Outcome:
         """Run the table's row for the state's phase and ``command``."""
-        self.asked = self.helped = False
+        self.helped = self.quiet = False
+        self.came_back = state.left if phase_of(state) is Phase.RETURNING else None
+        self.overheard, state.overheard = state.overheard, 0  # counted on only while nothing else is heard
         return self.act(state, command)
 
     def act(self, state: SessionState, command: Command) -> Outcome:
@@ -112,17 +117,17 @@ class Conversation:
     def reply(self, b: ReplyBuilder, state: SessionState, end: bool = False, **persist: Any) -> Outcome:
         """Finish a reply: the phase's reprompt and listening, the step's card, what to persist.
 
-        Where the couple talks and the front's microphone closes after a few seconds, the conversation
-        closes here on purpose, saying how to come back, and tonight's progress remembers why.
+        Where the couple talks and the front's microphone closes after a few seconds, the reply holds the
+        floor: it says how to go on while it lasts, then keeps the phase's quiet, ended by a soft cue; its
+        reprompt names next, more time and the way back.
         """
         phase = phase_of(state)
         spec = self.table.spec(phase)
-        if not end and self.closes(spec):
-            come_back = self.reprompt(state, spec.come_back)
-            if not b.segments or b.segments[-1] != Speech(spoken(come_back)):
-                b.say(come_back)
-            state.left = Left.PAUSED if state.stage is Stage.PAUSED else Left.WAITING
-            end, persist["progress"] = True, True
+        floor = None if end else self.floor(spec)
+        if floor:
+            if not self.quiet:
+                b.say(self.reprompt(state, floor.opens))
+            b.hold_floor(floor.seconds)
         in_step = state.stage is Stage.STEP
         card = self.voice.card(state) if in_step else ""
         reply = b.build(self.reprompt(state, self.reprompt_key(spec)), card=card, end_session=end,
@@ -132,21 +137,26 @@ class Conversation:
         persist.setdefault("progress", state.mid_ritual)
         return Outcome(reply, state, **persist)
 
-    def closes(self, spec: PhaseSpec) -> bool:
-        """Whether this reply ends the conversation on purpose: the couple talks, and the microphone closes."""
-        if self.ctx.window is None or spec.listening is not Listening.FREE_TALK:
-            return False
-        return not self.helped and not (self.asked and spec.window is Window.AFTER_PROMPT)
+    def floor(self, spec: PhaseSpec) -> Floor | None:
+        """The floor this turn's reply holds: where the couple talks on a front whose microphone closes, unless
+        the reply is help (which ends with a question, so Alexa's window follows it)."""
+        if self.ctx.window is None or self.helped:
+            return None
+        return spec.floor
 
     def reprompt_key(self, spec: PhaseSpec) -> str:
-        """The phrase said when nothing is heard: on a closing microphone where the couple talks, how to come back."""
-        return spec.come_back if self.ctx.window is not None and spec.come_back else spec.reprompt
+        """The phrase said when nothing is heard: after a held floor, next, more time and the way back."""
+        return spec.floor.ends if self.ctx.window is not None and spec.floor else spec.reprompt
+
+    def close(self, state: SessionState, b: ReplyBuilder) -> Outcome:
+        """End the conversation while the couple talks, saying how to come back; tonight's progress says why."""
+        b.say(self.reprompt(state, self.table.spec(phase_of(state)).come_back))
+        state.left = Left.PAUSED if state.stage is Stage.PAUSED else Left.WAITING
+        return self.reply(b, state, end=True, progress=True)
 
     def step_prompt(self, state: SessionState, b: ReplyBuilder, intro: bool = False) -> None:
-        """The step's whole prompt; a question just asked keeps a closing microphone's few seconds."""
+        """The step's whole prompt."""
         self.voice.prompt(state, b, intro=intro)
-        if state.current.kind == "question" and state.part == 0:
-            self.asked = True
 
     def reprompt(self, state: SessionState, key: str) -> str:
         """The phrase ``key`` filled with tonight's title and names, worded for this step."""
@@ -220,8 +230,9 @@ class Conversation:
         return set(state.swapped) | {s.question_id for s in state.plan.steps if s.question_id} | twins
 
     def where(self, state: SessionState) -> str:
-        """After a side request: the reprompt that says where the couple is."""
-        return self.reprompt(state, self.reprompt_key(self.table.spec(phase_of(state))))
+        """After a side request: the reprompt that says where the couple is (a held floor says it itself)."""
+        spec = self.table.spec(phase_of(state))
+        return "" if self.floor(spec) else self.reprompt(state, self.reprompt_key(spec))
 
     def set_preferences(self, prefs: Preferences) -> None:
         """Change the household's preferences; the engine stores them after the turn."""

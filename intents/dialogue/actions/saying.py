@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ...commands import Command
 from ...replies import ReplyBuilder
+from ...window import OVERHEARD_FLOORS
 from ..state import SessionState, Stage, phase_of
 from ..table import Phase
 from ..turn import Action, Conversation, Outcome
@@ -27,7 +28,20 @@ def note(conv: Conversation, state: SessionState, command: Command, phrase: str)
 
 
 def unknown(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
-    if conv.closes(conv.table.spec(phase_of(state))):  # partners talking to each other, overheard
+    """Words that are no command. Where a floor is held, they are partners still talking when Alexa's window
+    opened: the floor is held again without a word (a few times, then the session ends with the way back).
+    Beginning a conversation after the last was left midway, they are welcomed back where the couple was
+    (the step said again, or still paused), and nothing moves on."""
+    if conv.came_back is not None:
+        b = ReplyBuilder().say(conv.say(conv.table.welcome_back[conv.came_back].welcome, title=state.plan.title))
+        if state.stage is Stage.STEP:
+            conv.step_prompt(state, b)
+        return conv.reply(b, state)
+    if conv.floor(conv.table.spec(phase_of(state))):
+        if conv.overheard >= OVERHEARD_FLOORS:
+            return conv.close(state, ReplyBuilder())
+        state.overheard = conv.overheard + 1
+        conv.quiet = True
         return conv.reply(ReplyBuilder(), state)
     return conv.remind(state, "unknown")
 
