@@ -44,6 +44,7 @@ from typing import Any
 
 from intents import Preferences, Rekindle, SqliteStore
 from intents.dialogue import Phase, SessionState, phase_of
+from intents.household import Household, HouseholdChange
 from intents.understanding import IntentMatcher
 from skill.handlers import STATE_KEY
 from skill.lambda_function import make_lambda_handler
@@ -71,7 +72,6 @@ IN_SESSION = re.compile(r"say: Alexa, (?!tell\b|open\b)([a-z ]+?)[.,!?]", re.IGN
 BARE = re.compile(r"\bsay (next|resume|yes)\b", re.IGNORECASE)
 OFFER_PHASES = frozenset({Phase.OFFER, Phase.RESUME_OFFER, Phase.TOUCH_INVITE, Phase.TOUCH_ASK_AGAIN,
                           Phase.DECLINED, Phase.NAMES_CHECK})
-TALK = {Phase.QUESTION_FIRST: ANSWER_SECONDS, Phase.QUESTION_SECOND: ANSWER_SECONDS, Phase.TASK: TASK_SECONDS}
 MOODS = ("light", "tired", "a bit tense")
 
 
@@ -114,6 +114,8 @@ class Night:
     finished: bool = False
     requests: int = 0
     turn_ms: list[float] = field(default_factory=list)
+    most_reads: int = 0  # store reads in any one request
+    most_writes: int = 0  # store writes in any one request
 
 
 @dataclass
@@ -125,19 +127,40 @@ class Activity:
     talking: bool
 
 
+class CountingStore:
+    """The household store, counting the reads and writes each request makes."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self.store = store
+        self.reads = self.writes = 0
+
+    def load(self, household: str) -> Household:
+        self.reads += 1
+        return self.store.load(household)
+
+    def save(self, household: str, change: HouseholdChange, base: Household | None = None) -> Household:
+        self.writes += 1
+        return self.store.save(household, change, base)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
 class Echo:
     """The speaker's side: sessions, envelopes and the clock the engine reads."""
 
     def __init__(self, store: SqliteStore, evening: datetime) -> None:
         self.evening = evening
         self.elapsed = 0.0
-        self.engine = Rekindle(store, clock=lambda: self.evening + timedelta(seconds=self.elapsed),
+        self.store = CountingStore(store)
+        self.engine = Rekindle(self.store, clock=lambda: self.evening + timedelta(seconds=self.elapsed),
                                front="alexa")
         self.handler = make_lambda_handler(self.engine, skill_id=SKILL_ID)
         self.session_id = ""
         self.attributes: dict[str, Any] = {}
         self.open = False
         self.turn_ms: list[float] = []
+        self.most_reads = self.most_writes = 0
 
     def send(self, request: dict[str, Any], new_session: bool) -> dict[str, Any]:
         if new_session or not self.open:
@@ -155,9 +178,12 @@ class Echo:
                         "timestamp": (self.evening + timedelta(seconds=self.elapsed)).strftime("%Y-%m-%dT%H:%M:%SZ"),
                         **request},
         }
+        self.store.reads = self.store.writes = 0
         started = time.perf_counter()
         response: dict[str, Any] = json.loads(json.dumps(self.handler(json.loads(json.dumps(envelope)), None)))
         self.turn_ms.append((time.perf_counter() - started) * 1000)
+        self.most_reads = max(self.most_reads, self.store.reads)
+        self.most_writes = max(self.most_writes, self.store.writes)
         if request["type"] == "SessionEndedRequest":
             self.open, self.attributes = False, {}
         else:
@@ -192,9 +218,12 @@ def words(ssml: str) -> str:
 class Couple:
     """Two partners who do only what the replies say, at their own pace."""
 
-    def __init__(self, night: date, spread: float) -> None:
+    def __init__(self, night: date, spread: float, answer: float = ANSWER_SECONDS, task: float = TASK_SECONDS,
+                 linger: float = LINGER_SECONDS) -> None:
         self.rng = random.Random(f"couple-{night.isoformat()}")
         self.spread = spread
+        self.talk = {Phase.QUESTION_FIRST: answer, Phase.QUESTION_SECOND: answer, Phase.TASK: task}
+        self.linger = linger
         self.mood = MOODS[night.toordinal() % len(MOODS)]
         self.activity: Activity | None = None
         self.taught: tuple[str, str] = ("bare", "next")  # how the last reply taught them to say they're done
@@ -218,10 +247,10 @@ class Couple:
         key = (state.session_id, state.step, state.part, phase.value)
         if self.activity and self.activity.key == key:
             return  # the same step goes on (a reply to overheard talk, a "go ahead")
-        if phase in TALK:
-            self.activity = Activity(key, starts + self.about(TALK[phase]), True)
+        if phase in self.talk:
+            self.activity = Activity(key, starts + self.about(self.talk[phase]), True)
         elif phase is Phase.TOUCH_AFTER:
-            self.activity = Activity(key, starts + self.about(LINGER_SECONDS), False)
+            self.activity = Activity(key, starts + self.about(self.linger), False)
         else:
             self.activity = None
 
@@ -234,10 +263,10 @@ class Couple:
         return self.taught[1]
 
 
-def night_walk(store: SqliteStore, night: date, spread: float, matcher: IntentMatcher) -> Night:
+def night_walk(store: SqliteStore, night: date, couple: Couple, matcher: IntentMatcher) -> Night:
     """One evening from "Alexa, open nightly ritual" to the ritual's close."""
     evening = datetime(night.year, night.month, night.day, *EVENING, tzinfo=timezone.utc)
-    echo, couple, tally = Echo(store, evening), Couple(night, spread), Night(night.isoformat())
+    echo, tally = Echo(store, evening), Night(night.isoformat())
     clock = 0.0  # seconds since the opening, when the current reply starts playing
 
     def say(text: str, new_session: bool = False) -> dict[str, Any]:
@@ -328,16 +357,21 @@ def night_walk(store: SqliteStore, night: date, spread: float, matcher: IntentMa
     tally.finished = bool(done)
     tally.ritual = done[-1].ritual_id if done else (state.plan.ritual_id if state else "")
     tally.turn_ms = echo.turn_ms
+    tally.most_reads, tally.most_writes = echo.most_reads, echo.most_writes
     return tally
 
 
-def run(first: date, nights: int, minutes: int | None, spread: float) -> list[Night]:
+def run(first: date, nights: int, minutes: int | None, spread: float, answer: float = ANSWER_SECONDS,
+        task: float = TASK_SECONDS, linger: float = LINGER_SECONDS) -> list[Night]:
+    """Walk ``nights`` nights from ``first`` with a couple taking about ``answer``, ``task`` and ``linger``
+    seconds (each varying by ``spread``)."""
     matcher = IntentMatcher.for_locale("en-US")
     with tempfile.TemporaryDirectory() as tmp:
         store = SqliteStore(Path(tmp) / "nights.db")
         prefs = Preferences(names=NAMES)
         store.save_preferences(USER_ID, Preferences(names=NAMES, minutes=minutes) if minutes else prefs)
-        return [night_walk(store, first + timedelta(days=n), spread, matcher) for n in range(nights)]
+        days = [first + timedelta(days=n) for n in range(nights)]
+        return [night_walk(store, day, Couple(day, spread, answer, task, linger), matcher) for day in days]
 
 
 def table(results: list[Night]) -> str:
@@ -357,10 +391,12 @@ def summary(results: list[Night]) -> str:
     turns = sorted(ms for n in results for ms in n.turn_ms)
     most = max(n.reinvocations for n in results)
     median = turns[len(turns) // 2] if turns else 0.0
+    reads, writes = max(n.most_reads for n in results), max(n.most_writes for n in results)
     return (f"re-invocations by name: {sum(n.reinvocations for n in results)} in {len(results)} nights, at most "
             f"{most} a night; overheard talk answered in session: {sum(n.overheard for n in results)}; sessions "
             f"timed out: {sum(n.timeouts for n in results)}; {len(turns)} requests, median "
-            f"{median:.2f} ms through the Lambda handler (SQLite store included)")
+            f"{median:.2f} ms through the Lambda handler (SQLite store included), at most {reads} read and "
+            f"{writes} write of the store each")
 
 
 def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> int:
@@ -370,9 +406,14 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
     parser.add_argument("--nights", type=int, default=14, help="consecutive nights (%(default)s)")
     parser.add_argument("--minutes", type=int, choices=(5, 10, 20), help="ritual length (default: Rekindle's)")
     parser.add_argument("--spread", type=float, default=SPREAD, help="share by which each length varies (%(default)s)")
+    parser.add_argument("--answer", type=float, default=ANSWER_SECONDS, help="seconds a partner's answer takes "
+                        "(%(default)s)")
+    parser.add_argument("--task", type=float, default=TASK_SECONDS, help="seconds a task takes (%(default)s)")
+    parser.add_argument("--linger", type=float, default=LINGER_SECONDS, help="seconds of lingering after touch "
+                        "(%(default)s)")
     parser.add_argument("--json", action="store_true", help="print the nights as JSON")
     args = parser.parse_args(argv)
-    results = run(args.first, args.nights, args.minutes, args.spread)
+    results = run(args.first, args.nights, args.minutes, args.spread, args.answer, args.task, args.linger)
     if args.json:
         out(json.dumps([{k: v for k, v in asdict(n).items() if k != "turn_ms"} for n in results], indent=1))
     else:
