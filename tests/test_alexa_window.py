@@ -143,7 +143,7 @@ def test_a_malformed_floor_is_refused_when_the_table_loads(tmp_path: Path, floor
         data["phases"]["task"]["floor"] = floor
     path = tmp_path / "dialogue.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    from intents.phrases import default_phrases
+    from intents.content.phrases import default_phrases
 
     with pytest.raises(DialogueError, match="task"):
         load_dialogue(path, actions=ACTIONS, phrases=default_phrases().table)
