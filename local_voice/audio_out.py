@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import wave
 from pathlib import Path
 from typing import Any, Protocol
@@ -12,6 +13,7 @@ import numpy as np
 
 from .audio_in import AudioDeviceError, DeviceLost, restart_portaudio, sounddevice
 from .native import native_stderr_to_debug
+from .speech import AudioStream
 from .tts import Audio
 
 log = logging.getLogger("rekindle.voice.audio")
@@ -20,8 +22,9 @@ log = logging.getLogger("rekindle.voice.audio")
 class Sink(Protocol):
     """Plays (or stores) one reply's audio; ``play`` returns when it has been heard."""
 
-    def play(self, audio: Audio, interrupt: threading.Event | None = None) -> bool:
-        """Play ``audio``; returns True when ``interrupt`` was set and cut it short."""
+    def play(self, audio: Audio | AudioStream, interrupt: threading.Event | None = None) -> bool:
+        """Play ``audio`` (a stream plays as it is rendered); returns True when ``interrupt`` was set and
+        cut it short."""
         ...
     def close(self) -> None: ...
     def reopen(self) -> None: ...
@@ -43,15 +46,17 @@ class SpeakerSink:
             raise AudioDeviceError(f"No speaker found ({exc}). Check 'rekindle devices', choose one with "
                                    "--output-device, or use --output-wav DIR or --text.") from exc
 
-    def play(self, audio: Audio, interrupt: threading.Event | None = None) -> bool:
+    def play(self, audio: Audio | AudioStream, interrupt: threading.Event | None = None) -> bool:
         """Play all of ``audio``, unless ``interrupt`` is set meanwhile (then fade out within a block
         and return True); a stream that stops early otherwise means the speaker went away.
 
-        (``sounddevice.play`` returns quietly when the sound server dies mid-sentence, so the
-        samples actually handed to PortAudio are counted here.)
+        A stream plays while it is rendered: when the renderer falls behind, the speaker gets silence
+        until the next samples come. (``sounddevice.play`` returns quietly when the sound server dies
+        mid-sentence, so the samples actually handed to PortAudio are counted here.)
         """
-        samples = np.ascontiguousarray(audio.samples, dtype=np.int16)
-        if not len(samples):
+        stream = audio if isinstance(audio, AudioStream) else AudioStream.of(audio)
+        stream.wait_ready()
+        if stream.done and not stream.length:
             return False
         done = threading.Event()
         played = 0
@@ -59,25 +64,30 @@ class SpeakerSink:
 
         def callback(out: Any, frames: int, when: Any, status: Any) -> None:
             nonlocal played, cut
-            chunk = samples[played:played + frames]
+            finished = stream.done  # read first: everything rendered before it said so is there to read
+            chunk = stream.read(played, frames)
             if interrupt is not None and interrupt.is_set():
                 cut = True  # a ramp to silence instead of a click
                 chunk = (chunk * np.linspace(1.0, 0.0, len(chunk))).astype(np.int16)
             out[:len(chunk), 0] = chunk
             out[len(chunk):] = 0
             played += len(chunk)
-            if cut or played >= len(samples):
+            if cut or (finished and played >= stream.length):
                 raise self._sd.CallbackStop
 
         try:
-            stream = self._sd.OutputStream(samplerate=audio.rate, channels=1, dtype="int16", device=self.device,
+            output = self._sd.OutputStream(samplerate=stream.rate, channels=1, dtype="int16", device=self.device,
                                            callback=callback, finished_callback=done.set)
-            with stream:
+            begun = time.monotonic()
+            with output:
                 # A generous bound, only so that a sound server that hangs cannot hang the ritual.
-                finished = done.wait(timeout=audio.seconds + 30.0)
+                while not done.wait(timeout=0.5):
+                    if stream.done and time.monotonic() - begun > stream.seconds + 30.0:
+                        break
+                finished = done.is_set()
         except self._sd.PortAudioError as exc:
             raise DeviceLost(f"The speaker went away ({exc}).") from exc
-        if not finished or (played < len(samples) and not cut):
+        if not finished or (played < stream.length and not cut):
             raise DeviceLost("The speaker went away mid-sentence.")
         return cut
 
@@ -106,7 +116,9 @@ class WavSink:
         self.directory = directory
         self.count = 0
 
-    def play(self, audio: Audio, interrupt: threading.Event | None = None) -> bool:
+    def play(self, audio: Audio | AudioStream, interrupt: threading.Event | None = None) -> bool:
+        if isinstance(audio, AudioStream):
+            audio = audio.audio()
         self.count += 1
         path = self.directory / f"reply-{self.count:03d}.wav"
         with wave.open(str(path), "wb") as w:

@@ -18,7 +18,8 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from intents.replies import Listening
 from intents.understanding import IntentMatcher, Match
@@ -28,7 +29,6 @@ from .audio_in import Segmenter
 from .choices import BARGE_IN_MODES as BARGE_IN_MODES
 from .choices import BargeInMode as BargeInMode
 from .heard import heard_intent
-from .tts import Audio
 
 log = logging.getLogger("rekindle.voice.barge_in")
 
@@ -42,7 +42,17 @@ ENDPOINT_WAIT_S = 0.3
 ECHO_DELAY_S = 1.5
 
 
-def timer_windows(playing: Audio, started: float) -> list[tuple[float, float]]:
+class HasTimers(Protocol):
+    """Audio with touch timers: a whole reply's (:class:`~local_voice.tts.Audio`) or one being rendered."""
+
+    @property
+    def timers(self) -> Sequence[tuple[float, float]]: ...
+
+
+Windows = Sequence[tuple[float, float]]
+
+
+def timer_windows(playing: HasTimers, started: float) -> list[tuple[float, float]]:
     """When, in ``time.monotonic()`` seconds, the microphone hears only the room during ``playing``'s touch
     timers (played from ``started``): each timer's silence, less its first ``ECHO_DELAY_S``."""
     return [(started + lo + ECHO_DELAY_S, started + hi) for lo, hi in playing.timers if hi - lo > ECHO_DELAY_S]
@@ -57,14 +67,15 @@ class BargeIn:
     """
 
     def __init__(self, recogniser: Recogniser, matcher: IntentMatcher,
-                 windows: Sequence[tuple[float, float]] | None = None) -> None:
+                 windows: Windows | Callable[[], Windows] | None = None) -> None:
         """``windows``: the only (start, end) times (``time.monotonic()``) in which a command may be
-        heard, e.g. a touch timer's silence (:func:`timer_windows`); None for the whole reply."""
+        heard, e.g. a touch timer's silence (:func:`timer_windows`), or a function giving them as far as
+        they are known (a reply still being rendered); None for the whole reply."""
         self.heard = threading.Event()
         self.match: Match | None = None
         self._recogniser = recogniser
         self._matcher = matcher
-        self._windows = None if windows is None else tuple(windows)
+        self._windows = windows if windows is None or callable(windows) else tuple(windows)
         self._frames: queue.Queue[tuple[bytes, float] | None] = queue.Queue()
         self._segmenter = Segmenter(max_seconds=MAX_UTTERANCE_SECONDS)
         self._thread = threading.Thread(target=self._work, name="rekindle-barge-in", daemon=True)
@@ -106,7 +117,10 @@ class BargeIn:
                 long_sound = self._segmenter.in_speech
 
     def _inside(self, start: float, end: float) -> bool:
-        return self._windows is None or any(lo <= start and end <= hi for lo, hi in self._windows)
+        if self._windows is None:
+            return True
+        windows = self._windows() if callable(self._windows) else self._windows
+        return any(lo <= start and end <= hi for lo, hi in windows)
 
     def _consider(self, pcm: bytes) -> None:
         recognition = self._recogniser.recognise(pcm, Listening.FREE_TALK, speaking=True)

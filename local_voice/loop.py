@@ -10,15 +10,11 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TextIO
-
-import numpy as np
 
 from intents.commands import Command, CommandKind
 from intents.engine import Rekindle
-from intents.replies import Cue, Pause, Reply, Speech
+from intents.replies import Reply
 from intents.understanding import IntentMatcher, Match, command_for_intent
 from text_mode import render_text
 
@@ -28,7 +24,9 @@ from .audio_out import Sink
 from .barge_in import BARGE_IN_MODES, BargeIn, BargeInMode, timer_windows
 from .heard import heard_intent
 from .hearing import ListensAhead
-from .tts import Audio, SpeechError, silence, tone
+from .speech import AudioStream, Voice
+
+__all__ = ["Voice", "VoiceLoop", "device_wait", "timer_scale"]
 
 log = logging.getLogger("rekindle.voice.loop")
 
@@ -51,45 +49,6 @@ def device_wait() -> float:
         return max(0.0, float(os.environ.get(DEVICE_WAIT_ENV, DEFAULT_DEVICE_WAIT)))
     except ValueError:
         return DEFAULT_DEVICE_WAIT
-
-
-@dataclass
-class Voice:
-    """Turns replies into audio: speech from a synthesiser, real silences, generated cues.
-
-    Without a synthesiser (``synthesise`` None: speech output failed) the words are left to the
-    captions, and only the chimes and the timed touch silences are played, so timers still run.
-    """
-
-    synthesise: Callable[[str], Audio] | None
-    timer_scale: float = 1.0
-
-    def render(self, reply: Reply) -> Audio:
-        speak = self.synthesise
-        parts: list[Audio] = []
-        for seg in reply.segments:
-            if isinstance(seg, Speech) and speak is not None:
-                parts.append(speak(seg.text))
-        rate = parts[0].rate if parts else 22050
-        out: list[np.ndarray] = []
-        timers: list[tuple[float, float]] = []
-        for seg in reply.segments:
-            if isinstance(seg, Speech):
-                if speak is not None:
-                    out.append(speak(seg.text).samples)
-            elif isinstance(seg, Pause):
-                if speak is not None or seg.timer:
-                    seconds = seg.seconds * self.timer_scale if seg.timer else seg.seconds
-                    gap = silence(seconds, rate).samples
-                    if seg.timer:
-                        begins = sum(len(o) for o in out)
-                        timers.append((begins / rate, (begins + len(gap)) / rate))
-                    out.append(gap)
-            elif isinstance(seg, Cue):
-                out.append(tone(seg.kind, rate).samples)
-        if out and speak is not None:
-            out.append(silence(0.15, rate).samples)
-        return Audio(np.concatenate(out) if out else np.zeros(0, dtype=np.int16), rate, tuple(timers))
 
 
 class VoiceLoop:
@@ -115,33 +74,28 @@ class VoiceLoop:
         self.turns = 0
         self._at: tuple[dict[str, Any], Reply] = ({}, Reply(()))  # the latest state and reply
 
-    def _render(self, reply: Reply) -> Audio:
-        try:
-            return self.voice.render(reply)
-        except SpeechError as exc:
-            log.warning("%s Carrying on with Rekindle's words as text on screen (chimes and timers still "
-                        "sound).", exc)
-            self.voice.synthesise = None
-            return self.voice.render(reply)
-
-    def say(self, reply: Reply) -> Match | None:
+    def say(self, reply: Reply, spoken_after: float | None = None) -> Match | None:
         """Speak a reply with the microphone muted, so Rekindle never answers itself.
 
+        The reply plays while it is rendered (the first sentence starts while the rest is synthesised).
         With ``barge_in`` "timers" (during a touch timer's silence) or "always", the muted microphone
         still listens for "stop" and "pause" (:class:`~local_voice.barge_in.BargeIn`): one of them ends
         the reply early and is returned.
         If the speaker goes away meanwhile, wait for it (:meth:`recover`) and say the reply again.
+        ``spoken_after``: when the command this replies to ended (``time.perf_counter``), for the log.
         """
         started = time.perf_counter()
-        audio = self._render(reply)
+        audio = self.voice.stream(reply)
         if self.captions is not None:
             self.captions.write(f"Rekindle: {render_text(reply)}\n")
             self.captions.flush()
-        log.debug("reply audio ready in %.0f ms (%.1f s long)", 1000 * (time.perf_counter() - started),
-                  audio.seconds)
+        audio.wait_ready()
+        ready = time.perf_counter()
+        log.debug("first reply audio ready in %.0f ms%s", 1000 * (ready - started),
+                  "" if spoken_after is None else f" ({1000 * (ready - spoken_after):.0f} ms after speech ended)")
         heard: Match | None = None
-        while len(audio.samples):
-            listener = self._barge_in(audio)
+        while audio.length:
+            listener = self._barge_in(reply, audio)
             self.source.divert(listener.feed if listener else None)
             self.source.mute(True)
             try:
@@ -162,15 +116,16 @@ class VoiceLoop:
         self._listening(reply)
         return None
 
-    def _barge_in(self, audio: Audio) -> BargeIn | None:
+    def _barge_in(self, reply: Reply, audio: AudioStream) -> BargeIn | None:
         """A listener for "stop" and "pause" during ``audio`` (about to play), if barge-in is on for it."""
         if self.barge_in == "always":
             log.debug("barge-in: listening while speaking")
             return BargeIn(self.recogniser, self.matcher)
-        if self.barge_in == "timers" and audio.timers:
-            windows = timer_windows(audio, time.monotonic())
-            log.debug("barge-in: listening in a timer's silence for %.0f s", sum(hi - lo for lo, hi in windows))
-            return BargeIn(self.recogniser, self.matcher, windows)
+        if self.barge_in == "timers" and reply.timed_seconds > 0:
+            started = time.monotonic()
+            log.debug("barge-in: listening in the timers' silence (%.0f s)",
+                      reply.timed_seconds * self.voice.timer_scale)
+            return BargeIn(self.recogniser, self.matcher, lambda: timer_windows(audio, started))
         return None
 
     def _listening(self, reply: Reply) -> None:
@@ -255,12 +210,13 @@ class VoiceLoop:
             state, reply = turn.state, turn.reply
             self._at = (state, reply)
             self.turns += 1
+            ended: float | None = None
             if timing is not None:
                 ended, transcribed = timing
                 log.debug("timings: speech end -> transcript %.0f ms, -> engine %.0f ms",
                           1000 * (transcribed - ended), 1000 * (time.perf_counter() - ended))
                 timing = None
-            heard = self.say(reply)
+            heard = self.say(reply, ended)
             if heard is None or reply.end_session:
                 return state, reply
             log.debug("command %s while speaking", heard.intent)

@@ -1,25 +1,28 @@
-"""Speaking: pyttsx3 synthesises each phrase to a WAV file, read back as samples.
+"""Speaking: audio, the espeak-ng voice (pyttsx3), and generated chimes.
 
-pyttsx3 plays audio through its own blocking ``aplay`` call and misbehaves
-when driven from several threads, so it is only asked to write files; the
-audio itself goes out through :mod:`local_voice.audio_out` like everything
-else. Generated tones mark the start and end of touch timers.
+pyttsx3 synthesises each phrase to a WAV file, read back as samples: it plays audio through its
+own blocking ``aplay`` call and misbehaves when driven from several threads, so it is only asked
+to write files, on one thread of its own; the audio itself goes out through
+:mod:`local_voice.audio_out` like everything else. The Piper voice is in
+:mod:`local_voice.tts_piper`; which voice speaks is chosen in :mod:`local_voice.voices`. Generated
+tones mark the start and end of touch timers.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import io
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -37,6 +40,10 @@ class SpeechError(Exception):
 
 class SpeechSettingError(SpeechError):
     """A ``--voice`` or ``--rate`` that cannot work (a mistake to fix, not a reason to fall back)."""
+
+
+class UnknownVoice(SpeechError):
+    """No voice has the name ``--voice`` gives (Rekindle then speaks with espeak-ng's default voice)."""
 
 
 # espeak-ng's own range; from 450 up pyttsx3's espeak driver silently writes no audio (measured, 2.99).
@@ -58,59 +65,83 @@ class Audio:
 
 
 class Synthesiser:
-    """Text to :class:`Audio` with pyttsx3, on the calling thread only."""
+    """Text to :class:`Audio` with pyttsx3 (espeak-ng on Linux); usable from any thread.
+
+    pyttsx3 must be created and driven on one thread (it hangs or says "run loop already started"
+    otherwise), and it keeps one engine per driver for the whole process; so every pyttsx3 call of
+    every Synthesiser runs on one thread of its own, and callers wait for it.
+    """
 
     def __init__(self, voice: str | None = None, rate: int | None = None, volume: float | None = None,
                  driver: str | None = None) -> None:
         driver = driver or os.environ.get(TTS_DRIVER_ENV) or None  # pyttsx3 driver: espeak, nsss, sapi5...
         if (driver or _default_driver()) == "espeak":
             if rate and int(rate) not in ESPEAK_RATES:
-                raise SpeechSettingError(f"--rate {rate}: espeak-ng speaks from {ESPEAK_RATES.start} to "
-                                         f"{ESPEAK_RATES.stop - 1} words per minute (default about 200).")
+                raise SpeechSettingError(f"--rate {rate}: Rekindle speaks from {ESPEAK_RATES.start} to "
+                                         f"{ESPEAK_RATES.stop - 1} words per minute (espeak-ng's own default "
+                                         "is about 175).")
             _check_espeak()
-        try:
-            import pyttsx3
-            self._engine: Any = pyttsx3.init(driver)
-        except Exception as exc:  # pyttsx3 raises assorted errors when no speech engine is present
-            raise SpeechError(f"Speech output is unavailable ({type(exc).__name__}: {exc}). Install espeak-ng "
-                              "(sudo apt-get install espeak-ng), or use --text.") from exc
-        self._thread = threading.get_ident()
+        self._engine: Any = _on_pyttsx3_thread(lambda: _engine(driver))
         if voice:
-            self._engine.setProperty("voice", self._voice_id(voice))
+            voice_id = self._voice_id(voice)
+            _on_pyttsx3_thread(lambda: self._engine.setProperty("voice", voice_id))
         if rate:
-            self._engine.setProperty("rate", int(rate))
+            _on_pyttsx3_thread(lambda: self._engine.setProperty("rate", int(rate)))
         if volume is not None:
-            self._engine.setProperty("volume", max(0.0, min(1.0, float(volume))))
+            _on_pyttsx3_thread(lambda: self._engine.setProperty("volume", max(0.0, min(1.0, float(volume)))))
         self._cache: dict[str, Audio] = {}
         self._dir = tempfile.TemporaryDirectory(prefix="rekindle-tts-")
 
     def _voice_id(self, wanted: str) -> str:
-        voices = self._engine.getProperty("voices") or []
-        for v in voices:
-            if wanted in (v.id, v.name) or v.id.endswith("/" + wanted):
-                return str(v.id)
-        names = ", ".join(sorted({str(v.name) for v in voices})[:12])
-        raise SpeechSettingError(f"No voice called {wanted!r}. Some available voices: {names}")
+        """The pyttsx3 voice id for a name, an id or a language ("en-us"), with an espeak-ng variant
+        ("+f3") kept."""
+        base, plus, variant = wanted.partition("+")
+        for v in self.voices():
+            if base in (v.id, v.name) or v.id.endswith("/" + base):
+                return str(v.id) + plus + variant
+        raise UnknownVoice(f"--voice {wanted}: no espeak-ng voice has that name (see 'rekindle voices').")
+
+    def voices(self) -> list[Any]:
+        """pyttsx3's voices (``id``, ``name``, ``languages``)."""
+        return list(_on_pyttsx3_thread(lambda: self._engine.getProperty("voices")) or [])
 
     def speak(self, text: str) -> Audio:
         """The audio of ``text`` (cached: the same phrases recur within a ritual)."""
-        if threading.get_ident() != self._thread:
-            raise RuntimeError("Synthesiser must be used on the thread that created it")
         if text not in self._cache:
-            path = Path(self._dir.name) / "say.wav"
-            try:
-                with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints the file name
-                    self._engine.save_to_file(text, str(path))
-                    self._engine.runAndWait()
-                    self._cache[text] = _written_wav(path)
-            except Exception as exc:  # any driver failure, or no file written: speech is not available
-                raise SpeechError(f"Speech output failed ({type(exc).__name__}: {exc}).") from exc
-            finally:
-                path.unlink(missing_ok=True)
+            self._cache[text] = _on_pyttsx3_thread(lambda: self._synthesise(text))
         return self._cache[text]
+
+    def _synthesise(self, text: str) -> Audio:
+        path = Path(self._dir.name) / "say.wav"
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints the file name
+                self._engine.save_to_file(text, str(path))
+                self._engine.runAndWait()
+                return _written_wav(path)
+        except Exception as exc:  # any driver failure, or no file written: speech is not available
+            raise SpeechError(f"Speech output failed ({type(exc).__name__}: {exc}).") from exc
+        finally:
+            path.unlink(missing_ok=True)
 
     def close(self) -> None:
         self._dir.cleanup()
+
+
+_pyttsx3_thread = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="rekindle-pyttsx3")
+T = TypeVar("T")
+
+
+def _on_pyttsx3_thread(work: Callable[[], T]) -> T:
+    return _pyttsx3_thread.submit(work).result()
+
+
+def _engine(driver: str | None) -> Any:
+    try:
+        import pyttsx3
+        return pyttsx3.init(driver)
+    except Exception as exc:  # pyttsx3 raises assorted errors when no speech engine is present
+        raise SpeechError(f"Speech output is unavailable ({type(exc).__name__}: {exc}). Install espeak-ng "
+                          "(sudo apt-get install espeak-ng), or use --text.") from exc
 
 
 def _default_driver() -> str:

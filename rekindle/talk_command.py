@@ -48,8 +48,11 @@ def register(sub: Any) -> argparse.ArgumentParser:
     voice.add_argument("--vosk-model", type=Path, metavar="PATH", help="use the Vosk model in this folder")
     voice.add_argument("--asr", choices=ASR_CHOICES, default="auto", help=ASR_HELP)
     voice.add_argument("--locale", default="en-US", help="interaction model to understand (default en-US)")
-    voice.add_argument("--voice", help="speech voice name or id (pyttsx3/espeak-ng)")
-    voice.add_argument("--rate", type=int, help="speaking rate in words per minute")
+    voice.add_argument("--voice", metavar="NAME",
+                       help="Rekindle's voice: piper:joe (the default when installed), piper:FILE.onnx, or an "
+                       "espeak-ng voice such as espeak:en-us+f3 (list them with 'rekindle voices')")
+    voice.add_argument("--rate", type=int, metavar="WPM",
+                       help="speaking rate in words per minute (default 160, a calm bedtime pace; 80 to 449)")
     voice.add_argument("--volume", type=float, help="speech volume from 0 to 1")
     voice.add_argument("--device-wait", type=float, metavar="SECONDS",
                        help="if the microphone or speaker goes away mid-ritual, wait this long for it to come "

@@ -1,8 +1,9 @@
-"""Voice commands: ``rekindle models download``, ``devices``, ``recognize`` and voice ``talk``."""
+"""Voice commands: ``rekindle models download``, ``devices``, ``voices``, ``recognize`` and voice ``talk``."""
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
 import logging
 import sys
@@ -36,6 +37,12 @@ def register(sub: Any) -> None:
 
     devices = sub.add_parser("devices", help="list microphones and speakers")
     devices.set_defaults(handler=list_devices)
+
+    voices = sub.add_parser("voices", help="list the voices Rekindle can speak with",
+                            description="The Piper voices installed and espeak-ng's voices; choose one with "
+                            "'rekindle talk --voice NAME'.")
+    voices.add_argument("--all", action="store_true", help="espeak-ng's voices in every language, not only English")
+    voices.set_defaults(handler=list_voices)
 
     rec = sub.add_parser("recognize", help="recognise commands in WAV files (16 kHz mono)",
                          description="Run recognition and understanding on each file in one process.")
@@ -105,6 +112,16 @@ def list_devices(args: argparse.Namespace) -> int:
     return 0
 
 
+def list_voices(args: argparse.Namespace) -> int:
+    from local_voice.voices import listing
+
+    print("Voices Rekindle can speak with (choose with: rekindle talk --voice NAME):")
+    for line in listing(config.data_dir(), args.all):
+        print(line)
+    print("\nespeak-ng voices take a variant too, e.g. --voice espeak:en-us+f3 (variants: espeak-ng --voices=variant).")
+    return 0
+
+
 def recognize(args: argparse.Namespace) -> int:
     from local_voice.audio_in import AudioDeviceError, read_pcm
     from local_voice.recognize_files import recognise_file
@@ -151,15 +168,20 @@ def talk_voice(args: argparse.Namespace) -> int:
     store = config.open_store()
     source: Any = None
     sink: Any = None
-    synth: Any = None
+    voice: Any = None
+    loading = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="rekindle-voice-load")
     try:
         try:  # devices first: with no microphone, say so before anything slow happens
             source = WavSource(args.input_wav) if args.input_wav else MicSource(_device(args.input_device))
             sink = WavSink(args.output_wav) if args.output_wav else SpeakerSink(_device(args.output_device))
         except AudioDeviceError as exc:
             raise UserError(str(exc)) from exc
-        synth = _synthesiser(args)
-        recogniser = _recogniser(args, matcher)
+        opening = loading.submit(_open_voice, args)  # the voice loads beside the hearing
+        try:
+            recogniser = _recogniser(args, matcher)
+        finally:
+            voice = opening.result()
+        log.info("voice: %s, %d words a minute", voice.description, voice.rate)
         scale = args.timer_scale if args.timer_scale is not None else timer_scale()
         wait = args.device_wait if getattr(args, "device_wait", None) is not None else device_wait()
         try:
@@ -167,36 +189,35 @@ def talk_voice(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UserError(str(exc)) from exc
         loop = VoiceLoop(engine, config.household(), recogniser, matcher, source, sink,
-                         Voice(synth.speak if synth else None, scale), captions=sys.stdout,
+                         Voice(voice.speak, scale, voice.fallback), captions=sys.stdout,
                          device_wait=max(0.0, wait), retry_interval=min(1.0, max(0.1, wait / 10)),
                          barge_in="off" if args.input_wav else getattr(args, "barge_in", "timers"))
-        log.info("listening after %.2f s (speech recognition: %s)", time.perf_counter() - started,
-                 recogniser.engine)
+        log.info("listening after %.2f s (speech recognition: %s; voice: %s)", time.perf_counter() - started,
+                 recogniser.engine, voice.choice.label if voice.choice else "none")
         try:
             loop.run()
         except AudioDeviceError as exc:
             raise UserError(str(exc)) from exc
     finally:
-        for part in (synth, source, sink):
+        loading.shutdown(wait=True)
+        for part in (voice, source, sink):
             if part is not None:
                 part.close()
         store.close()
     return 0
 
 
-def _synthesiser(args: argparse.Namespace) -> Any:
-    """pyttsx3 speech, or None (with a warning) when it is unavailable: Rekindle's words then go to
-    the screen only. A voice name that does not exist is a mistake to fix, not a fallback."""
-    from local_voice.tts import SpeechError, SpeechSettingError, Synthesiser
+def _open_voice(args: argparse.Namespace) -> Any:
+    """The voice ``--voice`` names (see :func:`local_voice.voices.open_voice`: espeak-ng after one warning
+    when it cannot speak, captions only after another when espeak-ng cannot either). A ``--rate`` that
+    cannot work is a mistake to fix."""
+    from local_voice.tts import SpeechSettingError
+    from local_voice.voices import open_voice
 
     try:
-        return Synthesiser(args.voice, args.rate, args.volume)
+        return open_voice(args.voice, config.data_dir(), args.rate, args.volume)
     except SpeechSettingError as exc:
         raise UserError(str(exc)) from exc
-    except SpeechError as exc:
-        log.warning("%s Carrying on with Rekindle's words as text on screen (chimes and timers still sound).",
-                    exc)
-        return None
 
 
 def _device(value: str | None) -> str | int | None:

@@ -131,21 +131,23 @@ def test_device_vanishing_mid_ritual_pauses_recovers_then_keeps_the_session(
 # --- speech output broken ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("fault", "message"), [
-    ({"ESPEAK_DATA_PATH": "{empty}"}, "Speech output is unavailable: espeak-ng does not work here"),
-    ({"REKINDLE_TTS_DRIVER": "dummy"}, "Speech output failed"),
+@pytest.mark.parametrize(("fault", "voice", "message"), [
+    ({"ESPEAK_DATA_PATH": "{empty}"}, [], "Speech output is unavailable: espeak-ng does not work here"),
+    ({"REKINDLE_TTS_DRIVER": "dummy"}, ["--voice", "espeak"], "Speech output failed"),
 ], ids=["espeak-ng-data-missing", "pyttsx3-driver-writes-nothing"])
 def test_broken_speech_falls_back_to_captions_and_the_ritual_goes_on(
-        fault: dict[str, str], message: str, commands: dict[str, Path], tmp_path: Path) -> None:
+        fault: dict[str, str], voice: list[str], message: str, commands: dict[str, Path], tmp_path: Path) -> None:
+    """espeak-ng's data missing breaks the Piper voice too (its phonemes come from espeak-ng): one line."""
     (tmp_path / "empty").mkdir()
     env = {**os.environ, "REKINDLE_HOME": str(tmp_path / "home"),
            **{k: v.format(empty=tmp_path / "empty") for k, v in fault.items()}}
     said = tmp_path / "said"
-    run = rekindle("talk", "--ritual", "just-a-touch", "--timer-scale", "0.01", "--input-wav",
+    run = rekindle("talk", *voice, "--ritual", "just-a-touch", "--timer-scale", "0.01", "--input-wav",
                    *(str(commands[w]) for w in ("yes", "yes", "next")), "--output-wav", str(said), env=env)
     assert run.returncode == 0, run.stderr
     assert message in run.stderr and "Carrying on with Rekindle's words as text on screen" in run.stderr
     assert run.stderr.count("Carrying on") == 1 and "Traceback" not in run.stderr
+    assert len([line for line in run.stderr.splitlines() if "speech output" in line.lower()]) == 1, run.stderr
     captions = [line for line in run.stdout.splitlines() if line.startswith("Rekindle: ")]
     # Tonight's touch prompt depends on the date; the chimes show the timed touch step ran.
     assert len(captions) == 4 and "[touch start chime]" in captions[2], run.stdout
@@ -161,7 +163,7 @@ def test_impossible_speech_rate_is_a_clear_error(commands: dict[str, Path], tmp_
     """From 450 words a minute pyttsx3's espeak driver writes no audio at all: refused up front."""
     run = rekindle("talk", "--rate", "450", "--input-wav", str(commands["yes"]), "--output-wav",
                    str(tmp_path / "o"), env={**os.environ, "REKINDLE_HOME": str(tmp_path / "home")})
-    assert run.returncode == 2 and "--rate 450: espeak-ng speaks from 80 to 449" in run.stderr
+    assert run.returncode == 2 and "--rate 450: Rekindle speaks from 80 to 449" in run.stderr
     assert "Traceback" not in run.stderr
 
 
