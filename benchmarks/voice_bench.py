@@ -37,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,14 +97,16 @@ _PEAK_RSS = ("import os, subprocess, sys; p = subprocess.Popen(sys.argv[2:]); _,
              "open(sys.argv[1], 'w').write(str(use.ru_maxrss))")
 
 
-def startup_and_rss(tmp: Path, asr: str) -> tuple[float, float]:
-    """Seconds from launching ``rekindle talk --asr ASR`` to listening, and that process's peak RSS in MB
-    over a short ritual (four spoken commands from recordings, every reply synthesised)."""
+def startup_and_rss(tmp: Path, asr: str, extra: Sequence[str] = ()) -> tuple[float, float]:
+    """Seconds from launching ``rekindle talk --asr ASR`` (and ``extra`` options) to listening, and that
+    process's peak RSS in MB over a short ritual (four spoken commands from recordings, every reply
+    synthesised)."""
+    tag = "-".join([asr, *extra]).replace("/", "_").replace(":", "_")
     quiet = write_wav(tmp / "quiet.wav", silence(0.5))
-    env = {"REKINDLE_HOME": str(tmp / f"home-{asr}"), "PATH": "/usr/bin:/bin"}
+    env = {"REKINDLE_HOME": str(tmp / f"home-{tag}"), "PATH": "/usr/bin:/bin"}
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "rekindle", "talk", "--asr", asr, "--input-wav", str(quiet),
-                             "--output-wav", str(tmp / f"out-{asr}")], stdout=subprocess.PIPE, text=True,
+    proc = subprocess.Popen([sys.executable, "-m", "rekindle", "talk", "--asr", asr, *extra, "--input-wav",
+                             str(quiet), "--output-wav", str(tmp / f"out-{tag}")], stdout=subprocess.PIPE, text=True,
                             env=env, cwd=ROOT)
     assert proc.stdout is not None
     listening = float("nan")
@@ -114,10 +116,10 @@ def startup_and_rss(tmp: Path, asr: str) -> tuple[float, float]:
     proc.wait()
     said = [write_wav(tmp / f"said{i}.wav", speak(text, "en-us") + silence(1.0))
             for i, text in enumerate(("let's begin", "next", "next", "good night"))]
-    report = tmp / f"peak_rss_kb-{asr}"
+    report = tmp / f"peak_rss_kb-{tag}"
     subprocess.run([sys.executable, "-c", _PEAK_RSS, str(report), sys.executable, "-m", "rekindle", "talk",
-                    "--asr", asr, "--input-wav", *map(str, said), "--output-wav", str(tmp / f"out2-{asr}")],
-                   stdout=subprocess.DEVNULL, env={**env, "REKINDLE_HOME": str(tmp / f"home2-{asr}")}, cwd=ROOT,
+                    "--asr", asr, *extra, "--input-wav", *map(str, said), "--output-wav", str(tmp / f"out2-{tag}")],
+                   stdout=subprocess.DEVNULL, env={**env, "REKINDLE_HOME": str(tmp / f"home2-{tag}")}, cwd=ROOT,
                    check=True)
     return listening, int(report.read_text()) / 1024
 
