@@ -33,6 +33,10 @@ END_GAP_S = 0.15  # after the last sound, so the speaker does not clip the last 
 DEFAULT_RATE = 22050
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
+# A reply's first sentence longer than this is synthesised clause by clause, so its first words come
+# sooner (a Piper voice takes about a tenth of the audio's length to synthesise it).
+FIRST_PIECE_WORDS = 8
 
 Synthesise = Callable[[str], Audio]
 CAPTIONS_ONLY = ("Carrying on with Rekindle's words as text on screen (chimes and timers still sound).")
@@ -123,17 +127,32 @@ class _Plan:
 
 
 def plan(reply: Reply) -> Iterator[_Plan]:
-    """The reply as sentences, pauses and chimes, with the pacing gap before each sentence."""
+    """The reply as sentences, pauses and chimes, with the pacing gap before each sentence (a long first
+    sentence comes as its first clause and the rest, with no gap between them)."""
     after_sentence = False
+    first = True
     for seg in reply.segments:
         if isinstance(seg, Speech):
             for sentence in sentences(seg.text):
                 gap = (QUESTION_GAP_S if sentence.endswith("?") else SENTENCE_GAP_S) if after_sentence else 0.0
-                yield _Plan(sentence=sentence, gap=gap)
-                after_sentence = True
+                head, rest = _first_clause(sentence) if first else (sentence, "")
+                yield _Plan(sentence=head, gap=gap)
+                if rest:
+                    yield _Plan(sentence=rest)
+                after_sentence, first = True, False
         else:
             after_sentence = False
             yield _Plan(pause=seg) if isinstance(seg, Pause) else _Plan(cue=seg)
+
+
+def _first_clause(sentence: str) -> tuple[str, str]:
+    """A long sentence as its first clause (of three words or more) and the rest; else the sentence and ""."""
+    if len(sentence.split()) <= FIRST_PIECE_WORDS:
+        return sentence, ""
+    parts = _CLAUSE_END.split(sentence, maxsplit=1)
+    if len(parts) == 2 and len(parts[0].split()) >= 3:
+        return parts[0], parts[1]
+    return sentence, ""
 
 
 @dataclass

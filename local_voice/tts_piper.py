@@ -76,6 +76,7 @@ class PiperSynthesiser:
         self._session = _session(self.model, fix, threads)
         self._cache: dict[str, Audio] = {}
         self._lock = threading.Lock()
+        self._run(self.phoneme_ids("Welcome."))  # onnxruntime's first run allocates: not during the first reply
 
     def speak(self, text: str) -> Audio:
         """The audio of ``text`` (cached: the same phrases recur within a ritual)."""
