@@ -123,7 +123,7 @@ class VoiceLoop:
             return BargeIn(self.recogniser, self.matcher)
         if self.barge_in == "timers" and reply.timed_seconds > 0:
             started = time.monotonic()
-            log.debug("barge-in: listening in the timers' silence (%.0f s)",
+            log.debug("barge-in: listening in a timer's silence for %.0f s",
                       reply.timed_seconds * self.voice.timer_scale)
             return BargeIn(self.recogniser, self.matcher, lambda: timer_windows(audio, started))
         return None
