@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,11 @@ NATURAL_WPM = 200
 # about 0.36; the scale for a rate solves that for the length the rate asks for.
 _UNSCALED = 0.36
 _PAD, _BOS, _EOS = "_", "^", "$"
+# onnxruntime's working memory grows with the audio a run produces (about 25 MB a second on joe), so a
+# sentence longer than this is synthesised a few clauses at a time; a clause's own end makes about the
+# pause its comma would have made inside the sentence.
+MAX_PIECE_WORDS = 12
+_CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
 
 
 class VoiceFileError(SpeechError):
@@ -83,11 +89,15 @@ class PiperSynthesiser:
         cached = self._cache.get(text)
         if cached is not None:
             return cached
-        try:
-            ids = self.phoneme_ids(text)
-        except PhonemeError as exc:
-            raise SpeechError(f"The Piper voice cannot read this text: {exc}") from exc
-        audio = Audio(self._run(ids) if len(ids) > 3 else np.zeros(0, dtype=np.int16), self.rate)
+        runs = []
+        for piece in pieces(text):
+            try:
+                ids = self.phoneme_ids(piece)
+            except PhonemeError as exc:
+                raise SpeechError(f"The Piper voice cannot read this text: {exc}") from exc
+            if len(ids) > 3:
+                runs.append(self._run(ids))
+        audio = Audio(np.concatenate(runs) if runs else np.zeros(0, dtype=np.int16), self.rate)
         with self._lock:
             self._cache[text] = audio
         return audio
@@ -121,6 +131,20 @@ class PiperSynthesiser:
     def close(self) -> None:
         self._cache.clear()
         self._phonemes.close()
+
+
+def pieces(text: str) -> list[str]:
+    """``text`` as the pieces a run synthesises: whole when it has at most :data:`MAX_PIECE_WORDS` words,
+    else its clauses, joined while they stay within that many words."""
+    if len(text.split()) <= MAX_PIECE_WORDS:
+        return [text]
+    out: list[str] = []
+    for clause in _CLAUSE_END.split(text.strip()):
+        if out and len(out[-1].split()) + len(clause.split()) <= MAX_PIECE_WORDS:
+            out[-1] = f"{out[-1]} {clause}"
+        else:
+            out.append(clause)
+    return out
 
 
 def length_scale(rate: int | None) -> float:

@@ -148,6 +148,20 @@ def test_rate_sets_a_piper_voices_pace(joe: object) -> None:
     assert slow_s / fast_s == pytest.approx(240 / 160, rel=0.1)
 
 
+def test_a_long_sentence_is_spoken_a_few_clauses_at_a_time_at_the_same_pace(joe: object) -> None:
+    from local_voice.tts_piper import MAX_PIECE_WORDS, pieces
+
+    text = ("When you are both ready, hold hands, breathe slowly together, and notice how your partner feels, "
+            "without saying a word, for a minute or so.")
+    parts = pieces(text)
+    assert len(parts) > 1 and " ".join(parts) == text and all(len(p.split()) <= MAX_PIECE_WORDS for p in parts)
+    assert pieces("Short, and sweet.") == ["Short, and sweet."]
+    whole = joe._run(joe.phoneme_ids(text))  # type: ignore[attr-defined]
+    in_pieces = joe.speak(text)  # type: ignore[attr-defined]
+    # Each clause ends in a pause about as long as its comma's inside the sentence.
+    assert len(in_pieces.samples) / len(whole) == pytest.approx(1.0, abs=0.12)
+
+
 def _spoken_s(audio: Audio) -> float:
     """From the first sound to the last (the voice's own silence around a sentence does not scale)."""
     loud = np.flatnonzero(np.abs(audio.samples.astype(np.int32)) > 300)
