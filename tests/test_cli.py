@@ -40,11 +40,13 @@ def test_talk_text_runs_a_whole_ritual_and_records_it() -> None:
 
 
 def test_talk_text_finishes_cleanly_when_input_ends_midway() -> None:
-    out = rekindle("talk", "--text", stdin="yes\n")
+    # One night named for both runs: on the wall clock, a first run just before 4 a.m. and the second just after
+    # are two nights, with nothing to resume (the date sweep found it at 2027-01-04T03:59:55).
+    out = rekindle("talk", "--text", "--date", "2026-12-05", stdin="yes\n")
     assert out.returncode == 0
     assert "Goodbye for now" in out.stdout
     assert "Traceback" not in out.stderr
-    again = rekindle("talk", "--text", stdin="")
+    again = rekindle("talk", "--text", "--date", "2026-12-05", stdin="")
     assert "You were partway through" in again.stdout
 
 
