@@ -368,8 +368,8 @@ def run(first: date, nights: int, minutes: int | None, spread: float, answer: fl
     matcher = IntentMatcher.for_locale("en-US")
     with tempfile.TemporaryDirectory() as tmp:
         store = SqliteStore(Path(tmp) / "nights.db")
-        prefs = Preferences(names=NAMES)
-        store.save_preferences(USER_ID, Preferences(names=NAMES, minutes=minutes) if minutes else prefs)
+        prefs = Preferences(names=NAMES, minutes=minutes) if minutes else Preferences(names=NAMES)
+        store.save(USER_ID, HouseholdChange(preferences=prefs))
         days = [first + timedelta(days=n) for n in range(nights)]
         return [night_walk(store, day, Couple(day, spread, answer, task, linger), matcher) for day in days]
 

@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from intents import CompletedRitual, Depth, Preferences, Rekindle, SqliteStore, StepRecord
+from intents.household import HouseholdChange
 from intents.planning.planner import DEPTH_WINDOW_NIGHTS, MAX_DEEPEST_NIGHTS
 
 START = date(2026, 1, 5)
@@ -37,16 +38,16 @@ def run(households: int, nights: int) -> bool:
             deepest, worst, distinct, presumed = [], 0, [], 0
             for h in range(households):
                 household = f"h{h}"
-                store.save_preferences(household, Preferences(minutes=minutes))
+                store.save(household, HouseholdChange(preferences=Preferences(minutes=minutes)))
                 depths, rituals = [], []
                 for i in range(nights):
                     plan = engine.tonight(household, START + timedelta(days=i))
                     depths.append(plan.depth is Depth.DEEPEST)
                     rituals.append(plan.ritual_id)
                     presumed += engine.content.rituals[plan.ritual_id].presumes is not None
-                    store.record_ritual(household, CompletedRitual(
+                    store.save(household, HouseholdChange(completed=CompletedRitual(
                         f"{household}-{i}", plan.ritual_id, plan.night, datetime.now(timezone.utc), "bench",
-                        tuple(StepRecord(s.kind, s.content_id) for s in plan.steps)))
+                        tuple(StepRecord(s.kind, s.content_id) for s in plan.steps))))
                 windows = [sum(depths[s:s + DEPTH_WINDOW_NIGHTS])
                            for s in range(max(1, nights - DEPTH_WINDOW_NIGHTS + 1))]
                 worst = max(worst, *windows)

@@ -36,6 +36,7 @@ from pathlib import Path
 from intents import Command, CommandKind, Preferences, Rekindle, SqliteStore
 from intents.content import ContentLibrary, default_content
 from intents.dialogue import Phase, SessionState, phase_of
+from intents.household import HouseholdChange
 from intents.replies import Cue, CueKind, Speech
 
 START = date(2027, 1, 4)  # a Monday in January
@@ -215,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prefs = Preferences(names=("Sam", "Robin") if args.names else (),
                             **({"minutes": args.minutes} if args.minutes else {}))
         if prefs != Preferences():
-            store.save_preferences(HOUSEHOLD, prefs)
+            store.save(HOUSEHOLD, HouseholdChange(preferences=prefs))
         try:
             nights = replay(store, args.nights, args.start)
         finally:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from store_helpers import record_ritual, save_preferences
 
 from intents import Preferences
 from intents.household import CompletedRitual, HouseholdStore, StepRecord
@@ -74,10 +75,10 @@ class Golden:
     def seed(self, store: HouseholdStore) -> None:
         """Store the transcript's preferences and the nights shared before it."""
         if self.preferences:
-            store.save_preferences(self.household, Preferences.from_dict(self.preferences))
+            save_preferences(store, self.household, Preferences.from_dict(self.preferences))
         for n in range(1, self.nights_before + 1):
             moment = self.now - timedelta(days=n)
-            store.record_ritual(self.household, CompletedRitual(
+            record_ritual(store, self.household, CompletedRitual(
                 f"{self.name}-past-{n}", PAST_RITUAL, moment.date(), moment, "text", (StepRecord("closing"),)))
 
     def shared_turns(self) -> list[tuple[int, GoldenTurn]]:

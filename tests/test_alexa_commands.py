@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from store_helpers import load_preferences
 from test_alexa_helpers import SKILL_ID, envelope, intent_request, launch_request
 
 from interaction_models import language_model, locales
@@ -84,7 +85,7 @@ def test_no_verify_warns_and_shares_the_laptops_household_store() -> None:
         process.terminate()
         _, err = process.communicate(timeout=10)
     assert "WARNING: request verification is OFF" in err
-    assert config.open_store().load_preferences(config.household()).minutes == 20
+    assert load_preferences(config.open_store(), config.household()).minutes == 20
 
 
 def test_port_in_use_is_a_clear_error() -> None:

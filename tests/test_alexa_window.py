@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
+from store_helpers import clear_progress, load_preferences, load_progress, save_preferences, save_progress
 from test_alexa_helpers import SKILL_ID, USER_ID, Conversation, speech_text
 from test_dialogue import check_reply
 
@@ -73,7 +74,7 @@ def walk(tmp_path: Path, window: MicrophoneWindow | None) -> Walked:
                 if key not in seen and (not turn.reply.end_session or mid_ritual(turn.state)):
                     seen.add(key)
                     queue.append(turn.state)
-            engine.store.clear_progress("h")
+            clear_progress(engine.store, "h")
     return turns
 
 
@@ -180,9 +181,9 @@ def test_every_option_a_floor_offers_works_in_the_session_and_after_it(alexa_wal
                 turns.append(engine.handle("h", command, after, window=WINDOW))  # "Alexa, next" over the floor
                 engine.leave("h", after, Left.TIMED_OUT)  # ... or the floor and its reprompt went unanswered
             else:
-                engine.store.save_progress("h", NOW.date(), after)  # what the closing turn kept for tonight
+                save_progress(engine.store, "h", NOW.date(), after)  # what the closing turn kept for tonight
             turns.append(engine.handle("h", command, None, window=WINDOW))
-            engine.store.clear_progress("h")
+            clear_progress(engine.store, "h")
             for back in turns:
                 for wrong in ("didn't catch", "Nothing is paused", "Shall we begin"):
                     assert wrong not in back.reply.text, (option, key, back.reply.text)
@@ -317,7 +318,7 @@ def test_a_session_ended_outside_a_ritual_keeps_nothing(tmp_path: Path) -> None:
     talk = lambda_talk(store, "appreciation-exchange")
     talk.launch()
     talk.session_ended("EXCEEDED_MAX_REPROMPTS")
-    assert store.load_progress(USER_ID, NOW.date()) is None
+    assert load_progress(store, USER_ID, NOW.date()) is None
     assert "Welcome back" not in speech_text(lambda_talk(store, "appreciation-exchange").launch())
 
 
@@ -346,7 +347,7 @@ def test_we_are_tired_and_hopeful_while_lingering_stores_nothing_on_alexa(tmp_pa
         said = speech_text(response)
         assert "Tired" not in said and "Is that right" not in said, said
         assert not response["sessionAttributes"][STATE_KEY].get("pending_names")
-        assert store.load_preferences(USER_ID).names == ()
+        assert load_preferences(store, USER_ID).names == ()
 
 
 def test_a_first_name_beyond_the_models_list_is_said_back_and_kept_on_yes(tmp_path: Path) -> None:
@@ -360,9 +361,9 @@ def test_a_first_name_beyond_the_models_list_is_said_back_and_kept_on_yes(tmp_pa
     assert "oluwaseun" not in listed and "robin" in listed
     heard = talk.intent("SetPartnerNamesIntent", {"firstName": "oluwaseun", "secondName": "robin"})
     assert "I heard Oluwaseun and Robin" in speech_text(heard)
-    assert store.load_preferences(USER_ID).names == ()
+    assert load_preferences(store, USER_ID).names == ()
     talk.intent("AMAZON.YesIntent")
-    assert store.load_preferences(USER_ID).names == ("Oluwaseun", "Robin")
+    assert load_preferences(store, USER_ID).names == ("Oluwaseun", "Robin")
 
 
 # ----- the invocation name and the measured window ------------------------------------------------------------
@@ -398,7 +399,7 @@ def holds_floor(response: dict[str, Any], seconds: int) -> bool:
 def answering(tmp_path: Path) -> tuple[Conversation, SqliteStore, str]:
     """Sam is answering tonight's first question; the floor is held. Returns the talk, the store, the session."""
     store = SqliteStore(tmp_path / "floor.db")
-    store.save_preferences(USER_ID, Preferences(names=("Sam", "Robin")))
+    save_preferences(store, USER_ID, Preferences(names=("Sam", "Robin")))
     talk = lambda_talk(store, "appreciation-exchange")
     talk.launch()
     asked = talk.intent("AMAZON.YesIntent")
@@ -468,7 +469,7 @@ def test_talk_overheard_as_a_floor_ends_holds_it_again_quietly_then_ends_with_th
         assert speech_text(again) == "" and holds_floor(again, 120) and talk.session_id == session
     names = talk.intent("PartnerNamesIntent", {"firstName": "tired", "secondName": "hopeful"})
     assert COME_BACK + " next" in speech_text(names) and names["response"]["shouldEndSession"] is True
-    assert "Tired" not in speech_text(names) and store.load_preferences(USER_ID).names == ("Sam", "Robin")
+    assert "Tired" not in speech_text(names) and load_preferences(store, USER_ID).names == ("Sam", "Robin")
     kept = state_of(names)
     assert kept["left"] == Left.WAITING.value and phase_of(SessionState.from_dict({**kept, "left": None})) is (
         Phase.QUESTION_FIRST)  # still Sam's answer: nothing moved on

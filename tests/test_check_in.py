@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from store_helpers import record_ritual, save_preferences
 
 from intents import Command, CommandKind, Preferences, Rekindle, SqliteStore
 from intents.content import MOODS, default_content
@@ -29,9 +30,9 @@ def past(night: date, ritual: str = "gratitude-before-sleep") -> CompletedRitual
 def engine(tmp_path: Path, nights_before: int = 2, ritual: str | None = None, minutes: int = 10,
            now: datetime = NOW) -> Rekindle:
     store = SqliteStore(tmp_path / "c.db")
-    store.save_preferences("h", Preferences(minutes=minutes))
+    save_preferences(store, "h", Preferences(minutes=minutes))
     for n in range(1, nights_before + 1):
-        store.record_ritual("h", past(now.date() - timedelta(days=n)))
+        record_ritual(store, "h", past(now.date() - timedelta(days=n)))
     return Rekindle(store, clock=lambda: now, ritual=ritual)
 
 

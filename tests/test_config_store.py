@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from store_helpers import load_preferences, save_preferences, save_progress
 from test_cli import ROOT, rekindle
 
 from intents import Preferences, SqliteStore, StoreError
@@ -111,12 +112,12 @@ def test_permission_check_really_binds(existing_home: Path) -> None:
 def test_a_write_that_fails_midway_is_explained_and_undone(tmp_path: Path) -> None:
     """A full disk inside a write transaction: one clear StoreError, the transaction rolled back, the store usable."""
     store = SqliteStore(tmp_path / "full.db")
-    store.save_preferences("h", Preferences(names=("Kai", "Noor")))
+    save_preferences(store, "h", Preferences(names=("Kai", "Noor")))
     pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
     store._conn.execute(f"PRAGMA max_page_count = {pages}")  # the "disk" is now full
     with pytest.raises(StoreError, match="is full"):
-        store.save_preferences("h", Preferences(names=("x" * 100_000, "y")))
+        save_preferences(store, "h", Preferences(names=("x" * 100_000, "y")))
     assert not store._conn.in_transaction
-    assert store.load_preferences("h").names == ("Kai", "Noor")
-    store.save_progress("h", date(2026, 11, 25), {"step": 1})  # small writes still fit
+    assert load_preferences(store, "h").names == ("Kai", "Noor")
+    save_progress(store, "h", date(2026, 11, 25), {"step": 1})  # small writes still fit
     store.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from store_helpers import clear_progress, load_preferences, record_ritual, rituals_kept, save_preferences
 
 from intents import Command, CommandKind, Preferences, Rekindle, SqliteStore
 from intents.content import Depth
@@ -41,9 +42,9 @@ RITUALS = ("appreciation-exchange", "weekly-date-night-planning", "touch-and-bre
 def engine_for(path: Path, ritual: str | None, names: tuple[str, ...] = (), nights_before: int = 0) -> Rekindle:
     store = SqliteStore(path)
     if names:
-        store.save_preferences("h", Preferences(names=names))
+        save_preferences(store, "h", Preferences(names=names))
     for n in range(1, nights_before + 1):
-        store.record_ritual("h", completed(NOW - timedelta(days=n), n))
+        record_ritual(store, "h", completed(NOW - timedelta(days=n), n))
     return Rekindle(store, clock=lambda: NOW, ritual=ritual)
 
 
@@ -68,7 +69,7 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> dict[Phase, tuple[Rekind
                 if key not in seen and not turn.reply.end_session:
                     seen.add(key)
                     queue.append(turn.state)
-            engine.store.clear_progress("h")
+            clear_progress(engine.store, "h")
     # Phases a new conversation opens in: a ritual stopped midway, and one already done tonight.
     engine = engine_for(tmp_path_factory.mktemp("open") / "open.db", "appreciation-exchange")
     begun = engine.handle("h", Command(CommandKind.YES), engine.handle("h", Command(CommandKind.OPEN)).state)
@@ -114,7 +115,7 @@ def test_every_pair_has_an_answer(states: dict[Phase, tuple[Rekindle, dict[str, 
                                   command: Command) -> None:
     engine, state = states[where]
     turn = engine.handle("h", command, state)
-    engine.store.clear_progress("h")
+    clear_progress(engine.store, "h")
     check_reply(turn.reply, f"{where.value} + {command.kind.value}")
     if not turn.reply.end_session:
         assert turn.reply.listening is TABLE.spec(phase(turn.state)).listening
@@ -144,7 +145,7 @@ def test_yes_and_no_mean_what_the_question_implies(states: dict[Phase, tuple[Rek
         assert rule is not None and rule.source == f"phase {where.value!r}", (where, answer)
         assert rule.action not in ("unknown", "help", "remind", "note"), (where, answer, rule)
         turn = engine.handle("h", Command(answer), state)
-        engine.store.clear_progress("h")
+        clear_progress(engine.store, "h")
         assert "didn't catch" not in turn.reply.text
         replies[answer] = (phase(turn.state), turn.reply.text)
     assert replies[CommandKind.YES] != replies[CommandKind.NO]
@@ -158,7 +159,7 @@ def offered(states: dict[Phase, tuple[Rekindle, dict[str, Any]]]) -> set[tuple[s
     for engine, state in states.values():
         for command in COMMANDS:
             reply = engine.handle("h", command, state).reply
-            engine.store.clear_progress("h")
+            clear_progress(engine.store, "h")
             found.update((option, reply.listening) for option in reply.offers)
     return found
 
@@ -172,7 +173,7 @@ def test_every_option_offered_is_understood(states: dict[Phase, tuple[Rekindle, 
     for engine, state in states.values():
         for command in COMMANDS:
             turn = engine.handle("h", command, state)
-            engine.store.clear_progress("h")
+            clear_progress(engine.store, "h")
             reply = turn.reply
             for option in reply.offers:
                 if (option, reply.listening, phase(turn.state)) in checked:
@@ -183,7 +184,7 @@ def test_every_option_offered_is_understood(states: dict[Phase, tuple[Rekindle, 
                 match = matcher.match(option)
                 assert match is not None
                 answer = engine.handle("h", command_for_intent(match.intent, match.slots), turn.state)
-                engine.store.clear_progress("h")
+                clear_progress(engine.store, "h")
                 assert "didn't catch" not in answer.reply.text, (option, reply.text, answer.reply.text)
     assert len({option for option, _, _ in checked}) >= 15
 
@@ -201,7 +202,7 @@ def test_only_a_clear_yes_starts_a_touch_moment(states: dict[Phase, tuple[Rekind
     starters = set()
     for command in COMMANDS:
         turn = engine.handle("h", command, state)
-        engine.store.clear_progress("h")
+        clear_progress(engine.store, "h")
         if has_timer(turn.reply) and phase(turn.state) is Phase.TOUCH_AFTER:
             starters.add(command.kind)
     assert starters == {CommandKind.YES, CommandKind.START}
@@ -215,13 +216,13 @@ def test_next_at_an_invitation_asks_once_more_then_moves_on(states: dict[Phase, 
     moved = engine.handle("h", Command(CommandKind.NEXT), asked.state)
     assert not has_timer(moved.reply) and moved.state["step"] > state["step"]
     assert state["step"] in moved.state["skipped"]
-    engine.store.clear_progress("h")
+    clear_progress(engine.store, "h")
 
 
 def test_the_opt_out_is_offered_once_per_invitation(states: dict[Phase, tuple[Rekindle, dict[str, Any]]]) -> None:
     engine, state = states[Phase.TOUCH_INVITE]
     invitation = engine.handle("h", Command(CommandKind.REPEAT), state).reply
-    engine.store.clear_progress("h")
+    clear_progress(engine.store, "h")
     invite = engine.content.touch_prompts[state["plan"]["steps"][state["step"]]["touch_id"]].invite
     own = [s.text.lower() for s in invitation.segments if isinstance(s, Speech) and s.text != invite]
     # Rekindle's own words offer the opt-out once; the content's invitations are linted for their own.
@@ -234,7 +235,7 @@ def test_no_touch_tonight_is_kept_for_the_night_on_every_device(tmp_path: Path) 
     state = engine.handle("h", Command(CommandKind.YES), state).state
     turn = engine.handle("h", Command(CommandKind.NO_TOUCH_TONIGHT), state)
     assert turn.reply.end_session and not has_timer(turn.reply)  # every touch step of the ritual left out
-    assert engine.store.load_preferences("h").no_touch_night == NOW.date()
+    assert load_preferences(engine.store, "h").no_touch_night == NOW.date()
     speaker = Rekindle(SqliteStore(tmp_path / "t.db"), clock=lambda: NOW + timedelta(hours=1))
     assert "touch" not in speaker.handle("h", Command(CommandKind.OPEN)).reply.text.lower()
     tomorrow = Rekindle(SqliteStore(tmp_path / "t.db"), clock=lambda: NOW + timedelta(days=1),
@@ -251,7 +252,7 @@ def test_preferences_said_aloud_are_stored(tmp_path: Path) -> None:
                         (CommandKind.GO_DEEPER, lambda p: p.depth_ceiling is Depth.DEEPEST)):
         turn = engine.handle("h", Command(kind), state)
         state = turn.state
-        assert check(engine.store.load_preferences("h")), kind
+        assert check(load_preferences(engine.store, "h")), kind
         assert phase(state) is Phase.OFFER and "Tonight's ritual is now" in turn.reply.text
     state = engine.handle("h", Command(CommandKind.TOUCH_OFF), state).state
     assert all(s["kind"] != "touch" for s in state["plan"]["steps"])
@@ -261,8 +262,8 @@ def test_keep_it_light_swaps_a_deep_question_being_answered(tmp_path: Path) -> N
     store = SqliteStore(tmp_path / "l.db")
     for day in range(1, 8):  # a week in a row: tonight's questions are deep
         night = NOW.date() - timedelta(days=day)
-        store.record_ritual("h", CompletedRitual(f"s{day}", "gratitude-before-sleep", night,
-                                                 NOW - timedelta(days=day), "text", (StepRecord("closing"),)))
+        record_ritual(store, "h", CompletedRitual(f"s{day}", "gratitude-before-sleep", night,
+                                                  NOW - timedelta(days=day), "text", (StepRecord("closing"),)))
     engine = Rekindle(store, clock=lambda: NOW, ritual="appreciation-exchange")
     state = engine.handle("h", Command(CommandKind.OPEN)).state
     state = engine.handle("h", Command(CommandKind.YES), state).state
@@ -312,15 +313,15 @@ def test_the_nights_count_is_said_at_milestones_before_the_goodnight_and_agrees_
                                                                                              ) -> None:
     store = SqliteStore(tmp_path / "m.db")
     for n in range(1, 7):
-        store.record_ritual("h", completed(NOW - timedelta(days=n), n))
+        record_ritual(store, "h", completed(NOW - timedelta(days=n), n))
     engine = Rekindle(store, clock=lambda: NOW, ritual="just-a-question")
     closing = finish(engine)
     said = [s.text for s in closing.segments if isinstance(s, Speech)]
     assert "That's 7 nights you've shared with Rekindle." in said
     assert "7 nights" not in said[-1]  # the ritual's own goodnight comes last
     again = finish(engine)  # a second ritual the same night: still seven nights, and not said again
-    assert "nights" not in again.text and len({r.night for r in store.history("h")}) == 7
-    store.record_ritual("h", completed(NOW + timedelta(days=1), 9))
+    assert "nights" not in again.text and len({r.night for r in rituals_kept(store, "h")}) == 7
+    record_ritual(store, "h", completed(NOW + timedelta(days=1), 9))
     eighth = Rekindle(store, clock=lambda: NOW + timedelta(days=2), ritual="just-a-question")
     assert "nights" not in finish(eighth).text  # nine nights: no milestone
 
@@ -385,6 +386,6 @@ def test_help_ends_with_a_question_and_keeps_listening(states: dict[Phase, tuple
     """Certification asks that help keep the session open with a question; every phase's help does."""
     engine, state = states[where]
     turn = engine.handle("h", Command(CommandKind.HELP), state)
-    engine.store.clear_progress("h")
+    clear_progress(engine.store, "h")
     assert turn.reply.text.rstrip().endswith("?"), turn.reply.text
     assert not turn.reply.end_session and turn.reply.listening is not Listening.NONE

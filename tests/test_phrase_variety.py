@@ -10,6 +10,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from store_helpers import save_preferences
 
 from intents import Command, CommandKind, Preferences, Rekindle, SqliteStore
 from intents.content import default_content
@@ -68,7 +69,7 @@ def month(tmp_path: Path, minutes: int, names: tuple[str, ...], window: Micropho
     ``window`` (Alexa), the couple comes back with "next" each time Rekindle closes the conversation."""
     phrases = Recording(default_phrases().table)
     store = SqliteStore(tmp_path / f"m{minutes}{len(names)}{bool(window)}.db")
-    store.save_preferences("h", Preferences(names=names, minutes=minutes))
+    save_preferences(store, "h", Preferences(names=names, minutes=minutes))
     lines: dict[date, list[str]] = {}
     for n in range(NIGHTS):
         now = START + timedelta(days=n)

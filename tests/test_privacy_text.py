@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from store_helpers import load_preferences
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # What partners might say while answering. Some of these are shaped like commands
@@ -114,11 +116,11 @@ def test_names_are_not_taken_from_an_answer_only_when_said_on_purpose(tmp_path: 
         answer = engine.handle("h", Command(kind, names=("Tired", "Hopeful")), state)
         assert "Tired" not in answer.reply.text and answer.reply.free_talk and not answer.reply.end_session
         assert answer.state == state
-    assert store.load_preferences("h").names == ()
+    assert load_preferences(store, "h").names == ()
     state = engine.handle("h", Command(CommandKind.STOP), state).state
     opened = engine.handle("h", Command(CommandKind.OPEN)).state
     declined = engine.handle("h", Command(CommandKind.NO), opened).state
     heard = engine.handle("h", Command(CommandKind.SET_NAMES, names=("Kai", "Noor")), declined)
-    assert store.load_preferences("h").names == ()
+    assert load_preferences(store, "h").names == ()
     engine.handle("h", Command(CommandKind.YES), heard.state)
-    assert store.load_preferences("h").names == ("Kai", "Noor")
+    assert load_preferences(store, "h").names == ("Kai", "Noor")

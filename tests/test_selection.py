@@ -10,6 +10,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from store_helpers import record_ritual, save_preferences
 
 from intents import CompletedRitual, Depth, Planner, Preferences, Rekindle, SqliteStore, StepRecord
 from intents.content import GENTLE_TONES, MOODS, ContentLibrary, default_content, wording
@@ -166,13 +167,13 @@ def asked_depth(plan: TonightPlan) -> Depth | None:
 def test_28_nights_of_tonight_fit_the_night_and_breathe(tmp_path: Path, minutes: int) -> None:
     """``rekindle tonight`` night after night, each ritual completed, as the CLI and both fronts plan it."""
     store = SqliteStore(tmp_path / "nights.db")
-    store.save_preferences("home", Preferences(minutes=minutes))
+    save_preferences(store, "home", Preferences(minutes=minutes))
     engine = Rekindle(store)
     plans = []
     for i in range(DEPTH_WINDOW_NIGHTS * 2):
         plan = engine.tonight("home", START + timedelta(days=i))
         plans.append(plan)
-        store.record_ritual("home", completed(plan))
+        record_ritual(store, "home", completed(plan))
     for plan in plans:
         template = CONTENT.rituals[plan.ritual_id]
         assert template.presumes is None, f"{plan.night}: {plan.ritual_id} presumes a state nobody mentioned"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from store_helpers import load_preferences, record_ritual, rituals_kept, save_preferences
 
 from intents import Command, CommandKind, Preferences, Rekindle, SqliteStore
 from intents.dialogue import SessionState
@@ -24,7 +25,7 @@ ALL = [Command(k) for k in CommandKind] + [
 def engine_for(tmp_path: Path, ritual: str, names: bool = False) -> Rekindle:
     store = SqliteStore(tmp_path / "session.db")
     if names:
-        store.save_preferences("h", Preferences(names=("Sam", "Robin")))
+        save_preferences(store, "h", Preferences(names=("Sam", "Robin")))
     return Rekindle(store, clock=lambda: NOW, ritual=ritual)
 
 
@@ -159,12 +160,12 @@ def test_completion_is_recorded_once_with_skips(tmp_path: Path) -> None:
         turn = engine.handle("h", Command(kind), state)
         state = turn.state
     assert turn is not None and turn.reply.end_session and turn.completed
-    history = engine.store.history("h")
+    history = rituals_kept(engine.store, "h")
     assert len(history) == 1
     assert [s.skipped for s in history[0].steps] == [False, True, False, False]
     # replaying the final command with the old state does not record twice
-    assert engine.store.record_ritual("h", turn.completed) is False
-    assert len(engine.store.history("h")) == 1
+    assert record_ritual(engine.store, "h", turn.completed) is False
+    assert len(rituals_kept(engine.store, "h")) == 1
 
 
 def test_set_length_replans_the_offer(tmp_path: Path) -> None:
@@ -175,7 +176,7 @@ def test_set_length_replans_the_offer(tmp_path: Path) -> None:
     assert "about 5 minutes from now on" in turn.reply.text and "Tonight's ritual is now" in turn.reply.text
     assert "Good evening" not in turn.reply.text and "Hello" not in turn.reply.text
     assert turn.state["plan"]["minutes"] <= 7
-    assert store.load_preferences("h").minutes == 5
+    assert load_preferences(store, "h").minutes == 5
 
 
 def test_a_paused_couple_is_talking_freely(tmp_path: Path) -> None:
@@ -211,20 +212,20 @@ def test_names_are_kept_only_when_confirmed(tmp_path: Path) -> None:
     store = engine.store
     state = engine.handle("h", Command(CommandKind.OPEN)).state
     heard = engine.handle("h", Command(CommandKind.SET_NAMES, names=("Li", "Noah")), state)
-    assert "I heard Li and Noah" in heard.reply.text and store.load_preferences("h").names == ()
+    assert "I heard Li and Noah" in heard.reply.text and load_preferences(store, "h").names == ()
     assert SessionState.from_dict(json.loads(json.dumps(heard.state))).pending_names == ("Li", "Noah")
     # Misheard, said again: the new names replace the old, still unsaved.
     again = engine.handle("h", Command(CommandKind.SET_NAMES, names=("Eli", "Noah")), heard.state)
-    assert "I heard Eli and Noah" in again.reply.text and store.load_preferences("h").names == ()
+    assert "I heard Eli and Noah" in again.reply.text and load_preferences(store, "h").names == ()
     # Any other command drops them and acts as usual: help is help, and a later yes begins the ritual.
     helped = engine.handle("h", Command(CommandKind.HELP), again.state)
     assert "Shall I call you Eli and Noah" in helped.reply.text
     ignored = engine.handle("h", Command(CommandKind.REPEAT), helped.state)
-    assert "Shall I call you Eli and Noah" in ignored.reply.text and store.load_preferences("h").names == ()
+    assert "Shall I call you Eli and Noah" in ignored.reply.text and load_preferences(store, "h").names == ()
     offer = engine.handle("h", Command(CommandKind.HOW_MUCH_LEFT), ignored.state)
     assert "takes about" in offer.reply.text and SessionState.from_dict(offer.state).pending_names == ()
     begun = engine.handle("h", Command(CommandKind.YES), offer.state)
-    assert begun.state["stage"] == "step" and store.load_preferences("h").names == ()
+    assert begun.state["stage"] == "step" and load_preferences(store, "h").names == ()
     assert SessionState.from_dict(begun.state).pending_names == ()
 
 

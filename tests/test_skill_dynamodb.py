@@ -17,6 +17,15 @@ from typing import Any
 
 import boto3
 import pytest
+from store_helpers import (
+    clear_progress,
+    load_preferences,
+    load_progress,
+    record_ritual,
+    rituals_kept,
+    save_preferences,
+    save_progress,
+)
 from test_alexa_helpers import USER_ID, Conversation, closed_on_purpose, speech_text
 
 from benchmarks.store_bench import FIRST_NIGHT, DynamoCalls, simulate, whole_ritual
@@ -82,41 +91,41 @@ def ritual(session: str, night: date, hour: int) -> CompletedRitual:
 
 
 def test_preferences_round_trip_as_plain_numbers(store: HouseholdStore) -> None:
-    assert store.load_preferences("a") == Preferences()
+    assert load_preferences(store, "a") == Preferences()
     prefs = Preferences(names=("Sam", "Robin"), minutes=20, touch=False)
-    store.save_preferences("a", prefs)
-    loaded = store.load_preferences("a")
+    save_preferences(store, "a", prefs)
+    loaded = load_preferences(store, "a")
     assert loaded == prefs
     assert type(loaded.minutes) is int
 
 
 def test_rituals_are_recorded_once_and_listed_oldest_first(store: HouseholdStore) -> None:
     night = date(2026, 11, 25)
-    assert store.record_ritual("a", ritual("s2", night, 22)) is True
-    assert store.record_ritual("a", ritual("s1", night, 21)) is True
-    assert store.record_ritual("a", ritual("s1", night, 21)) is False
-    history = store.history("a")
+    assert record_ritual(store, "a", ritual("s2", night, 22)) is True
+    assert record_ritual(store, "a", ritual("s1", night, 21)) is True
+    assert record_ritual(store, "a", ritual("s1", night, 21)) is False
+    history = rituals_kept(store, "a")
     assert [r.session_id for r in history] == ["s1", "s2"]
     assert history[0].steps[1].skipped is True
-    assert store.history("b") == []
+    assert rituals_kept(store, "b") == []
 
 
 def test_progress_is_kept_for_its_night_only(store: HouseholdStore) -> None:
     night = date(2026, 11, 25)
     state = {"v": 1, "step": 2, "extra": 30, "pause": 1.5, "plan": {"steps": [{"seconds": 90}]}}
-    store.save_progress("a", night, state)
-    assert store.load_progress("a", night) == state
-    assert store.load_progress("a", date(2026, 11, 26)) is None
-    store.record_ritual("a", ritual("s1", night, 21))
-    assert store.load_progress("a", night) is None
-    store.save_progress("a", night, state)
-    store.clear_progress("a")
-    assert store.load_progress("a", night) is None
+    save_progress(store, "a", night, state)
+    assert load_progress(store, "a", night) == state
+    assert load_progress(store, "a", date(2026, 11, 26)) is None
+    record_ritual(store, "a", ritual("s1", night, 21))
+    assert load_progress(store, "a", night) is None
+    save_progress(store, "a", night, state)
+    clear_progress(store, "a")
+    assert load_progress(store, "a", night) is None
 
 
 def test_households_and_forget(store: HouseholdStore) -> None:
-    store.save_preferences("a", Preferences(minutes=5))
-    store.record_ritual("b", ritual("s1", date(2026, 11, 25), 21))
+    save_preferences(store, "a", Preferences(minutes=5))
+    record_ritual(store, "b", ritual("s1", date(2026, 11, 25), 21))
     assert store.households() == ["a", "b"]
     store.forget("a")
     assert store.households() == ["b"]
@@ -137,7 +146,7 @@ def test_a_whole_ritual_through_the_lambda_module_lands_in_dynamodb(
             break
         reply = talk.intent("AMAZON.NextIntent")  # after a close on purpose: "Alexa, tell nightly ritual next"
     assert reply["response"]["shouldEndSession"] is True
-    [done] = DynamoDbHouseholdStore.from_table(table).history(USER_ID)
+    [done] = rituals_kept(DynamoDbHouseholdStore.from_table(table), USER_ID)
     assert done.front == "alexa"
 
 
@@ -261,5 +270,5 @@ def test_an_item_from_a_newer_rekindle_is_refused_and_left_alone(table: DynamoDb
     with pytest.raises(StoreError, match="newer Rekindle"):
         table.load("a")
     with pytest.raises(StoreError, match="newer Rekindle"):
-        table.save_preferences("a", Preferences(minutes=5))
+        save_preferences(table, "a", Preferences(minutes=5))
     assert raw_item(table, "a") == future

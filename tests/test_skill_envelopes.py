@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import requests
 from ask_sdk_model.request_envelope import RequestEnvelope
+from store_helpers import load_preferences, rituals_kept, save_preferences
 from test_alexa_helpers import (
     SKILL_ID,
     USER_ID,
@@ -101,7 +102,7 @@ def test_whole_ritual_lands_in_history(talk_to: Talk, store: SqliteStore) -> Non
     talk.launch()
     stop = talk.intent("AMAZON.StopIntent")
     assert stop["response"]["shouldEndSession"] is True
-    [done] = store.history(USER_ID)
+    [done] = rituals_kept(store, USER_ID)
     assert done.ritual_id == "appreciation-exchange" and done.front == "alexa"
     assert {s.kind for s in done.steps} >= {"question", "touch"}
 
@@ -127,9 +128,9 @@ def test_set_names_with_slot_values(talk_to: Talk, store: SqliteStore) -> None:
     response = talk.intent("SetPartnerNamesIntent", {"firstName": "sam", "secondName": "Robin"})
     assert "Sam" in speech_text(response) and "Robin" in speech_text(response)
     assert response["response"]["shouldEndSession"] is False
-    assert store.load_preferences(USER_ID).names == ()  # said back first, kept on yes
+    assert load_preferences(store, USER_ID).names == ()  # said back first, kept on yes
     talk.intent("AMAZON.YesIntent")
-    assert store.load_preferences(USER_ID).names == ("Sam", "Robin")
+    assert load_preferences(store, USER_ID).names == ("Sam", "Robin")
 
 
 @pytest.mark.parametrize("slots", [{}, {"firstName": "Sam"}])
@@ -138,7 +139,7 @@ def test_set_names_without_slot_values(talk_to: Talk, store: SqliteStore, slots:
     talk.launch()
     response = talk.intent("SetPartnerNamesIntent", slots)
     assert response["response"]["shouldEndSession"] is False
-    assert store.load_preferences(USER_ID).names == ()
+    assert load_preferences(store, USER_ID).names == ()
 
 
 @pytest.mark.parametrize(("spoken", "minutes"), [("twenty", 20), ("short", 5), ("10", 10), (None, None),
@@ -150,7 +151,7 @@ def test_set_length_resolves_slot_values(talk_to: Talk, store: SqliteStore, spok
     response = talk.intent("SetRitualLengthIntent", {"minutes": spoken})
     assert response["response"]["shouldEndSession"] is False
     expected = minutes if minutes is not None else Preferences().minutes
-    assert store.load_preferences(USER_ID).minutes == expected
+    assert load_preferences(store, USER_ID).minutes == expected
 
 
 @pytest.mark.parametrize(("reason", "welcome"), [
@@ -242,7 +243,7 @@ def test_module_handler_uses_the_configured_store(tmp_path: Path, monkeypatch: p
     event = envelope(intent_request("SetRitualLengthIntent", {"minutes": "five"}), session_id="s", new=False,
                      attributes=response["sessionAttributes"])
     lambda_function.lambda_handler(event, None)
-    assert SqliteStore(db).load_preferences(USER_ID).minutes == 5
+    assert load_preferences(SqliteStore(db), USER_ID).minutes == 5
 
 
 def test_one_shot_next_after_alexa_stopped_listening_continues_the_ritual(talk_to: Talk,
@@ -278,7 +279,7 @@ def test_disabling_the_hosted_skill_deletes_that_users_data(store: SqliteStore) 
     talk.launch()
     talk.intent("SetPartnerNamesIntent", {"firstName": "Sam", "secondName": "Robin"})
     talk.intent("AMAZON.YesIntent")
-    store.save_preferences("someone-else", Preferences(minutes=5))
+    save_preferences(store, "someone-else", Preferences(minutes=5))
     assert USER_ID in store.households()
     response = handler(envelope(skill_disabled_event(), session_id=None, new=False, attributes=None), None)
     assert "outputSpeech" not in response.get("response", {})
@@ -287,7 +288,7 @@ def test_disabling_the_hosted_skill_deletes_that_users_data(store: SqliteStore) 
 
 def test_a_self_hosted_home_keeps_its_data_when_the_skill_is_disabled(store: SqliteStore) -> None:
     skill = build_skill(Rekindle(store, clock=lambda: NOW, front="alexa"), one_household("home"), SKILL_ID)
-    store.save_preferences("home", Preferences(minutes=5))
+    save_preferences(store, "home", Preferences(minutes=5))
     event = json.dumps(envelope(skill_disabled_event(), session_id=None, new=False, attributes=None))
     skill.invoke(request_envelope=skill.serializer.deserialize(event, RequestEnvelope), context=None)
     assert store.households() == ["home"]

@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from store_helpers import load_preferences, load_progress, record_ritual, rituals_kept, save_preferences, save_progress
 
 from benchmarks.store_bench import FIRST_NIGHT, seed, simulate, whole_ritual
 from intents import (
@@ -49,7 +50,7 @@ def complete_rituals(path: str, household: str, count: int) -> int:
             state = turn.state
         done += turn.completed is not None
         # the same store written directly, for the shared household
-        engine.store.record_ritual("shared", CompletedRitual(
+        record_ritual(engine.store, "shared", CompletedRitual(
             f"{household}-{done}-{state['sid']}", "just-a-question", date(2026, 11, 25), NOW, "proc"))
     return done
 
@@ -65,7 +66,7 @@ def test_data_survives_a_new_process(tmp_path: Path) -> None:
                          cwd=Path(__file__).parents[1])
     assert out.stdout.strip() == "2"
     store = SqliteStore(db)
-    history = store.history("home")
+    history = rituals_kept(store, "home")
     assert len(history) == 2
     assert all(r.front == "proc-home" and r.ritual_id == "just-a-question" for r in history)
     assert nights_together(history) == 1
@@ -79,21 +80,21 @@ def test_two_processes_completing_at_once_lose_nothing(tmp_path: Path) -> None:
         results = pool.starmap(complete_rituals, [(db, "a", 25), (db, "b", 25)])
     assert results == [25, 25]
     store = SqliteStore(db)
-    assert len(store.history("a")) == 25
-    assert len(store.history("b")) == 25
-    assert len(store.history("shared")) == 50
+    assert len(rituals_kept(store, "a")) == 25
+    assert len(rituals_kept(store, "b")) == 25
+    assert len(rituals_kept(store, "shared")) == 50
     assert store._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def test_preferences_and_progress_round_trip(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "p.db")
     prefs = Preferences(names=("Kai", "Noor"), minutes=20, depth_ceiling=Depth.DEEPER, touch=False)
-    store.save_preferences("h", prefs)
-    store.save_progress("h", date(2026, 11, 25), {"step": 2})
+    save_preferences(store, "h", prefs)
+    save_progress(store, "h", date(2026, 11, 25), {"step": 2})
     reopened = SqliteStore(tmp_path / "p.db")
-    assert reopened.load_preferences("h") == prefs
-    assert reopened.load_progress("h", date(2026, 11, 25)) == {"step": 2}
-    assert reopened.load_progress("h", date(2026, 11, 26)) is None
+    assert load_preferences(reopened, "h") == prefs
+    assert load_progress(reopened, "h", date(2026, 11, 25)) == {"step": 2}
+    assert load_progress(reopened, "h", date(2026, 11, 26)) is None
     assert reopened.households() == ["h"]
 
 
@@ -113,7 +114,7 @@ def test_migrates_an_older_file_keeping_its_data(tmp_path: Path) -> None:
     conn.close()
     store = SqliteStore(path)
     assert store._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert store.load_preferences("h").names == ("A", "B")
+    assert load_preferences(store, "h").names == ("A", "B")
     indexes = {r[0] for r in store._conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "rituals_by_household_night" in indexes
 
@@ -153,7 +154,7 @@ def test_locked_file_gives_a_clear_error(tmp_path: Path) -> None:
         store = None
         with pytest.raises(StoreError, match="locked by another program"):
             store = SqliteStore(path, busy_timeout_ms=200)
-            store.save_preferences("h", Preferences())
+            save_preferences(store, "h", Preferences())
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -192,14 +193,14 @@ def test_unwritable_folder_gives_a_clear_error(tmp_path: Path) -> None:
 def test_forget_deletes_everything(tmp_path: Path) -> None:
     path = tmp_path / "f.db"
     store = SqliteStore(path)
-    store.save_preferences("h", Preferences(names=("Sam", "Robin")))
-    store.record_ritual("h", CompletedRitual("s1", "just-a-question", date(2026, 11, 25), NOW, "text",
+    save_preferences(store, "h", Preferences(names=("Sam", "Robin")))
+    record_ritual(store, "h", CompletedRitual("s1", "just-a-question", date(2026, 11, 25), NOW, "text",
                                              (StepRecord("question", "q-x"),)))
-    store.save_progress("h", date(2026, 11, 25), {"a": 1})
+    save_progress(store, "h", date(2026, 11, 25), {"a": 1})
     assert export_household(store, "h")["nights_together"] == 1
     store.forget()
     assert store.households() == []
-    assert store.history("h") == []
+    assert rituals_kept(store, "h") == []
     store.close()
     assert b"Robin" not in path.read_bytes()
 
@@ -304,9 +305,9 @@ def test_a_process_sees_what_another_wrote_since_it_last_read(tmp_path: Path) ->
     path = tmp_path / "two.db"
     laptop, speaker = SqliteStore(path), SqliteStore(path)
     assert laptop.load("home").tally.rituals_completed == 0
-    speaker.record_ritual("home", CompletedRitual("s1", "just-a-question", date(2026, 11, 25), NOW, "alexa"))
+    record_ritual(speaker, "home", CompletedRitual("s1", "just-a-question", date(2026, 11, 25), NOW, "alexa"))
     assert laptop.load("home").tally.rituals_completed == 1
-    laptop.save_preferences("home", Preferences(minutes=5))
+    save_preferences(laptop, "home", Preferences(minutes=5))
     assert speaker.load("home").preferences.minutes == 5 and speaker.load("home").tally.rituals_completed == 1
     speaker.forget("home")
     assert laptop.load("home") == Household()
@@ -316,7 +317,7 @@ def test_history_and_export_say_what_is_kept_and_count_everything(tmp_path: Path
     db = tmp_path / "cli.db"
     with closing(SqliteStore(db)) as store:
         seed(store, "home", 100, one_write=False)
-        store.save_progress("home", FIRST_NIGHT + timedelta(days=100), {"step": 1})
+        save_progress(store, "home", FIRST_NIGHT + timedelta(days=100), {"step": 1})
     env = {**os.environ, "REKINDLE_STORE": f"sqlite:///{db}"}
     run = partial(subprocess.run, capture_output=True, text=True, env=env, cwd=Path(__file__).parents[1], timeout=60)
     listed = run([sys.executable, "-m", "rekindle", "history"]).stdout

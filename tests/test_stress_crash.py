@@ -6,6 +6,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from store_helpers import record_ritual
+
 from benchmarks.stress.crash import NOW, Ack, check, read_acks, run
 from intents.household import DETAIL_RITUALS, CompletedRitual, StepRecord
 from intents.household.sqlite import SqliteStore
@@ -25,8 +27,8 @@ def test_killed_writers_lose_nothing_acknowledged(tmp_path: Path) -> None:
         steps = (StepRecord("opening"), StepRecord("question", "q-1"), StepRecord("closing"))
         with closing(SqliteStore(db)) as store:
             for k in range(count):
-                store.record_ritual(household, CompletedRitual(f"{household}-{k}", "just-a-question", NOW.date(),
-                                                               NOW, "crash", steps))
+                record_ritual(store, household, CompletedRitual(f"{household}-{k}", "just-a-question", NOW.date(),
+                                                                NOW, "crash", steps))
         return [Ack(household, f"{household}-{k}", len(steps)) for k in range(count)]
 
     acks = figures.acks + rituals("many", DETAIL_RITUALS + 5) + rituals("few", 3)

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from store_helpers import save_preferences
 
 from benchmarks.stress import strategies
 from benchmarks.stress.fuzz import TARGETS, Target, check_turn, make_engine, run_commands
@@ -80,7 +81,7 @@ def test_a_resumable_state_with_touch_turned_off_still_resumes() -> None:
     from intents import Preferences
 
     engine = make_engine(NOW, "slow-closeness")
-    engine.store.save_preferences("home", Preferences(touch=False))
+    save_preferences(engine.store, "home", Preferences(touch=False))
     state = run_commands(engine, "home", [Command(CommandKind.YES)])
     kinds = [s["kind"] for s in state["plan"]["steps"]]
     assert "touch" not in kinds and state["stage"] == "step"

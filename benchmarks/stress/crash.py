@@ -2,7 +2,7 @@
 
 A writer process runs rituals through the engine against one SQLite file and
 prints ``ack HOUSEHOLD SESSION STEPS`` (flushed) only after the engine's turn,
-and so ``record_ritual``, has returned. The parent kills writers at random
+and so its save of the ritual, has returned. The parent kills writers at random
 moments, then checks ``PRAGMA integrity_check`` and that every acknowledged
 ritual is in its household's history with all its steps.
 """

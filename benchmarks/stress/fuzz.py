@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from intents.commands import Command, CommandKind
 from intents.dialogue import SessionState
 from intents.engine import Rekindle, Turn
-from intents.household import Preferences
+from intents.household import HouseholdChange, Preferences
 from intents.understanding import command_for_intent
 
 from . import strategies as s
@@ -48,7 +48,7 @@ def make_engine(moment: datetime, ritual: str | None, names: tuple[str, ...] = (
     """An engine over a fresh in-memory store, its clock stopped at ``moment``; ``names`` for ``household``."""
     store = MemoryStore()
     if names:
-        store.save_preferences(household, Preferences(names=names))
+        store.save(household, HouseholdChange(preferences=Preferences(names=names)))
     return Rekindle(store, clock=lambda: moment, ritual=ritual, front="fuzz")
 
 

@@ -7,10 +7,10 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from intents.household.bounded import Household, HouseholdChange, Progress, StoreShortcuts
+from intents.household.bounded import Household, HouseholdChange, Progress
 
 
-class MemoryStore(StoreShortcuts):
+class MemoryStore:
     """:class:`~intents.household.store.HouseholdStore` in memory. ``progress`` may be seeded with anything."""
 
     def __init__(self) -> None:

@@ -10,7 +10,6 @@ a row), and a :class:`Tally` of everything ever completed. A turn reads one
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -173,41 +172,3 @@ class Household:
             household = household._with_ritual(ritual)
         return replace(household, progress=progress)
 
-
-
-class StoreShortcuts(ABC):
-    """One-call helpers over :meth:`load` and :meth:`save`, for tools and tests.
-
-    The engine does not use them: a turn loads once and saves once.
-    """
-
-    @abstractmethod
-    def load(self, household: str) -> Household: ...
-
-    @abstractmethod
-    def save(self, household: str, change: HouseholdChange, base: Household | None = None) -> Household: ...
-
-    def load_preferences(self, household: str) -> Preferences:
-        return self.load(household).preferences
-
-    def save_preferences(self, household: str, preferences: Preferences) -> None:
-        self.save(household, HouseholdChange(preferences=preferences))
-
-    def record_ritual(self, household: str, ritual: CompletedRitual) -> bool:
-        """Store a completed ritual; False if this session is already kept."""
-        before = self.load(household)
-        after = self.save(household, HouseholdChange(completed=ritual), before)
-        return after.tally.rituals_completed > before.tally.rituals_completed
-
-    def history(self, household: str) -> list[CompletedRitual]:
-        """The rituals kept in detail, oldest first."""
-        return list(self.load(household).rituals)
-
-    def save_progress(self, household: str, night: date, state: Mapping[str, Any]) -> None:
-        self.save(household, HouseholdChange(progress=Progress(night, dict(state))))
-
-    def load_progress(self, household: str, night: date) -> dict[str, Any] | None:
-        return self.load(household).progress_for(night)
-
-    def clear_progress(self, household: str) -> None:
-        self.save(household, HouseholdChange(clear_progress=True))

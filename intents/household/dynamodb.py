@@ -33,7 +33,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from .bounded import Household, HouseholdChange, Progress, StoreShortcuts, Tally, step_record
+from .bounded import Household, HouseholdChange, Progress, Tally, step_record
 from .records import CompletedRitual, Preferences
 from .store import StoreError
 from .url import DYNAMODB_NEEDS_EXTRAS
@@ -136,7 +136,7 @@ def _upgrade(attributes: Mapping[str, Any]) -> Household:
                                   _progress(attributes.get("progress")))
 
 
-class DynamoDbHouseholdStore(StoreShortcuts):
+class DynamoDbHouseholdStore:
     """:class:`~intents.household.store.HouseholdStore` over one DynamoDB table."""
 
     def __init__(self, table: Any) -> None:

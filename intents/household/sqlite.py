@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .bounded import Household, HouseholdChange, StoreShortcuts, Tally
+from .bounded import Household, HouseholdChange, Tally
 from .records import Preferences
 from .sqlite_tables import (
     APPLICATION_ID,
@@ -47,7 +47,7 @@ def _is_busy(exc: sqlite3.DatabaseError) -> bool:
     return "locked" in text or "busy" in text
 
 
-class SqliteStore(StoreShortcuts):
+class SqliteStore:
     """:class:`~intents.household.store.HouseholdStore` backed by one SQLite file."""
 
     def __init__(self, path: str | Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
