@@ -52,7 +52,8 @@ def _serve(root_pem: bytes, chain_pem: bytes, skill_id: str, threads: int, home:
 
     from intents.engine import Rekindle
     from rekindle import config
-    from skill.handlers import build_skill, one_household
+    from skill.envelope import one_household
+    from skill.handlers import build_skill
     from skill.verification import request_verifiers
     from skill.web import create_app
 

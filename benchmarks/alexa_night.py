@@ -46,9 +46,9 @@ from intents import Preferences, Rekindle, SqliteStore
 from intents.dialogue import Phase, SessionState, phase_of
 from intents.household import Household, HouseholdChange
 from intents.understanding import IntentMatcher
-from skill.handlers import STATE_KEY
 from skill.lambda_function import make_lambda_handler
 from skill.ssml import CUE_SOUNDS, speech_seconds
+from skill.turns import STATE_KEY
 
 SKILL_ID = "amzn1.ask.skill.00000000-1111-2222-3333-444444444444"
 USER_ID = "amzn1.ask.account.BENCHMARKCOUPLE"

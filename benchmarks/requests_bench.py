@@ -45,8 +45,8 @@ from intents.content import Depth
 from intents.dialogue import SessionState, Stage, phase_of
 from intents.household import CompletedRitual, HouseholdChange, Preferences, StepRecord
 from intents.understanding import IntentMatcher, command_for_intent, normalise
-from skill.handlers import STATE_KEY
 from skill.lambda_function import make_lambda_handler
+from skill.turns import STATE_KEY
 from text_mode import render_text
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -71,7 +71,8 @@ def serve(args: argparse.Namespace) -> int:
         raise UserError(f"--port {args.port} is not a port number (1-65535).")
     try:
         from intents.engine import Rekindle
-        from skill.handlers import build_skill, one_household
+        from skill.envelope import one_household
+        from skill.handlers import build_skill
         from skill.verification import default_roots, request_verifiers
         from skill.web import bind, create_app
     except ImportError as exc:

@@ -1,6 +1,9 @@
 """Alexa adapter: ASK SDK handlers over the shared engine. It translates; the engine decides.
 
-- ``handlers``: requests to engine commands and replies to responses (``build_skill``, ``skill_builder``)
+- ``handlers``: one request handler per kind of request, and the skill built from them (``build_skill``)
+- ``envelope``: what a request says: whose household, the intent and its slots
+- ``turns``: one engine turn per request: state in the session attributes, microphone window, the response
+- ``apology``: the catch-all exception handler (apologises; logs where, never what was said)
 - ``ssml``: replies as SSML within Alexa's limits
 - ``lambda_function``: the AWS Lambda entry point (``lambda_handler``)
 - ``time_zone``: "tonight" in the device's time zone on the hosted skill

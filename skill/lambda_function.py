@@ -19,8 +19,10 @@ from intents.engine import Rekindle
 from intents.household.dynamodb import DynamoDbHouseholdStore
 from intents.household.url import STORE_ENV, open_location, parse_store_url
 
-from .handlers import EngineSource, HouseholdOf, alexa_user, skill_builder
+from .envelope import HouseholdOf, alexa_user
+from .handlers import skill_builder
 from .time_zone import zoned_clock
+from .turns import EngineSource
 
 LAMBDA_STORE = "dynamodb://rekindle"
 SKILL_ID_ENV = "REKINDLE_SKILL_ID"

@@ -20,7 +20,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import oscrypto_compat
-from .handlers import failure_site
+from .apology import failure_site
 
 oscrypto_compat.install()
 from ask_sdk_webservice_support.verifier import AbstractVerifier, VerificationException  # noqa: E402

@@ -27,7 +27,8 @@ from intents.engine import Turn
 from intents.replies import Reply
 from intents.understanding import IntentMatcher
 from rekindle import config
-from skill.handlers import build_skill, one_household
+from skill.envelope import one_household
+from skill.handlers import build_skill
 from skill.lambda_function import make_lambda_handler
 from skill.verification import request_verifiers
 from skill.web import create_app

@@ -30,9 +30,9 @@ from intents.replies import Cue, CueKind, Listening, Pause, Reply, Speech
 from intents.understanding import IntentMatcher, command_for_intent
 from intents.window import MAX_FLOOR_SECONDS, OVERHEARD_FLOORS, Left, MicrophoneWindow
 from interaction_models import language_model, locales
-from skill.handlers import STATE_KEY, microphone_window
 from skill.lambda_function import make_lambda_handler
 from skill.ssml import CUE_SOUNDS
+from skill.turns import STATE_KEY, microphone_window
 
 NOW = datetime(2026, 12, 8, 21, 0, tzinfo=timezone.utc)
 WINDOW = MicrophoneWindow("nightly ritual")

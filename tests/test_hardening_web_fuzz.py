@@ -14,7 +14,7 @@ from test_alexa_helpers import SKILL_ID, envelope, launch_request
 
 from benchmarks.stress.web_fuzz import TARGETS, check_web_response
 from intents import Rekindle, SqliteStore
-from skill.handlers import alexa_user
+from skill.envelope import alexa_user
 from skill.lambda_function import make_lambda_handler
 
 

@@ -1,7 +1,7 @@
-"""The house stays readable (issue 21): no import circles between Rekindle's modules, no module in the core
-or the text front grown past 300 lines, no function in the core above complexity C. Imports are read from
-the source with ``ast``, so a circle hidden in a function-level import counts too; complexity is radon's
-cyclomatic grade."""
+"""The house stays readable (issue 21): no import circles between Rekindle's modules, no module grown past
+300 lines (the core, the fronts and the adapters), no function in the core above complexity C. Imports are
+read from the source with ``ast``, so a circle hidden in a function-level import counts too; complexity is
+radon's cyclomatic grade."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("intents", "skill", "local_voice", "text_mode", "rekindle", "interaction_models")
-# The adapters skill/ and local_voice/ are not held to the line limit yet: four of their modules are longer
-# (skill/handlers.py, local_voice/asr.py, audio_in.py, whisper.py) and are being reworked by their owners.
-SHORT = ("intents", "text_mode", "rekindle", "interaction_models")
-MAX_LINES = 300
+MAX_LINES = 300  # every package: the adapters stay thin as well, they translate and nothing more
+# Longer when the check reached the adapters, and being split by issue 20 (voice), which removes each entry as
+# it lands; none may be added, and an entry that no longer applies fails the test below.
+KNOWN_LONG = {"local_voice.asr", "local_voice.audio_in", "local_voice.whisper"}
 WORST_GRADE = "C"  # radon: A 1-5, B 6-10, C 11-20, D 21-30, E 31-40, F 41+
 # Landed above C before this check existed; each is to be split, and none may be added.
 KNOWN_COMPLEX = {"intents.wishes.choose"}  # F (61), issue 25's wish matching
@@ -119,13 +119,20 @@ def too_long(packages: tuple[str, ...], limit: int = MAX_LINES) -> dict[str, int
     return {name: n for name, n in lines.items() if n > limit}
 
 
-def test_no_module_in_the_core_is_over_300_lines() -> None:
-    assert too_long(SHORT) == {}, "split the module by concept (one module per concept, a few hundred lines)"
+def test_no_module_is_over_300_lines() -> None:
+    found = set(too_long(PACKAGES)) - KNOWN_LONG
+    assert found == set(), "split the module by concept (one module per concept, a few hundred lines)"
+
+
+def test_each_known_long_module_is_still_long() -> None:
+    split = KNOWN_LONG - set(too_long(PACKAGES))
+    assert split == set(), f"split already: remove {sorted(split)} from KNOWN_LONG in tests/test_layout.py"
 
 
 def test_the_line_check_finds_a_long_module() -> None:
-    found = too_long(SHORT, limit=100)
+    found = too_long(PACKAGES, limit=100)
     assert "intents.engine" in found and found["intents.engine"] > 100
+    assert "skill.handlers" in found and "local_voice.loop" in found  # the adapters are read too
 
 
 def too_complex(package: str, worst: str = WORST_GRADE) -> list[str]:

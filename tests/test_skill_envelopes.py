@@ -36,8 +36,10 @@ from test_alexa_helpers import (
 from intents import Preferences, Rekindle, SqliteStore
 from interaction_models import language_model, locales
 from skill import lambda_function
-from skill.handlers import STATE_KEY, build_skill, one_household
+from skill.envelope import one_household
+from skill.handlers import build_skill
 from skill.lambda_function import make_lambda_handler
+from skill.turns import STATE_KEY
 from skill.verification import request_verifiers
 from skill.web import create_app
 

@@ -28,7 +28,8 @@ from test_alexa_helpers import CHAIN_URL, SKILL_ID, Pki, envelope, intent_reques
 from web_support import assert_refused, body_for, endpoint
 
 from intents import Rekindle, SqliteStore
-from skill.handlers import build_skill, one_household
+from skill.envelope import one_household
+from skill.handlers import build_skill
 from skill.verification import (
     ChainCache,
     VerificationException,

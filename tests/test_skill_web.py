@@ -18,7 +18,8 @@ from test_alexa_helpers import (
 from intents import Rekindle
 from rekindle import config
 from rekindle.cli import main as rekindle_main
-from skill.handlers import build_skill, one_household
+from skill.envelope import one_household
+from skill.handlers import build_skill
 from skill.verification import request_verifiers
 from skill.web import create_app
 

@@ -246,7 +246,7 @@ def test_history_shows_rituals_from_alexa_and_the_laptop(
     self-hosted skill is, and behind ``rekindle talk`` on recordings: one ritual through each."""
     from test_alexa_helpers import Conversation, closed_on_purpose, speech_text
 
-    from skill.handlers import one_household
+    from skill.envelope import one_household
     from skill.lambda_function import make_lambda_handler
 
     store = f"sqlite:///{tmp_path / 'shared.db'}"

@@ -18,7 +18,8 @@ from typing import Any
 from test_alexa_helpers import SKILL_ID, LiveServer, Pki, envelope, issue, launch_request
 
 from intents import Rekindle, SqliteStore
-from skill.handlers import build_skill, one_household
+from skill.envelope import one_household
+from skill.handlers import build_skill
 from skill.verification import request_verifiers
 from skill.web import create_app
 

@@ -4,7 +4,7 @@ A real waitress server on loopback (in its own process for the long run, so
 the clients do not share its interpreter) serves the real app with request
 verification on: every request is signed by the test chain's leaf, and the
 signature, chain, timestamp and skill id are checked. Each Alexa user is a
-household (the hosted skill's mapping, :func:`skill.handlers.alexa_user`) over
+household (the hosted skill's mapping, :func:`skill.envelope.alexa_user`) over
 one SQLite store. Every household opens, says yes and "next" until the
 closing, again and again; its evenings pass one per completed ritual (the
 engine's clock is that household's night), so each ritual is a new one.
@@ -54,7 +54,7 @@ class NightPerRitual:
         self._current = threading.local()
 
     def household_of(self, envelope: Any) -> str:
-        from skill.handlers import alexa_user
+        from skill.envelope import alexa_user
 
         household = alexa_user(envelope)
         self._current.household = household

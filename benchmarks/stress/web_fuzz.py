@@ -64,7 +64,8 @@ class Web:
 def web() -> Web:
     """One app, one Lambda handler and one PKI per process (S3 serves the chain only at CHAIN_URL)."""
     from intents import Rekindle, SqliteStore
-    from skill.handlers import alexa_user, build_skill, one_household
+    from skill.envelope import alexa_user, one_household
+    from skill.handlers import build_skill
     from skill.lambda_function import make_lambda_handler
     from skill.verification import request_verifiers
     from skill.web import create_app
