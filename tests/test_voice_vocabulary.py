@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from grammar_language import first_difference, read_fsg, samples_automaton
 
 from intents.replies import Listening
 from intents.understanding import NAME_SLOT_TYPE, IntentMatcher, normalise_sample
@@ -15,28 +17,53 @@ from local_voice.heard import FREE_TALK_EXCLUDED
 from local_voice.vocabulary import CONTEXTS, REMARK, Vocabulary, grammar_context
 
 
-def _grammar(vocab: Vocabulary, tmp_path: Path) -> Any:
+def _grammar(vocab: Vocabulary, tmp_path: Path, jsgf: str | None = None) -> Any:
     """The finite-state grammar PocketSphinx builds from the JSGF (what the decoder searches)."""
     pocketsphinx = pytest.importorskip("pocketsphinx")
     path = tmp_path / "commands.gram"
-    path.write_text(vocab.jsgf(), encoding="utf-8")
-    jsgf = pocketsphinx.Jsgf(str(path))
-    return jsgf.build_fsg(jsgf.get_rule("rekindle.command"), pocketsphinx.LogMath(), 7.5)
+    path.write_text(vocab.jsgf() if jsgf is None else jsgf, encoding="utf-8")
+    grammar = pocketsphinx.Jsgf(str(path))
+    return grammar.build_fsg(grammar.get_rule("rekindle.command"), pocketsphinx.LogMath(), 7.5)
+
+
+def _difference(fsg: Any, vocab: Vocabulary, tmp_path: Path) -> tuple[str, bool] | None:
+    """The shortest phrase the decoder's grammar and the vocabulary's samples disagree on, if any."""
+    path = tmp_path / "commands.fsg"
+    fsg.writefile(str(path))
+    return first_difference(read_fsg(path.read_text(encoding="utf-8")), samples_automaton(vocab))
 
 
 def test_grammar_accepts_exactly_the_samples(matcher: IntentMatcher, tmp_path: Path) -> None:
     vocab = Vocabulary.from_matcher(matcher)
     assert {t.intent for t in vocab.templates} == {i for i, samples in matcher.samples.items() if samples}
     grammar = _grammar(vocab, tmp_path)
-    phrases = vocab.phrases()
-    assert all(grammar.accept(p) for p in phrases)
+    # Every phrase of every template, and nothing else, compared as automata rather than one by one.
+    assert _difference(grammar, vocab, tmp_path) is None
     # Samples sharing their slotted rest must not combine their openings, nor lose their slots.
     assert not grammar.accept("call us we are alex and chloe")
     assert not grammar.accept("we are alex")
     assert not grammar.accept("we are and chloe")
     assert not grammar.accept("make it minutes")
-    spliced = {f"{a} {b}" for a in ("we are", "call us", "our names are") for b in phrases if b.startswith("i'm ")}
-    assert not any(grammar.accept(s) for s in spliced)
+
+
+def test_the_exact_grammar_check_finds_a_planted_difference(matcher: IntentMatcher, tmp_path: Path) -> None:
+    vocab = Vocabulary.from_matcher(matcher)
+    samples = samples_automaton(vocab)
+    assert all(samples.accepts(p) for p in vocab.phrases(slot_limit=1))
+    assert not samples.accepts("call us we are alex and chloe") and not samples.accepts("we are alex")
+    # A phrase too many in the grammar, a slot form too few, a template too few, openings spliced together.
+    extra = vocab.jsgf().replace("public <command> = ", "public <command> = ( tell us a joke ) | ", 1)
+    assert _difference(_grammar(vocab, tmp_path, extra), vocab, tmp_path) == ("tell us a joke", True)
+    names = vocab.slots[NAME_SLOT_TYPE]
+    fewer = replace(vocab, slots={**vocab.slots, NAME_SLOT_TYPE: tuple(n for n in names if n != "alex")})
+    missing = _difference(_grammar(fewer, tmp_path), vocab, tmp_path)
+    assert missing is not None and "alex" in missing[0].split() and not missing[1]
+    dropped = replace(vocab, templates=vocab.templates[:-1])
+    assert _difference(_grammar(dropped, tmp_path), vocab, tmp_path) is not None
+    spliced = vocab.jsgf().replace("( we are )", "( we are ) [ call us ]", 1)
+    assert spliced != vocab.jsgf()
+    found = _difference(_grammar(vocab, tmp_path, spliced), vocab, tmp_path)
+    assert found is not None and found[0].startswith("we are call us") and found[1]
 
 
 def test_vocabulary_phrases_mean_their_intents(matcher: IntentMatcher) -> None:
