@@ -99,7 +99,9 @@ def content(args: argparse.Namespace) -> int:
             width = max(len(r["id"]) for r in rituals)
             for r in rituals:
                 print(f"{r['id']:<{width}}  {r['title']} ({r['minutes']} min): {r['offered']}")
-            print("\nRun one with: rekindle talk --ritual ID")
+            print("\nAmong those that fit a night, the ones not done for longest come first. A short weeknight comes"
+                  "\nat most once a week, a longer Saturday (offered: say no for your usual length) once a fortnight."
+                  "\nRun one with: rekindle talk --ritual ID")
         return 0
     counts = library.counts()
     if args.json:
@@ -121,9 +123,21 @@ def ritual_entry(ritual: RitualTemplate) -> dict[str, Any]:
         when = "nightly" if ritual.cadence == "nightly" else "on Sundays, weekly"
         touch = ", touch on" if ritual.needs_touch else ""
         offered = f"{when} ({'/'.join(map(str, lengths))}-minute setting{touch})"
+        if ritual.cadence == "nightly":
+            offered += "".join(also for setting in lengths for also in _also_offered(setting))
     return {"id": ritual.id, "title": ritual.title, "minutes": ritual.minutes, "cadence": ritual.cadence,
             "lengths": lengths if ritual.cadence != "on_request" and not ritual.presumes else [],
             "needs_touch": ritual.needs_touch, "offered": offered}
+
+
+def _also_offered(setting: int) -> list[str]:
+    """When a ritual of a length ``setting`` comes to a couple with another length setting too."""
+    out = []
+    if setting * 2 in LENGTH_CHOICES:  # a short weeknight at the next length up
+        out.append(f"; a short weeknight at {setting * 2}")
+    if setting // 2 in LENGTH_CHOICES:  # offered on a Saturday at the next length down, the usual one the no
+        out.append(f"; offered as a longer Saturday at {setting // 2}")
+    return out
 
 
 def history(args: argparse.Namespace) -> int:

@@ -76,6 +76,10 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> dict[Phase, tuple[Rekind
     stopped = engine.handle("h", Command(CommandKind.STOP), begun.state).state
     found[Phase.RETURNING] = (engine, stopped)  # the first command of a conversation after a stop midway
     found[Phase.RESUME_OFFER] = (engine, engine.handle("h", Command(CommandKind.OPEN)).state)
+    saturday = NOW + timedelta(days=2)  # a Saturday after a night together: a longer evening is offered
+    longer = Rekindle(SqliteStore(tmp_path_factory.mktemp("longer") / "longer.db"), clock=lambda: saturday)
+    longer.store.record_ritual("h", completed(saturday - timedelta(days=1), 1))
+    found[Phase.LONGER_OFFER] = (longer, longer.handle("h", Command(CommandKind.OPEN)).state)
     done = engine_for(tmp_path_factory.mktemp("done") / "done.db", "just-a-question")
     finish(done)
     found[Phase.FINISHED] = (done, done.handle("h", Command(CommandKind.OPEN)).state)

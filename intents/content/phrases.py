@@ -39,6 +39,7 @@ UNMARKED_SAY = re.compile(r"\bsay (?!\[)(?!,|:|that\b|for example\b|it\b|so\b)",
 SAMPLE_VALUES = {
     "title": "Gratitude before sleep",
     "minutes": "ten",
+    "usual": "ten",
     "minutes_left": "five",
     "step": "two",
     "steps": "five",

@@ -151,6 +151,8 @@ def phase_of(state: SessionState) -> Phase:
         return Phase.NAMES_ASKED
     if state.left and state.mid_ritual:
         return Phase.RETURNING
+    if state.stage is Stage.OFFER and state.plan.longer:
+        return Phase.LONGER_OFFER
     if state.stage is not Stage.STEP:
         return _STAGE_PHASES[state.stage]
     kind = state.current.kind

@@ -29,6 +29,7 @@ class Phase(str, Enum):
     """Where a couple is in a conversation; each has its own row of answers."""
 
     OFFER = "offer"  # tonight's ritual offered
+    LONGER_OFFER = "longer_offer"  # a longer evening offered, the couple's usual length the answer to no
     CHECK_IN = "check_in"  # "how are you arriving tonight?", asked before the offer on some nights
     RESUME_OFFER = "resume_offer"  # a ritual left midway tonight, offered to continue
     DECLINED = "declined"  # the offer was declined; something smaller offered

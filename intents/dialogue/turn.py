@@ -109,7 +109,8 @@ class Conversation:
         if state.stage is Stage.FINISHED:
             return self.reply(ReplyBuilder().say(self.touch_choice("welcome_back_done")), state)
         state.stage = Stage.OFFER
-        if self.ctx.check_in and self.ctx.content.rituals[state.plan.ritual_id].cadence == "nightly":
+        if (self.ctx.check_in and self.ctx.content.rituals[state.plan.ritual_id].cadence == "nightly"
+                and not state.plan.longer):
             state.stage = Stage.CHECK_IN
             return self.reply(ReplyBuilder().say(self.say("check_in")), state)
         return self.reply(ReplyBuilder().say(self.offer_text(state, "welcome")), state)
@@ -167,8 +168,11 @@ class Conversation:
 
     # ----- offers ------------------------------------------------------------
     def offer_text(self, state: SessionState, key: str) -> str:
-        """An offer phrase filled with tonight's ritual."""
-        return self.say(key, title=state.plan.title, minutes=state.plan.minutes)
+        """An offer phrase filled with tonight's ritual; a longer evening is offered in words of its own, with the
+        couple's usual length as the alternative."""
+        if state.plan.longer:
+            key = "longer_welcome" if key == "welcome" else "longer_offer"
+        return self.say(key, title=state.plan.title, minutes=state.plan.minutes, usual=self.ctx.preferences.minutes)
 
     def touch_choice(self, key: str) -> str:
         """A phrase that offers a touch moment only on a night touch may be offered."""

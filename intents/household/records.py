@@ -27,6 +27,8 @@ class Preferences:
     depth_ceiling: Depth = Depth.DEEPEST
     touch: bool = True
     no_touch_night: date | None = None
+    longer_declined: date | None = None
+    """The last night the couple said no to a longer evening offered (intents.planning.rules.longer_offered)."""
 
     def touch_on(self, night: date) -> bool:
         """Whether touch moments may be offered on ``night``."""
@@ -44,6 +46,7 @@ class Preferences:
             "depth_ceiling": self.depth_ceiling.name.lower(),
             "touch": self.touch,
             **({"no_touch_night": self.no_touch_night.isoformat()} if self.no_touch_night else {}),
+            **({"longer_declined": self.longer_declined.isoformat()} if self.longer_declined else {}),
         }
 
     @classmethod
@@ -55,6 +58,7 @@ class Preferences:
             depth_ceiling=Depth.parse(str(data.get("depth_ceiling", default.depth_ceiling.name))),
             touch=bool(data.get("touch", default.touch)),
             no_touch_night=date.fromisoformat(str(data["no_touch_night"])) if data.get("no_touch_night") else None,
+            longer_declined=date.fromisoformat(str(data["longer_declined"])) if data.get("longer_declined") else None,
         )
 
 

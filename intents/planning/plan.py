@@ -74,6 +74,8 @@ class TonightPlan:
     depth: Depth
     first_speaker: int
     steps: tuple[PlannedStep, ...]
+    longer: bool = False
+    """A longer evening than the couple's usual, offered with their usual length as the alternative."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -85,6 +87,7 @@ class TonightPlan:
             "depth": self.depth.name.lower(),
             "first_speaker": self.first_speaker,
             "steps": [s.to_dict() for s in self.steps],
+            **({"longer": True} if self.longer else {}),
         }
 
     @classmethod
@@ -98,13 +101,14 @@ class TonightPlan:
             depth=Depth.parse(str(data["depth"])),
             first_speaker=int(data["first_speaker"]) % 2,
             steps=tuple(PlannedStep.from_dict(s) for s in data["steps"]),
+            longer=data.get("longer") is True,
         )
 
     def with_step(self, index: int, step: PlannedStep) -> TonightPlan:
         steps = list(self.steps)
         steps[index] = step
         return TonightPlan(self.household, self.night, self.ritual_id, self.title, self.minutes,
-                           self.depth, self.first_speaker, tuple(steps))
+                           self.depth, self.first_speaker, tuple(steps), self.longer)
 
 
 def seeded_random(*parts: object) -> random.Random:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import TypeVar
 
@@ -21,8 +22,8 @@ from ..content import MOODS, ContentLibrary, Depth, Question, RitualTemplate, To
 from ..household import CompletedRitual, Preferences, nights_together
 from ..line_choice import WORDING_MEMORY_NIGHTS, choose_line
 from . import rules
+from .facts import Ask, Evening, narrowed, weight
 from .plan import PlannedStep, TonightPlan, seeded_random
-from .rules import Ask, Evening, narrowed, weight
 
 REPEAT_WINDOW_DAYS = 30
 QUESTION_ONLY = "just-a-question"
@@ -91,13 +92,18 @@ class Planner:
         last_done = {r.ritual_id: r.night for r in before}
         rng = seeded_random(household, night.isoformat(), *([mood] if mood else []))
         target = self.depth_for(household, night, before, preferences.depth_ceiling)
+        longer = False
         if ritual_id:
             template = self.content.rituals[ritual_id]
         elif mood:
             template = self.choose_for_mood(household, mood, night, preferences, before)
             target = min(target, MOOD_DEPTH.get(mood, Depth.DEEPEST))
         else:
-            template = self._choose_ritual(rng, Evening(night, preferences, target, last_done))
+            evening = Evening(night, preferences, target, last_done, lengths=self.night_lengths(before),
+                              run=consecutive_nights(before, night))
+            minutes, longer = rules.tonights_length(evening)
+            template = self._choose_ritual(rng, replace(evening, minutes=minutes))
+            longer = longer and rules.setting_of(template) > preferences.minutes
         depth = min(clamp_depth(target, template), preferences.depth_ceiling)
         chosen: set[str] = set(self.twins_of(template))
         asked: list[Depth] = []
@@ -132,6 +138,7 @@ class Planner:
             depth=max(asked) if asked else depth,
             first_speaker=(nights_together(list(before)) if nights_before is None else nights_before) % 2,
             steps=tuple(steps),
+            longer=longer,
         )
 
     def _choose_ritual(self, rng: random.Random, evening: Evening) -> RitualTemplate:
@@ -141,6 +148,8 @@ class Planner:
         if first:
             return rng.choice(first)
         suitable = narrowed(offered, rules.RITUALS_TONIGHT, evening)
+        for waiting in rules.RITUALS_WAITING:
+            suitable = waiting(suitable, evening) or suitable
         return rng.choices(suitable, weights=[weight(r, rules.RITUAL_WEIGHTS, evening) for r in suitable])[0]
 
     def choose_for_mood(
@@ -176,6 +185,14 @@ class Planner:
         if depths.get(night - timedelta(days=1)) is Depth.DEEPEST or deepest >= MAX_DEEPEST_NIGHTS:
             return rng.choice((Depth.LIGHT, Depth.DEEPER, Depth.DEEPER))
         return rng.choice((Depth.DEEPER, Depth.DEEPEST, Depth.DEEPEST))
+
+    def night_lengths(self, history: Iterable[CompletedRitual]) -> dict[date, int]:
+        """The length setting (5, 10 or 20) of each past night: its longest ritual's."""
+        out: dict[date, int] = {}
+        for ritual in history:
+            if template := self.content.rituals.get(ritual.ritual_id):
+                out[ritual.night] = max(rules.setting_of(template), out.get(ritual.night, 0))
+        return out
 
     def night_depths(self, history: Iterable[CompletedRitual]) -> dict[date, Depth]:
         """How deep each past night went: its deepest question asked, or its ritual's level if it asked none."""

@@ -9,78 +9,22 @@ here: adding a filter or a weight is one function and one line.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
-from typing import Generic, TypeVar
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import date, timedelta
 
-from ..content import Depth, Question, RitualTemplate, TouchPrompt
-from ..household import Preferences
+from ..content import RECALL_NIGHTS, Depth, Question, RitualTemplate, TouchPrompt
+from .facts import Ask, Evening, Filter
 
 WEEKLY_DAY = 6  # Sunday: weekly rituals are offered then when one is due
 FRESH_GAP_DAYS = 3  # a ritual done in the last two nights waits while others are available
 GAP_WEIGHT_CAP = 14
 SUITED_WEIGHT = 4  # a ritual whose depth range holds tonight's depth is this much likelier than one that doesn't
 RANDOM_THEMES_EXCLUDE = ("repair",)  # a question of any theme never reaches for old hurts at random
-
-Candidate = TypeVar("Candidate")
-Facts = TypeVar("Facts")
-
-
-@dataclass(frozen=True)
-class Evening:
-    """What the ritual rules look at: the night, the couple's preferences, how deep tonight may go, and when
-    each ritual was last done."""
-
-    night: date
-    preferences: Preferences
-    depth: Depth
-    last_done: Mapping[str, date]
-    mood: str | None = None
-
-    def nights_since(self, ritual: RitualTemplate) -> int:
-        return (self.night - self.last_done.get(ritual.id, date.min)).days
-
-
-@dataclass(frozen=True)
-class Ask:
-    """What the question and touch rules look at: what the step asks for, how deep it may go, what was used
-    lately (content id -> last night) and what tonight already holds."""
-
-    theme: str | None
-    depth: Depth
-    recent: Mapping[str, date]
-    exclude: frozenset[str]
-    touch_kind: str | None = None
-
-
-@dataclass(frozen=True)
-class Filter(Generic[Candidate, Facts]):
-    """A rule that keeps some candidates. Soft unless ``hard``: it yields when fewer than ``at_least`` remain."""
-
-    keep: Callable[[Candidate, Facts], bool]
-    hard: bool = False
-    at_least: int = 1
-
-
-def narrowed(candidates: Sequence[Candidate], filters: Iterable[Filter[Candidate, Facts]],
-             facts: Facts) -> list[Candidate]:
-    """The candidates each filter keeps in turn (a soft filter that would leave too few is passed over)."""
-    pool = list(candidates)
-    for rule in filters:
-        kept = [c for c in pool if rule.keep(c, facts)]
-        if rule.hard or len(kept) >= rule.at_least:
-            pool = kept
-    return pool
-
-
-def weight(candidate: Candidate, weights: Iterable[Callable[[Candidate, Facts], int]], facts: Facts) -> int:
-    """The product of every weight rule for one candidate."""
-    total = 1
-    for rule in weights:
-        total *= rule(candidate, facts)
-    return total
-
+LENGTHS = (5, 10, 20)  # the lengths a couple can choose, shortest first
+LONGER_DAY = 5  # Saturday: no early start the morning after, so a longer evening may be offered
+LONGER_EVERY_NIGHTS = 14  # ... at most once a fortnight, counting an evening turned down
+SHORT_DAYS = (0, 1, 2, 3)  # Monday to Thursday nights: a working day follows
+SHORT_EVERY_NIGHTS = 7  # a short night at most once a week
 
 # ----- which rituals may be offered -------------------------------------------------------------------------
 def offered_unasked(ritual: RitualTemplate, evening: Evening) -> bool:
@@ -96,7 +40,7 @@ def touch_allowed(ritual: RitualTemplate, evening: Evening) -> bool:
 
 def fits_length(ritual: RitualTemplate, evening: Evening) -> bool:
     """The length the couple chose (5, 10 or 20 minutes) decides which rituals fit."""
-    return length_fits(ritual, evening.preferences.minutes)
+    return length_fits(ritual, evening.length)
 
 
 def weekly_due(ritual: RitualTemplate, evening: Evening) -> bool:
@@ -124,6 +68,18 @@ def not_last_night(ritual: RitualTemplate, evening: Evening) -> bool:
     return evening.nights_since(ritual) >= 2
 
 
+def least_recent(rituals: Sequence[RitualTemplate], evening: Evening) -> list[RitualTemplate]:
+    """Rituals not done for a long while come before recent ones, so over weeks the couple meets the whole
+    library: those not done in the nights a household keeps (never, or not for two months) first, else the half
+    done longest ago (at least two, so the order never settles into a fixed cycle)."""
+    never = [r for r in rituals if evening.nights_since(r) > RECALL_NIGHTS]
+    if never:
+        return never
+    ranked = sorted((evening.nights_since(r) for r in rituals), reverse=True)
+    threshold = ranked[min(max(2, (len(ranked) + 1) // 2), len(ranked)) - 1] if ranked else 0
+    return [r for r in rituals if evening.nights_since(r) >= threshold]
+
+
 def by_nights_since(ritual: RitualTemplate, evening: Evening) -> int:
     """The longer since a ritual was done (up to two weeks), the likelier: no fixed cycle emerges, even when
     only a handful of rituals fit the evening's length."""
@@ -149,6 +105,45 @@ def nearest_length(rituals: Sequence[RitualTemplate], evening: Evening) -> list[
 
     nearest = min((distance(r) for r in rituals), default=0)
     return [r for r in rituals if distance(r) == nearest]
+
+
+def setting_of(template: RitualTemplate) -> int:
+    """The length setting (5, 10 or 20) a ritual belongs to."""
+    return next(m for m in LENGTHS if length_fits(template, m))
+
+
+# ----- how long tonight is ------------------------------------------------------------------------------------
+def longer_offered(evening: Evening) -> bool:
+    """Now and then a weekend evening has room for more: on a Saturday, for a couple who came this week, when
+    nothing longer than their usual was done in the last two weeks and they have not turned a longer evening
+    down in that time, a longer ritual is *offered*, with their usual length as the answer to no (never again on
+    a night they said no to it)."""
+    usual = evening.preferences.minutes
+    declined = evening.preferences.longer_declined
+    return (evening.night.weekday() == LONGER_DAY and usual < LENGTHS[-1] and bool(evening.lengths_since(7))
+            and all(n <= usual for n in evening.lengths_since(LONGER_EVERY_NIGHTS - 1))
+            and not (declined and evening.night - declined < timedelta(days=LONGER_EVERY_NIGHTS)))
+
+
+def short_suits(evening: Evening) -> bool:
+    """A weeknight (Monday to Thursday) that is not one of the deepest, after an evening together, is kept short
+    at most once a week: a working day follows, a lighter night loses little by it, and the short rituals get
+    their turn unasked."""
+    return (evening.night.weekday() in SHORT_DAYS and evening.depth < Depth.DEEPEST and evening.run >= 1
+            and evening.preferences.minutes > LENGTHS[0]
+            and all(n >= evening.preferences.minutes for n in evening.lengths_since(SHORT_EVERY_NIGHTS - 1)))
+
+
+def tonights_length(evening: Evening) -> tuple[int, bool]:
+    """Tonight's length setting, and whether it is a longer evening offered (:func:`longer_offered`) rather
+    than simply chosen: one step up on such a Saturday, one step down on a night a short one suits."""
+    usual = evening.preferences.minutes
+    step = LENGTHS.index(usual) if usual in LENGTHS else 1
+    if longer_offered(evening):
+        return LENGTHS[step + 1], True
+    if short_suits(evening):
+        return LENGTHS[step - 1], False
+    return usual, False
 
 
 def length_fits(template: RitualTemplate, minutes: int) -> bool:
@@ -205,6 +200,8 @@ WEEKLY_FIRST: tuple[Filter[RitualTemplate, Evening], ...] = (Filter(weekly_due, 
 RITUALS_TONIGHT: tuple[Filter[RitualTemplate, Evening], ...] = (
     Filter(nightly), Filter(starts_gently), Filter(rested, at_least=2), Filter(not_last_night))
 """Otherwise, which of the offered rituals suit tonight."""
+RITUALS_WAITING: tuple[Callable[[Sequence[RitualTemplate], Evening], list[RitualTemplate]], ...] = (least_recent,)
+"""Among those, which have waited longest."""
 RITUAL_WEIGHTS: tuple[Callable[[RitualTemplate, Evening], int], ...] = (by_nights_since, by_suited_depth)
 """How much likelier one suitable ritual is than another."""
 MOOD_RITUALS: tuple[Filter[RitualTemplate, Evening], ...] = (

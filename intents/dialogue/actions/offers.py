@@ -72,6 +72,15 @@ def _mini(conv: Conversation, ritual_id: str, b: ReplyBuilder) -> Outcome:
     return conv.enter(SessionState.new(conv.ctx.make_plan(ritual_id, None), Stage.STEP), b)
 
 
+def usual_length(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
+    """A longer evening turned down: one of the couple's usual length is offered instead, and the no is kept
+    (every device offers the usual length for the rest of the night, and no longer one for a while)."""
+    night = conv.ctx.night or state.plan.night
+    conv.set_preferences(replace(conv.ctx.preferences, longer_declined=night))
+    fresh = SessionState.new(conv.ctx.make_plan(None, None))
+    return conv.reply(ReplyBuilder().say(conv.offer_text(fresh, "usual_length")), fresh)
+
+
 def decline(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     state.stage = Stage.DECLINED
     return conv.reply(ReplyBuilder().say(conv.touch_choice("declined")), state, progress=False)
@@ -106,5 +115,6 @@ ACTIONS: dict[str, Action] = {
     "mini_question": mini_question,
     "mini_touch": mini_touch,
     "decline": decline,
+    "usual_length": usual_length,
     "goodbye": goodbye,
 }
