@@ -91,6 +91,7 @@ def test_a_longer_evening_is_offered_and_a_no_keeps_the_usual_length_all_night(t
         assert not plan.longer and 8 <= plan.minutes <= 14 and plan.title in usual.reply.text
         later = engine.handle(HOUSEHOLD, Command(CommandKind.OPEN))  # later tonight, or on another device
         assert SessionState.from_dict(later.state).plan == plan and "longer" not in later.reply.text
+        assert phase_of(SessionState.from_dict(later.state)) is Phase.OFFER  # offered, not asked about again
         assert engine.tonight_status(HOUSEHOLD).plan == plan
         declined = engine.handle(HOUSEHOLD, Command(CommandKind.NO), usual.state)
         assert phase_of(SessionState.from_dict(declined.state)) is Phase.DECLINED  # a no to the usual: as ever

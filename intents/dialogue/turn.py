@@ -110,7 +110,7 @@ class Conversation:
             return self.reply(ReplyBuilder().say(self.touch_choice("welcome_back_done")), state)
         state.stage = Stage.OFFER
         if (self.ctx.check_in and self.ctx.content.rituals[state.plan.ritual_id].cadence == "nightly"
-                and not state.plan.longer):
+                and not state.plan.longer and self.ctx.preferences.longer_declined != self.ctx.night):
             state.stage = Stage.CHECK_IN
             return self.reply(ReplyBuilder().say(self.say("check_in")), state)
         return self.reply(ReplyBuilder().say(self.offer_text(state, "welcome")), state)
