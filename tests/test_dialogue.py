@@ -25,7 +25,7 @@ from intents.dialogue import (
     load_dialogue,
     phase_of,
 )
-from intents.household import CompletedRitual, StepRecord
+from intents.household import CompletedRitual, HouseholdChange, StepRecord
 from intents.replies import Listening, Pause, Reply, Speech
 from intents.understanding import IntentMatcher, command_for_intent
 from interaction_models import locales
@@ -78,7 +78,7 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> dict[Phase, tuple[Rekind
     found[Phase.RESUME_OFFER] = (engine, engine.handle("h", Command(CommandKind.OPEN)).state)
     saturday = NOW + timedelta(days=2)  # a Saturday after a night together: a longer evening is offered
     longer = Rekindle(SqliteStore(tmp_path_factory.mktemp("longer") / "longer.db"), clock=lambda: saturday)
-    longer.store.record_ritual("h", completed(saturday - timedelta(days=1), 1))
+    longer.store.save("h", HouseholdChange(completed=completed(saturday - timedelta(days=1), 1)))
     found[Phase.LONGER_OFFER] = (longer, longer.handle("h", Command(CommandKind.OPEN)).state)
     done = engine_for(tmp_path_factory.mktemp("done") / "done.db", "just-a-question")
     finish(done)

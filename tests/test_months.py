@@ -22,7 +22,7 @@ from benchmarks.months import (
     script_lines,
     sentences,
 )
-from intents import Command, CommandKind, Rekindle, SqliteStore
+from intents import Command, CommandKind, HouseholdChange, Rekindle, SqliteStore
 from intents.content import default_content, wording
 from intents.dialogue import Phase, SessionState, Stage, phase_of
 
@@ -84,7 +84,7 @@ def test_a_longer_evening_is_offered_and_a_no_keeps_the_usual_length_all_night(t
         assert "your usual 10 minutes" in offer.reply.text and longer.plan.title in offer.reply.text
         assert SessionState.from_dict(engine.handle(HOUSEHOLD, Command(CommandKind.YES), offer.state).state
                                       ).stage is Stage.STEP  # yes begins the longer one
-        store.clear_progress(HOUSEHOLD)  # (and this test goes back to the offer)
+        store.save(HOUSEHOLD, HouseholdChange(clear_progress=True))  # (and this test goes back to the offer)
         usual = engine.handle(HOUSEHOLD, Command(CommandKind.NO), offer.state)
         plan = SessionState.from_dict(usual.state).plan
         assert phase_of(SessionState.from_dict(usual.state)) is Phase.OFFER
