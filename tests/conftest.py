@@ -15,7 +15,8 @@ pytest_plugins = ["date_sweep", "worker_reports"]
 
 # Tests that play sound through the shared PulseAudio server of script/test (its sinks "usermic" and "room"), or
 # run real-time audio of their own, are marked audio: script/test runs them alone, after the spread-out rest.
-AUDIO_FILES = frozenset({"test_voice_e2e.py", "test_privacy_voice.py", "test_voice_faults.py"})
+# Every test in these files does; elsewhere a test is marked by hand (test_voice_faults.py's vanishing device).
+AUDIO_FILES = frozenset({"test_voice_e2e.py", "test_privacy_voice.py"})
 
 
 # Files with tests that let the wall clock choose the night (the CLI without --date, an engine or the Alexa skill on
@@ -45,15 +46,16 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def matcher() -> IntentMatcher:
-    """The en-US interaction model's matcher."""
+    """The en-US interaction model's matcher (nothing changes it: one for the whole session)."""
     return IntentMatcher.for_locale("en-US")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def recogniser(matcher: IntentMatcher) -> object:
-    """The embedded PocketSphinx recogniser alone (``--asr pocketsphinx``; needs the voice extra)."""
+    """The embedded PocketSphinx recogniser alone (``--asr pocketsphinx``; needs the voice extra), loaded once for
+    the whole session (each recognition starts a fresh utterance: nothing of one test's audio stays)."""
     from local_voice.engines import load_recogniser
 
     return load_recogniser(matcher, asr="pocketsphinx")
@@ -71,7 +73,7 @@ def whisper_transcriber() -> object:
     return load_whisper(IntentMatcher.for_locale("en-US"), None, required=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def hearing(matcher: IntentMatcher, whisper_transcriber: object) -> object:
     """What ``rekindle talk --asr whisper`` hears with: Whisper checked by the embedded PocketSphinx."""
     from local_voice.engines import load_recogniser

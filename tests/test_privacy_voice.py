@@ -20,7 +20,7 @@ from test_privacy_text import files_holding, rekindle
 from voice_fixtures import PulseServer, Talk, needs_voice, private_pulse
 from voice_speech import have_espeak, silence, speak, write_wav
 
-pytestmark = [pytest.mark.audio, needs_voice,
+pytestmark = [pytest.mark.audio, pytest.mark.slow, needs_voice,
               pytest.mark.skipif(not (shutil.which("pulseaudio") and shutil.which("paplay") and have_espeak()),
                                  reason="pulseaudio, pulseaudio-utils, espeak-ng and sox needed")]
 

@@ -103,6 +103,7 @@ def _voiced_seconds(path: Path) -> float:
     return float((np.sqrt((frames**2).mean(axis=1)) > 300).sum() * 0.02)
 
 
+@pytest.mark.slow
 def test_whole_ritual_hands_free(pulse: dict[str, str], tmp_path: Path) -> None:
     commands = [write_wav(tmp_path / f"{i}.wav", speak(text, "en-gb+m3"))
                 for i, text in enumerate(["yes", "yes", "next"])]
@@ -124,6 +125,7 @@ def test_whole_ritual_hands_free(pulse: dict[str, str], tmp_path: Path) -> None:
     assert "Traceback" not in stderr
 
 
+@pytest.mark.slow
 def test_stop_while_rekindle_speaks_cuts_it_short(pulse: dict[str, str], tmp_path: Path) -> None:
     """Barge-in with headphones (``--barge-in always``; the room does not reach the microphone here):
     "stop" said over the welcome ends it there, and the goodbye follows at once."""
@@ -143,6 +145,7 @@ def test_stop_while_rekindle_speaks_cuts_it_short(pulse: dict[str, str], tmp_pat
     assert proc.wait(timeout=30) == 0
 
 
+@pytest.mark.slow
 def test_pause_during_a_touch_timer(pulse: dict[str, str], tmp_path: Path) -> None:
     """A touch timer runs for minutes; "pause" said during it pauses the ritual there (the default)."""
     commands = [write_wav(tmp_path / f"{w}.wav", speak(w, "en-gb+m3")) for w in ("yes", "pause")]
@@ -167,6 +170,7 @@ def test_pause_during_a_touch_timer(pulse: dict[str, str], tmp_path: Path) -> No
     assert json.loads(history.stdout)["rituals"] == [], "paused, not finished"
 
 
+@pytest.mark.slow
 def test_rekindle_hearing_itself_never_stops_itself(pulse: dict[str, str], tmp_path: Path) -> None:
     """Loud speakers beside the microphone: the room feeds everything Rekindle says back into the
     microphone at full level, and a whole ritual still runs without a single barge-in."""
@@ -185,6 +189,7 @@ def test_rekindle_hearing_itself_never_stops_itself(pulse: dict[str, str], tmp_p
     assert "barge-in: command" not in log and "listening in a timer" in log, log
 
 
+@pytest.mark.slow
 def test_by_default_the_mic_is_ignored_while_rekindle_speaks(pulse: dict[str, str], tmp_path: Path) -> None:
     """By default only touch timers are listened to: "stop" played over the welcome is discarded."""
     stop = write_wav(tmp_path / "stop.wav", speak("stop", "en-gb+m3"))

@@ -85,6 +85,7 @@ def pulse(tmp_path: Path) -> Iterator[PulseServer]:
 
 @needs_pulse
 @pytest.mark.audio
+@pytest.mark.slow
 def test_device_vanishing_mid_ritual_pauses_recovers_then_keeps_the_session(
         pulse: PulseServer, commands: dict[str, Path], tmp_path: Path) -> None:
     """The sound server stops three times: while Rekindle speaks (it comes back: the reply is said
