@@ -90,3 +90,39 @@ def test_guard_catches_each_form(tmp_path: Path, line: str) -> None:
     pkg.mkdir()
     (pkg / "bad.py").write_text(f"def f():\n    {line}\n", encoding="utf-8")
     assert offenders(pkg) != []
+
+
+TESTS = CORE.parent / "tests"
+# Tests of the laptop's voice, and the helpers that load voice libraries. Every other test (the goldens'
+# voice-loop front included, which loads its fixtures when it plays) collects without the voice extras.
+VOICE_TESTS = ("test_voice_", "test_privacy_voice", "voice_fixtures", "voice_speech")
+
+
+def voice_loaded_with(module: str, tests: Path = TESTS, seen: set[str] | None = None) -> list[str]:
+    """The voice libraries and voice test helpers that importing the test module ``module`` loads: its
+    top-level imports, followed through the helper modules of ``tests`` it imports."""
+    seen = set() if seen is None else seen
+    seen.add(module)
+    found = []
+    for name in sorted(imported_modules((tests / f"{module}.py").read_text(encoding="utf-8"), top_level_only=True)):
+        top = name.split(".")[0]
+        if top in VOICE or top.startswith(VOICE_TESTS):
+            found.append(f"{module} imports {name}")
+        elif (tests / f"{top}.py").is_file() and top not in seen:
+            found.extend(voice_loaded_with(top, tests, seen))
+    return found
+
+
+def test_core_tests_import_nothing_of_voice() -> None:
+    """Each test module not about voice, and conftest; a helper counts through the tests that import it."""
+    core_tests = ["conftest", *sorted(p.stem for p in TESTS.glob("test_*.py") if not p.stem.startswith(VOICE_TESTS))]
+    assert len(core_tests) > 40 and "test_goldens" in core_tests and "test_install" in core_tests
+    assert [line for module in core_tests for line in voice_loaded_with(module)] == []
+
+
+def test_voice_guard_follows_helpers(tmp_path: Path) -> None:
+    (tmp_path / "test_thing.py").write_text("import pytest\nfrom helper import x\n", encoding="utf-8")
+    (tmp_path / "helper.py").write_text("from voice_fixtures import PerfectRecogniser\n", encoding="utf-8")
+    assert voice_loaded_with("test_thing", tmp_path) == ["helper imports voice_fixtures"]
+    (tmp_path / "helper.py").write_text("def f():\n    import numpy\n", encoding="utf-8")
+    assert voice_loaded_with("test_thing", tmp_path) == []

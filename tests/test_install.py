@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from test_alexa_helpers import envelope, intent_request, launch_request
 from test_cli import ROOT
-from voice_speech import have_espeak, speak, write_wav
 
 pytestmark = pytest.mark.slow
 
@@ -118,6 +117,8 @@ def test_alexa_extra_only_runs_the_lambda_handler(wheel: Path, tmp_path: Path) -
 
 
 def test_voice_extra_only_recognises_speech(wheel: Path, tmp_path: Path) -> None:
+    from voice_speech import have_espeak, speak, write_wav  # numpy: only this test needs the voice extras
+
     if not have_espeak():
         pytest.skip("espeak-ng and sox are needed to make the spoken test audio")
     bin_ = fresh_env(tmp_path / "voice", f"rekindle[voice] @ {wheel.as_uri()}")
