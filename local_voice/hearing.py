@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
 from intents.replies import Listening
-from intents.understanding import IntentMatcher, Match, edit_distance, normalise, normalise_sample
+from intents.understanding import IntentMatcher, Match, edit_distance, normalise
 
 from .asr import BYTES_PER_SECOND, REMARK_REASON, ModelError, Recogniser, Recognition, steady_sound
 from .vocabulary import NAMING_INTENTS, REMARK, Vocabulary, grammar_context
@@ -98,10 +98,8 @@ class CombinedRecogniser:
         self.vocabulary: Vocabulary = grammar.vocabulary
         self.rule = rule or Consistency()
         self.engine = f"whisper+{grammar.engine}"
-        contexts = grammar.vocabulary.contexts(free_intents)
-        self._samples = {name: frozenset(" ".join(t.tokens) for t in vocab.templates if t.intent != REMARK)
-                         for name, vocab in contexts.items()}
-        self._intents = {name: vocab.intents() for name, vocab in contexts.items()}
+        self._contexts = grammar.vocabulary.contexts(free_intents)
+        self._intents = {name: vocab.intents() for name, vocab in self._contexts.items()}
         self._remarks = frozenset(" ".join(t.tokens) for t in grammar.vocabulary.templates if t.intent == REMARK)
         # Whisper runs on one worker thread, so an open transcript can start while the endpointer still
         # waits for the end of speech (prefetch) and the grammar decodes meanwhile.
@@ -133,7 +131,7 @@ class CombinedRecogniser:
 
     def allowed(self, match: Match | None, context: str) -> Match | None:
         """``match`` if its sample may act in this grammar context, else None."""
-        if match is None or normalise_sample(match.sample) not in self._samples[context]:
+        if match is None or not self._contexts[context].says(match.sample):
             return None
         return match
 

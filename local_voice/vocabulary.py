@@ -155,9 +155,18 @@ class Vocabulary:
         """Whether ``text`` is one of the remarks, not a command."""
         return text in self._remark_texts
 
+    def says(self, sample: str) -> bool:
+        """Whether a phrase the matcher found as ``sample`` is one of this grammar's commands (a remark is
+        none): the gate on what may act in a grammar context, for every recogniser."""
+        return normalise_sample(sample) in self._command_texts
+
     @cached_property
     def _remark_texts(self) -> frozenset[str]:
         return frozenset(" ".join(t.tokens) for t in self.templates if t.intent == REMARK)
+
+    @cached_property
+    def _command_texts(self) -> frozenset[str]:
+        return frozenset(" ".join(t.tokens) for t in self.templates if t.intent != REMARK)
 
     def filter(self, intents: Iterable[str]) -> Vocabulary:
         """Only the templates of some intents (e.g. the commands that may act during free talk)."""

@@ -125,6 +125,18 @@ def test_remarks_are_heard_in_every_context_unless_they_are_commands_there(match
     assert not {normalise_sample(r) for r in free_talk_remarks()} & {normalise_sample(s) for s in free_talk_samples()}
 
 
+def test_a_grammar_says_its_commands_and_no_remark(matcher: IntentMatcher) -> None:
+    """The gate every hearing uses: a phrase may act only in a grammar that holds its sample as a command."""
+    full = Vocabulary.from_matcher(matcher).with_remarks(free_talk_remarks())
+    contexts = full.contexts(full.intents() - FREE_TALK_EXCLUDED)
+    naming, bare_names, yes = (matcher.match(text) for text in ("our names are sam and robin", "sam and robin", "yeah"))
+    assert naming and bare_names and yes
+    assert contexts["all"].says(naming.sample) and not contexts["step"].says(naming.sample)
+    assert contexts["names"].says(bare_names.sample) and not contexts["all"].says(bare_names.sample)
+    assert contexts["step"].says(yes.sample) and not contexts["free"].says(yes.sample)  # a remark there
+    assert contexts["speaking"].says("stop") and not contexts["speaking"].says("next")
+
+
 @pytest.mark.parametrize("locale", locales())
 def test_free_talk_samples_are_free_samples_of_every_model(locale: str) -> None:
     samples = {normalise_sample(s): i["name"] for i in language_model(locale)["intents"] for s in i.get("samples", [])}

@@ -37,8 +37,9 @@ needs_voice = pytest.mark.skipif(
 
 
 class PerfectRecogniser:
-    """A recogniser that hears exactly the words it is given (as UTF-8 "audio"), with the loop's limits:
-    only the phrases of the grammar for what Rekindle listens for, and remarks taken as remarks."""
+    """A recogniser that hears exactly the words it is given (as UTF-8 "audio"), gated as the real ones are:
+    remarks are taken as remarks, and a command acts only if the grammar for what Rekindle listens for says it
+    (:meth:`~local_voice.vocabulary.Vocabulary.says`, the gate the Whisper hearing uses)."""
 
     engine = "text"
 
@@ -50,10 +51,10 @@ class PerfectRecogniser:
     def recognise(self, pcm: bytes, listening: Listening = Listening.OFFER, speaking: bool = False) -> Recognition:
         words = pcm.decode("utf-8").lower()
         grammar = self.grammars[grammar_context(listening, speaking)]
-        match = self.matcher.match(words)
         if grammar.is_remark(words):
             return Recognition(words, False, self.engine, 0.0, 0.0, "a remark", remark=True)
-        if match is not None and not grammar.only([match.sample]).templates:
+        match = self.matcher.match(words)
+        if match is not None and not grammar.says(match.sample):
             return Recognition("", False, self.engine, 0.0, 0.0, "not in this grammar")
         return Recognition(words, True, self.engine, 0.0, 0.0)
 
