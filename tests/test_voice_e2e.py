@@ -24,6 +24,7 @@ import pytest
 from voice_fixtures import Talk, needs_voice
 from voice_speech import have_espeak, speak, write_wav
 
+from intents.content import default_content
 from intents.content.phrases import default_phrases
 from local_voice.tts import Synthesiser
 
@@ -145,11 +146,20 @@ def test_stop_while_rekindle_speaks_cuts_it_short(pulse: dict[str, str], tmp_pat
     assert proc.wait(timeout=30) == 0
 
 
+PAUSE_AFTER_CHIME = 12.0
+PAUSE_TIMER_SCALE = 3.0
+
+
 @pytest.mark.slow
 def test_pause_during_a_touch_timer(pulse: dict[str, str], tmp_path: Path) -> None:
-    """A touch timer runs for minutes; "pause" said during it pauses the ritual there (the default)."""
+    """A touch timer runs for minutes; "pause" said during it pauses the ritual there (the default).
+
+    The voice loop lets the clock draw tonight's touch, so the timers are stretched (``--timer-scale``) until
+    the shortest touch in the library still runs well past the moment "pause" is played, whichever is drawn."""
+    shortest = min(t.seconds for t in default_content().touch_prompts.values() if t.seconds)
+    assert shortest * PAUSE_TIMER_SCALE >= PAUSE_AFTER_CHIME + 20, f"a {shortest} s touch ends before the pause"
     commands = [write_wav(tmp_path / f"{w}.wav", speak(w, "en-gb+m3")) for w in ("yes", "pause")]
-    proc = _talk(pulse, tmp_path / "home", "--ritual", "just-a-touch")
+    proc = _talk(pulse, tmp_path / "home", "--ritual", "just-a-touch", "--timer-scale", str(PAUSE_TIMER_SCALE))
     assert proc.stdout is not None
     said: list[str] = []
     for line in proc.stdout:
@@ -158,7 +168,7 @@ def test_pause_during_a_touch_timer(pulse: dict[str, str], tmp_path: Path) -> No
             time.sleep(0.3)
             subprocess.run(["paplay", "--device=usermic", str(commands[0])], env=pulse, check=True)
         elif "[touch start chime]" in line:
-            time.sleep(12.0)  # past the words before the timer, well inside it (every timer is 30 s or more)
+            time.sleep(PAUSE_AFTER_CHIME)  # past the words before the timer, well inside it
             subprocess.run(["paplay", "--device=usermic", str(commands[1])], env=pulse, check=True)
         elif said[-2:-1] == ["(interrupted)"]:
             break
