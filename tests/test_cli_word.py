@@ -39,11 +39,28 @@ def waiting_in_read(pid: int) -> None:
         select.select([], [], [], 0.01)
 
 
+def as_a_shell_starts_it() -> None:
+    """A shell starts a command with SIGINT at its default and unblocked. A test process need not be so: native
+    libraries loaded by earlier tests in the same pytest worker (the voice tests run beside these) can leave it
+    ignored or blocked, and a child inherits both, so Ctrl-C went unnoticed there and nowhere else."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def signal_state(pid: int) -> str:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return "(no /proc detail)"
+    return " ".join(line for line in status if line.startswith(("SigBlk", "SigIgn", "SigCgt")))
+
+
 def at_a_terminal(*args: str, keys: bytes, after: bytes) -> tuple[int, str]:
     """Run ``rekindle ARGS`` on a pseudo-terminal, press ``keys`` once ``after`` is shown; exit code and screen."""
     master, slave = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "rekindle", *args], cwd=ROOT, stdin=slave, stdout=slave,
-                            stderr=slave, env={**os.environ, "TERM": "dumb"}, start_new_session=True)
+                            stderr=slave, env={**os.environ, "TERM": "dumb"}, start_new_session=True,
+                            preexec_fn=as_a_shell_starts_it)
     os.close(slave)
     seen = b""
     try:
@@ -65,7 +82,7 @@ def at_a_terminal(*args: str, keys: bytes, after: bytes) -> tuple[int, str]:
                 ready, _, _ = select.select([master], [], [], 3)
                 if ready:
                     break
-            assert ready, f"nothing for 30 s: {seen!r}"
+            assert ready, f"nothing for 30 s: {seen!r}; {signal_state(proc.pid)}"
             try:
                 chunk = os.read(master, 4096)
             except OSError:  # the other end closed
