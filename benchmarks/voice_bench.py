@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 import statistics
 import subprocess
@@ -100,31 +101,65 @@ _PEAK_RSS = ("import os, subprocess, sys; p = subprocess.Popen(sys.argv[2:]); _,
              "open(sys.argv[1], 'w').write(str(use.ru_maxrss))")
 
 
-def startup_and_rss(tmp: Path, asr: str, extra: Sequence[str] = ()) -> tuple[float, float]:
-    """Seconds from launching ``rekindle talk --asr ASR`` (and ``extra`` options) to listening, and that
-    process's peak RSS in MB over a short ritual (four spoken commands from recordings, every reply
-    synthesised)."""
+@dataclass(frozen=True)
+class Startup:
+    """One launch of ``rekindle -v talk`` with a short recording: seconds from launch to its first
+    ``(listening)``, the process's CPU time by then (all threads; what the wait costs whatever the
+    machine's load), and seconds to Whisper's model being ready (nan when it was not logged)."""
+
+    listening: float
+    cpu: float
+    whisper_ready: float
+
+
+def startup(tmp: Path, asr: str, extra: Sequence[str] = ()) -> Startup:
+    """Launch ``rekindle -v talk --asr ASR`` (and ``extra`` options) on half a second of silence."""
     tag = "-".join([asr, *extra]).replace("/", "_").replace(":", "_")
     quiet = write_wav(tmp / "quiet.wav", silence(0.5))
-    env = {"REKINDLE_HOME": str(tmp / f"home-{tag}"), "PATH": "/usr/bin:/bin"}
+    home = tmp / f"home-{tag}-{time.monotonic_ns()}"
+    env = {"REKINDLE_HOME": str(home), "PATH": "/usr/bin:/bin"}
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "rekindle", "talk", "--asr", asr, *extra, "--input-wav",
-                             str(quiet), "--output-wav", str(tmp / f"out-{tag}")], stdout=subprocess.PIPE, text=True,
-                            env=env, cwd=ROOT)
+    proc = subprocess.Popen([sys.executable, "-m", "rekindle", "-v", "talk", "--asr", asr, *extra, "--input-wav",
+                             str(quiet), "--output-wav", str(home / "out")], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT)
     assert proc.stdout is not None
-    listening = float("nan")
+    listening = cpu = ready = float("nan")
     for line in proc.stdout:
         if line.strip() == "(listening)" and math.isnan(listening):
-            listening = time.perf_counter() - start
+            listening, cpu = time.perf_counter() - start, _cpu_seconds(proc.pid)
+        elif "rekindle.voice.whisper: Whisper" in line and " ready " in line:
+            ready = time.perf_counter() - start
     proc.wait()
+    return Startup(listening, cpu, ready)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a running process so far, all its threads (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss(tmp: Path, asr: str, extra: Sequence[str] = ()) -> float:
+    """Peak RSS in MB of ``rekindle talk --asr ASR`` (and ``extra``) over a short ritual: four spoken
+    commands from recordings, every reply synthesised."""
+    tag = "-".join([asr, *extra]).replace("/", "_").replace(":", "_")
     said = [write_wav(tmp / f"said{i}.wav", speak(text, "en-us") + silence(1.0))
             for i, text in enumerate(("let's begin", "next", "next", "good night"))]
     report = tmp / f"peak_rss_kb-{tag}"
+    env = {"REKINDLE_HOME": str(tmp / f"home2-{tag}-{time.monotonic_ns()}"), "PATH": "/usr/bin:/bin"}
     subprocess.run([sys.executable, "-c", _PEAK_RSS, str(report), sys.executable, "-m", "rekindle", "talk",
                     "--asr", asr, *extra, "--input-wav", *map(str, said), "--output-wav", str(tmp / f"out2-{tag}")],
-                   stdout=subprocess.DEVNULL, env={**env, "REKINDLE_HOME": str(tmp / f"home2-{tag}")}, cwd=ROOT,
-                   check=True)
-    return listening, int(report.read_text()) / 1024
+                   stdout=subprocess.DEVNULL, env=env, cwd=ROOT, check=True)
+    return int(report.read_text()) / 1024
+
+
+def startup_and_rss(tmp: Path, asr: str, extra: Sequence[str] = ()) -> tuple[float, float]:
+    """Seconds from launching ``rekindle talk --asr ASR`` (and ``extra`` options) to listening, and that
+    process's peak RSS in MB over a short ritual (see :func:`startup`, :func:`peak_rss`)."""
+    return startup(tmp, asr, extra).listening, peak_rss(tmp, asr, extra)
 
 
 def _same(a: Mapping[str, str], b: Mapping[str, str]) -> bool:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
+import threading
 import time
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -76,6 +77,15 @@ class Recogniser(Protocol):
     def recognise(self, pcm: bytes, listening: Listening = Listening.OFFER, speaking: bool = False) -> Recognition:
         """``listening``: what Rekindle's last reply listens for; ``speaking``: Rekindle is speaking
         meanwhile. Together they pick the grammar (:func:`~local_voice.vocabulary.grammar_context`)."""
+        ...
+
+
+@runtime_checkable
+class Prepares(Protocol):
+    """A recogniser with loading it can leave until after start-up."""
+
+    def prepare(self) -> None:
+        """Finish loading (on a thread of its own, once Rekindle listens)."""
         ...
 
 
@@ -165,7 +175,10 @@ class PocketSphinxRecogniser:
 
     engine = "pocketsphinx"
 
-    def __init__(self, vocabulary: Vocabulary, free_intents: set[str], check: PhoneCheck | None = None) -> None:
+    def __init__(self, vocabulary: Vocabulary, free_intents: set[str], check: PhoneCheck | None = None,
+                 contexts: Collection[str] | None = None) -> None:
+        """``contexts``: the grammar contexts to compile now (default all); any other is compiled by
+        :meth:`prepare` or when first listened in."""
         try:
             import pocketsphinx
         except ImportError as exc:  # pragma: no cover - depends on the install
@@ -190,13 +203,42 @@ class PocketSphinxRecogniser:
                                                      loglevel="FATAL", cmn="batch", bestpath=False,
                                                      pip=PHONE_INSERTION_PENALTY, topn=GAUSSIANS_PER_FRAME)
             self._contexts = self.vocabulary.contexts(free_intents)
-            for name, vocab in self._contexts.items():
-                self._decoder.add_jsgf_string(name, vocab.jsgf())
             self._decoder.add_allphone_file("phones", str(model / "en-us-phone.lm.bin"))
         except (RuntimeError, ValueError, OSError, KeyError) as exc:
             raise ModelError(f"The PocketSphinx model in {model} could not be loaded ({exc}). "
                              "Reinstall it: pip install --force-reinstall pocketsphinx") from exc
+        self._model = model
+        self._compiled: set[str] = set()
+        # One decoder, used by the loop, barge-in's thread and prepare(): never two at once.
+        self._lock = threading.Lock()
+        for name in self._contexts if contexts is None else contexts:
+            self._compile(name)
         self.check = check or PhoneCheck()
+
+    def _compile(self, context: str) -> None:
+        """Make the decoder's search for a grammar context, once. PocketSphinx holds the interpreter while
+        it does: a few milliseconds for barge-in's and free talk's grammars, most of a second of CPU for
+        the offer's, a step's and the names' (their partner names)."""
+        with self._lock:
+            if context in self._compiled:
+                return
+            try:
+                self._decoder.add_jsgf_string(context, self._contexts[context].jsgf())
+            except (RuntimeError, ValueError) as exc:
+                raise ModelError(f"The PocketSphinx model in {self._model} could not take Rekindle's grammar "
+                                 f"({exc}). Reinstall it: pip install --force-reinstall pocketsphinx") from exc
+            self._compiled.add(context)
+
+    @property
+    def compiled(self) -> frozenset[str]:
+        """The grammar contexts compiled so far."""
+        return frozenset(self._compiled)
+
+    def prepare(self) -> None:
+        """Compile every grammar context not compiled yet, one at a time (a recognition meanwhile waits
+        for one context at most)."""
+        for name in self._contexts:
+            self._compile(name)
 
     def known(self, word: str) -> bool:
         return word in self._lines
@@ -222,10 +264,15 @@ class PocketSphinxRecogniser:
         return [s.word for s in voiced], sum(s.end_frame - s.start_frame + 1 for s in voiced) / 100
 
     def recognise(self, pcm: bytes, listening: Listening = Listening.OFFER, speaking: bool = False) -> Recognition:
+        context = grammar_context(listening, speaking)
+        self._compile(context)
+        with self._lock:
+            return self._recognise(pcm, listening, speaking, context)
+
+    def _recognise(self, pcm: bytes, listening: Listening, speaking: bool, context: str) -> Recognition:
         start = time.perf_counter()
         reason = steady_sound(pcm)
         transcript = ""
-        context = grammar_context(listening, speaking)
         # No command is awaited: nothing may act unless it surely is one.
         strict = listening is Listening.FREE_TALK or speaking
         audio = pcm

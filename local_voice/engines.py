@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from intents.understanding import IntentMatcher
@@ -41,31 +43,50 @@ def listening_vocabulary(matcher: IntentMatcher) -> tuple[Vocabulary, set[str]]:
 
 
 YES_NO = ("AMAZON.YesIntent", "AMAZON.NoIntent")
+# The grammars ``rekindle talk`` needs before the welcome plays: barge-in's and free talk's (a few
+# milliseconds each) and the offer's, which the welcome listens with. A step's and the names' take
+# PocketSphinx most of a second of CPU more and compile once the welcome is said.
+STARTUP_CONTEXTS = ("speaking", "free", "all")
 
 
 def load_recogniser(matcher: IntentMatcher, data_dir: Path | None = None, vosk_model: Path | None = None,
-                    asr: str = "auto", whisper: WhisperTranscriber | None = None) -> Recogniser:
+                    asr: str = "auto", whisper: WhisperTranscriber | None = None,
+                    contexts: Collection[str] | None = None, later: bool = False) -> Recogniser:
     """The recogniser ``--asr`` asks for (see the module docstring), saying which one runs.
 
     A Whisper or Vosk model found in the data folder that cannot be used (damaged, incomplete, wrong
     checksum, half-unpacked) is named with what to do, and the next best runs instead. A model given
     with ``--vosk-model``, or an engine demanded by name, is an error instead: the user asked for
     exactly that. ``whisper``: an already loaded transcriber to use (tests load one per session).
+    ``contexts``: the grammar contexts PocketSphinx compiles now (default all; see
+    :meth:`~local_voice.asr.PocketSphinxRecogniser.prepare`). ``later``: Whisper's model starts loading
+    only with :meth:`~local_voice.hearing.CombinedRecogniser.load_in_background` (or ``prepare``).
     """
     if asr not in ASR_CHOICES:
         raise ValueError(f"asr must be one of {', '.join(ASR_CHOICES)}, not {asr!r}")
-    # Whisper first: it loads in the background while the grammar decoder loads here.
-    transcriber = None if asr in ("vosk", "pocketsphinx") else (
-        whisper or load_whisper(matcher, data_dir, required=asr == "whisper", background=True))
-    grammar = _grammar_recogniser(matcher, data_dir, vosk_model, asr if asr in ("vosk", "pocketsphinx") else None)
+    # Whisper's model is chosen and its checksum checked beside the grammar decoder's loading (hashing
+    # leaves the interpreter free); the model itself loads on a thread of its own, from now on unless
+    # ``later`` (rekindle talk starts it once its welcome is rendered: CombinedRecogniser.load_in_background).
+    checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rekindle-whisper-check")
+    checking = None if whisper is not None or asr in ("vosk", "pocketsphinx") else checks.submit(
+        load_whisper, matcher, data_dir, asr == "whisper", True, False)
+    try:
+        vocabulary, free = listening_vocabulary(matcher)
+        grammar = _grammar_recogniser(matcher, data_dir, vosk_model,
+                                      asr if asr in ("vosk", "pocketsphinx") else None, (vocabulary, free), contexts)
+    finally:
+        checks.shutdown(wait=True)
+    transcriber = whisper or (checking.result() if checking is not None else None)
     if transcriber is None:
         hint = " For open-vocabulary hearing run 'rekindle models download whisper'." if asr == "auto" else ""
         log.info("speech recognition: %s.%s", _grammar_name(grammar), hint)
         return grammar
     from .hearing import CombinedRecogniser
 
+    if not later:
+        transcriber.start()
     log.info("speech recognition: %s, checked by %s", transcriber.info.describe(), _grammar_name(grammar))
-    return CombinedRecogniser(grammar, transcriber, matcher, listening_vocabulary(matcher)[1])
+    return CombinedRecogniser(grammar, transcriber, matcher, free)
 
 
 def whisper_prompts(matcher: IntentMatcher) -> dict[str, str]:
@@ -83,14 +104,15 @@ def whisper_prompts(matcher: IntentMatcher) -> dict[str, str]:
 
 
 def load_whisper(matcher: IntentMatcher, data_dir: Path | None, required: bool = False,
-                 background: bool = False) -> WhisperTranscriber | None:
+                 background: bool = False, start: bool = True) -> WhisperTranscriber | None:
     """The best installed Whisper model that passes its checks, or None (an error when ``required``);
-    ``background``: the model loads on a thread of its own (see :class:`WhisperTranscriber`)."""
+    ``background``: the model loads on a thread of its own, from :meth:`WhisperTranscriber.start` unless
+    ``start`` (see :class:`WhisperTranscriber`)."""
     problems: list[str] = []
     models = installed_models(data_dir)
     for index, info in enumerate(models):
         try:
-            return WhisperTranscriber(info, whisper_prompts(matcher), background=background)
+            return WhisperTranscriber(info, whisper_prompts(matcher), background=background, start=start)
         except ModelError as exc:
             problems.append(str(exc))
             if not required or index + 1 < len(models):
@@ -124,9 +146,10 @@ def _grammar_name(recogniser: Recogniser) -> str:
 
 
 def _grammar_recogniser(matcher: IntentMatcher, data_dir: Path | None, vosk_model: Path | None,
-                        engine: str | None) -> Recogniser:
+                        engine: str | None, listening: tuple[Vocabulary, set[str]],
+                        contexts: Collection[str] | None) -> Recogniser:
     """Vosk when a model is installed or given, else PocketSphinx; ``engine`` demands one."""
-    vocabulary, free = listening_vocabulary(matcher)
+    vocabulary, free = listening
     model = vosk_model or (installed_vosk_model(data_dir) if data_dir and engine != "pocketsphinx" else None)
     if engine == "vosk" and model is None:
         raise ModelError("No Vosk model is installed. Run 'rekindle models download', "
@@ -149,7 +172,7 @@ def _grammar_recogniser(matcher: IntentMatcher, data_dir: Path | None, vosk_mode
             log.warning("A half-downloaded Vosk model, %s, is in %s. Delete it and run 'rekindle models download' "
                         "again to use Vosk. Using the embedded PocketSphinx recogniser meanwhile.", partial.name,
                         partial.parent)
-    return PocketSphinxRecogniser(vocabulary, free)
+    return PocketSphinxRecogniser(vocabulary, free, contexts=contexts)
 
 
 def _core_words(matcher: IntentMatcher) -> set[str]:

@@ -36,7 +36,7 @@ from typing import Protocol, runtime_checkable
 from intents.replies import Listening
 from intents.understanding import IntentMatcher, Match, edit_distance, normalise
 
-from .asr import BYTES_PER_SECOND, REMARK_REASON, ModelError, Recogniser, Recognition, steady_sound
+from .asr import BYTES_PER_SECOND, REMARK_REASON, ModelError, Prepares, Recogniser, Recognition, steady_sound
 from .vocabulary import NAMING_INTENTS, REMARK, Vocabulary, grammar_context
 from .whisper import Transcript, WhisperTranscriber
 
@@ -48,6 +48,13 @@ class ListensAhead(Protocol):
     """A recogniser that can start on an utterance before the endpointer has closed it."""
 
     def prefetch(self, pcm: bytes | None, listening: Listening = Listening.OFFER) -> None: ...
+
+
+@runtime_checkable
+class LoadsLater(Protocol):
+    """A recogniser with a model that can load while Rekindle's welcome plays."""
+
+    def load_in_background(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,17 @@ class CombinedRecogniser:
             too_long = pcm is not None and self._too_long(pcm, listening)
             self._ahead = None if pcm is None or too_long else (context, self._worker.submit(
                 self.whisper.transcribe, pcm, self._prompt(context)))
+
+    def load_in_background(self) -> None:
+        """Start loading Whisper's model on a thread of its own, if it has not started (see
+        :meth:`WhisperTranscriber.start`); the first open transcript waits for it."""
+        self.whisper.start()
+
+    def prepare(self) -> None:
+        """The loading left until after start-up: the grammar decoder's, and Whisper's if not started."""
+        self.whisper.start()
+        if isinstance(self.grammar, Prepares):
+            self.grammar.prepare()
 
     @staticmethod
     def _prompt(context: str) -> str:

@@ -7,9 +7,13 @@ timings of each stage (speech end, transcript, intent, reply audio).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any, TextIO
 
 from intents.commands import Command, CommandKind
@@ -18,12 +22,12 @@ from intents.replies import Reply
 from intents.understanding import IntentMatcher, Match, command_for_intent
 from text_mode import render_text
 
-from .asr import Recogniser
+from .asr import ModelError, Prepares, Recogniser
 from .audio_in import AudioDeviceError, DeviceLost, Source
 from .audio_out import Sink
 from .barge_in import BARGE_IN_MODES, BargeIn, BargeInMode, timer_windows
 from .heard import heard_intent
-from .hearing import ListensAhead
+from .hearing import ListensAhead, LoadsLater
 from .speech import AudioStream, Voice
 
 __all__ = ["Voice", "VoiceLoop", "device_wait", "timer_scale"]
@@ -54,7 +58,8 @@ def device_wait() -> float:
 class VoiceLoop:
     """One hands-free conversation with the engine."""
 
-    def __init__(self, engine: Rekindle, household: str, recogniser: Recogniser, matcher: IntentMatcher,
+    def __init__(self, engine: Rekindle, household: str, recogniser: Recogniser | Future[Recogniser],
+                 matcher: IntentMatcher,
                  source: Source, sink: Sink, voice: Voice, captions: TextIO | None = None,
                  device_wait: float = DEFAULT_DEVICE_WAIT, retry_interval: float = 1.0,
                  barge_in: BargeInMode = "off") -> None:
@@ -62,7 +67,12 @@ class VoiceLoop:
             raise ValueError(f"barge_in must be one of {', '.join(BARGE_IN_MODES)}, not {barge_in!r}")
         self.engine = engine
         self.household = household
-        self.recogniser = recogniser
+        if isinstance(recogniser, Future):
+            self._hearing = recogniser
+        else:
+            self._hearing = Future()
+            self._hearing.set_result(recogniser)
+        self._preparing: threading.Thread | None = None
         self.matcher = matcher
         self.source = source
         self.sink = sink
@@ -73,6 +83,12 @@ class VoiceLoop:
         self.barge_in = barge_in
         self.turns = 0
         self._at: tuple[dict[str, Any], Reply] = ({}, Reply(()))  # the latest state and reply
+
+    @property
+    def recogniser(self) -> Recogniser:
+        """The hearing, once loaded (``recogniser`` may be a future: ``rekindle talk`` loads the hearing
+        beside the voice and the welcome); raises the error that kept it from loading."""
+        return self._hearing.result()
 
     def say(self, reply: Reply, spoken_after: float | None = None) -> Match | None:
         """Speak a reply with the microphone muted, so Rekindle never answers itself.
@@ -86,6 +102,17 @@ class VoiceLoop:
         """
         started = time.perf_counter()
         audio = self.voice.stream(reply)
+        # Nothing plays before Rekindle can hear: barge-in listens while it speaks, and PocketSphinx holds
+        # the interpreter while it compiles a grammar, which would stall the speaker mid-sentence.
+        try:
+            recogniser = self._hearing.result()
+        except BaseException:
+            audio.audio()  # the rendering finishes first: onnxruntime aborts a process that ends mid-run
+            raise
+        if self.turns == 1 and isinstance(recogniser, LoadsLater):  # the welcome
+            # Whisper loads while the welcome plays, once it is rendered: not competing with its voice.
+            threading.Thread(target=_once_rendered, args=(audio, recogniser.load_in_background),
+                             name="rekindle-hearing-later", daemon=True).start()
         if self.captions is not None:
             self.captions.write(f"Rekindle: {render_text(reply)}\n")
             self.captions.flush()
@@ -167,12 +194,21 @@ class VoiceLoop:
         self._act(Command(CommandKind.OPEN), None)
         if self._at[1].end_session:
             return self.turns
+        self._prepare_rest()
         while True:
             try:
                 return self._listen()
             except DeviceLost as lost:  # the microphone went away while listening
                 self.recover(lost)
                 self._listening(self._at[1])
+
+    def _prepare_rest(self) -> None:
+        """The hearing's loading left until after start-up (the grammars of a step and of names), on a
+        thread of its own once the welcome has been said."""
+        recogniser = self.recogniser
+        if isinstance(recogniser, Prepares) and self._preparing is None:
+            self._preparing = threading.Thread(target=_prepare, args=(recogniser,), name="rekindle-hearing-prepare")
+            self._preparing.start()
 
     def _listen(self) -> int:
         """Turns until the session ends or input ends (raises :class:`DeviceLost` if the mic vanishes)."""
@@ -221,6 +257,22 @@ class VoiceLoop:
                 return state, reply
             log.debug("command %s while speaking", heard.intent)
             command = command_for_intent(heard.intent, heard.slots)
+
+
+def _once_rendered(audio: AudioStream, then: Callable[[], None]) -> None:
+    audio.audio()
+    with contextlib.suppress(RuntimeError):  # the process is ending already: nothing left to load for
+        then()
+
+
+def _prepare(recogniser: Prepares) -> None:
+    started = time.perf_counter()
+    try:
+        recogniser.prepare()
+    except ModelError as exc:  # the grammar that failed is compiled again, and fails aloud, when it is needed
+        log.warning("%s", exc)
+        return
+    log.debug("grammars left for later compiled in %.2f s", time.perf_counter() - started)
 
 
 def _seconds(value: float) -> str:

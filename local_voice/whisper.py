@@ -16,9 +16,13 @@ cheaper here. Audio and transcripts stay in memory.
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
+import inspect
 import json
 import logging
 import re
+import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -174,36 +178,44 @@ class WhisperTranscriber:
     """
 
     def __init__(self, info: WhisperModelInfo, prompts: Mapping[str, str] | None = None, threads: int = THREADS,
-                 check: bool = True, background: bool = False) -> None:
+                 check: bool = True, background: bool = False, start: bool = True) -> None:
         """The checksum is checked at once (a refused model is an error here). With ``background`` the
         model itself loads on a thread of its own, which took 0.3 s on a quiet machine and up to 3 s on
-        a busy one: meanwhile PocketSphinx loads and Rekindle says its welcome, and the first
-        :meth:`transcribe` waits for it; a model that then fails to load raises :class:`ModelError` there."""
+        a busy one: meanwhile Rekindle says its welcome, and the first :meth:`transcribe` waits for it; a
+        model that then fails to load raises :class:`ModelError` there. ``start`` False: that thread
+        starts only with :meth:`start` (``rekindle talk`` starts it once the grammar decoder is ready)."""
         if check:
             verify(info)
         self.info = info
         self._threads = threads
         self._prompt_texts = dict(prompts or {})
         self._ready: Future[None] = Future()
-        if background:
-            # Not a daemon: a process ending while CTranslate2 still loads must wait for it, or the C++
-            # runtime aborts the process at exit ("terminate called without an active exception").
-            threading.Thread(target=self._load, name="rekindle-whisper-load").start()
-        else:
+        self._loading: threading.Thread | None = None
+        self._starting = threading.Lock()
+        if not background:
             self._load()
             self._ready.result()
+        elif start:
+            self.start()
+
+    def start(self) -> None:
+        """Start loading the model in the background, if that has not started (or finished) yet."""
+        with self._starting:
+            if self._loading is None and not self._ready.done():
+                # Not a daemon, even when started from one: a process ending while CTranslate2 still loads
+                # must wait for it, or the C++ runtime aborts the process at exit ("terminate called
+                # without an active exception").
+                self._loading = threading.Thread(target=self._load, name="rekindle-whisper-load", daemon=False)
+                self._loading.start()
 
     def _load(self) -> None:
         started = time.perf_counter()
         try:
             try:
-                from faster_whisper import WhisperModel
-                from faster_whisper.tokenizer import Tokenizer
+                Tokenizer = faster_whisper_part("tokenizer").Tokenizer
+                self._model = _Model(self.info.path, self._threads)
             except ImportError as exc:  # pragma: no cover - depends on the install
                 raise ModelError("faster-whisper is not installed: pip install 'rekindle[whisper]'") from exc
-            try:
-                self._model = WhisperModel(str(self.info.path), device="cpu", compute_type="int8",
-                                           cpu_threads=self._threads)
             except Exception as exc:  # CTranslate2 raises RuntimeError/ValueError of several kinds
                 raise ModelError(f"The Whisper model in {self.info.path} could not be loaded ({_first_line(exc)}). "
                                  + _repair(self.info)) from exc
@@ -274,6 +286,47 @@ class WhisperTranscriber:
         result = self._model.model.align(heard.encoded, self._prompts[heard.prompt], [tokens], heard.frames)[0]
         probabilities = np.maximum(np.asarray(result.text_token_probs, dtype=np.float64), 1e-9)
         return [float(x) for x in np.log(probabilities)]
+
+
+class _Model:
+    """What Rekindle uses of faster-whisper's ``WhisperModel``, loaded without it: the CTranslate2 model
+    (int8 on the CPU), its tokenizer and faster-whisper's feature extractor."""
+
+    def __init__(self, folder: Path, threads: int) -> None:
+        import ctranslate2
+        import tokenizers
+
+        self.model = ctranslate2.models.Whisper(str(folder), device="cpu", compute_type="int8",
+                                                intra_threads=threads)
+        self.hf_tokenizer = tokenizers.Tokenizer.from_file(str(folder / "tokenizer.json"))
+        extractor = faster_whisper_part("feature_extractor").FeatureExtractor
+        wanted = inspect.signature(extractor).parameters
+        try:  # the mel settings of models that differ from Whisper's usual ones (large-v3's 128 bands)
+            settings = json.loads((folder / "preprocessor_config.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            settings = {}
+        self.feature_extractor = extractor(**{k: v for k, v in dict(settings).items() if k in wanted})
+
+
+def faster_whisper_part(name: str) -> Any:
+    """One module of faster-whisper (``tokenizer``, ``feature_extractor``: they import only tokenizers and
+    numpy) without the package's ``__init__``, which imports PyAV, huggingface_hub and its voice activity
+    filter: 0.2 s of CPU and 22 MB at every start, for nothing Rekindle uses."""
+    if "faster_whisper" in sys.modules:
+        return importlib.import_module(f"faster_whisper.{name}")
+    package = importlib.util.find_spec("faster_whisper")
+    if package is None or not package.submodule_search_locations:
+        raise ImportError("faster-whisper is not installed")
+    qualified = f"rekindle_faster_whisper_{name}"
+    if qualified not in sys.modules:
+        path = Path(next(iter(package.submodule_search_locations))) / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(qualified, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"faster-whisper has no {name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[qualified] = module
+    return sys.modules[qualified]
 
 
 def without_repeats(text: str) -> str:

@@ -59,12 +59,14 @@ def add_engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--locale", default="en-US", help="interaction model to understand (default en-US)")
 
 
-def _recogniser(args: argparse.Namespace, matcher: IntentMatcher) -> Any:
+def _recogniser(args: argparse.Namespace, matcher: IntentMatcher, contexts: Any = None,
+                later: bool = False) -> Any:
     from local_voice.asr import ModelError
     from local_voice.engines import load_recogniser
 
     try:
-        return load_recogniser(matcher, config.data_dir(), args.vosk_model, args.asr)
+        return load_recogniser(matcher, config.data_dir(), args.vosk_model, args.asr, contexts=contexts,
+                               later=later)
     except ModelError as exc:
         raise UserError(str(exc)) from exc
 
@@ -156,44 +158,59 @@ def recognize(args: argparse.Namespace) -> int:
 
 
 def talk_voice(args: argparse.Namespace) -> int:
+    """The hands-free ritual. Once the devices are there, three things load side by side: the voice, the
+    hearing (the matcher, then the grammar decoder with the grammars needed first; Whisper on a thread of
+    its own) and the engine here. The welcome is rendered as soon as the voice can speak, and plays once
+    the grammar decoder is ready (see :meth:`VoiceLoop.say`); Whisper's model loads while it plays, and
+    the rest of the grammars compile after it."""
     from local_voice.audio_in import AudioDeviceError, MicSource, WavSource
     from local_voice.audio_out import SpeakerSink, WavSink
+    from local_voice.engines import STARTUP_CONTEXTS
     from local_voice.loop import Voice, VoiceLoop, device_wait, timer_scale
     from local_voice.native import alsa_messages_to_debug
 
     started = time.perf_counter()
     alsa_messages_to_debug(log)  # an underrun recovered mid-sentence is no news to the couple
     log_planned_engine(args)
-    matcher = config.matcher_for(args.locale)
     store = config.open_store()
     source: Any = None
     sink: Any = None
     voice: Any = None
-    loading = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="rekindle-voice-load")
+    loading = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="rekindle-voice-load")
+    matcher_ready: concurrent.futures.Future[IntentMatcher] = concurrent.futures.Future()
+
+    def load_hearing() -> Any:
+        try:
+            matcher = config.matcher_for(args.locale)
+        except BaseException as exc:
+            matcher_ready.set_exception(exc)
+            raise
+        matcher_ready.set_result(matcher)
+        recogniser = _recogniser(args, matcher, STARTUP_CONTEXTS, later=True)
+        log.info("hearing ready after %.2f s (speech recognition: %s)", time.perf_counter() - started,
+                 recogniser.engine)
+        return recogniser
+
     try:
         try:  # devices first: with no microphone, say so before anything slow happens
             source = WavSource(args.input_wav) if args.input_wav else MicSource(_device(args.input_device))
             sink = WavSink(args.output_wav) if args.output_wav else SpeakerSink(_device(args.output_device))
         except AudioDeviceError as exc:
             raise UserError(str(exc)) from exc
-        opening = loading.submit(_open_voice, args)  # the voice loads beside the hearing
-        try:
-            recogniser = _recogniser(args, matcher)
-        finally:
-            voice = opening.result()
-        log.info("voice: %s, %d words a minute", voice.description, voice.rate)
+        opening = loading.submit(_open_voice, args)
+        hearing = loading.submit(load_hearing)
         scale = args.timer_scale if args.timer_scale is not None else timer_scale()
         wait = args.device_wait if getattr(args, "device_wait", None) is not None else device_wait()
         try:
             engine = Rekindle(store, front="laptop", ritual=args.ritual)
         except ValueError as exc:
             raise UserError(str(exc)) from exc
-        loop = VoiceLoop(engine, config.household(), recogniser, matcher, source, sink,
+        voice = opening.result()
+        log.info("voice: %s, %d words a minute", voice.description, voice.rate)
+        loop = VoiceLoop(engine, config.household(), hearing, matcher_ready.result(), source, sink,
                          Voice(voice.speak, scale, voice.fallback), captions=sys.stdout,
                          device_wait=max(0.0, wait), retry_interval=min(1.0, max(0.1, wait / 10)),
                          barge_in="off" if args.input_wav else getattr(args, "barge_in", "timers"))
-        log.info("listening after %.2f s (speech recognition: %s; voice: %s)", time.perf_counter() - started,
-                 recogniser.engine, voice.choice.label if voice.choice else "none")
         try:
             loop.run()
         except AudioDeviceError as exc:
