@@ -38,8 +38,8 @@ from intents.replies import Listening  # noqa: E402
 from intents.understanding import IntentMatcher, Match  # noqa: E402
 from interaction_models import while_speaking_samples  # noqa: E402
 from local_voice.asr import BYTES_PER_SECOND, Recogniser, with_noise_floor  # noqa: E402
-from local_voice.audio_in import endpoint  # noqa: E402
 from local_voice.barge_in import BargeIn  # noqa: E402
+from local_voice.endpointer import endpoint  # noqa: E402
 from local_voice.engines import load_recogniser  # noqa: E402
 from local_voice.speech import Synthesise  # noqa: E402
 from local_voice.voices import open_voice  # noqa: E402

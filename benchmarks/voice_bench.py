@@ -60,7 +60,7 @@ from intents.understanding import (  # noqa: E402
 )
 from interaction_models import free_talk_samples  # noqa: E402
 from local_voice.asr import BYTES_PER_SECOND  # noqa: E402
-from local_voice.audio_in import Segmenter, endpoint  # noqa: E402
+from local_voice.endpointer import Segmenter, endpoint  # noqa: E402
 from local_voice.engines import load_recogniser  # noqa: E402
 from local_voice.heard import heard_intent  # noqa: E402
 from local_voice.hearing import CombinedRecogniser  # noqa: E402

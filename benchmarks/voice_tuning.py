@@ -29,8 +29,8 @@ from voice_speech import TUNING_VOICES, conversation, speak  # noqa: E402
 from benchmarks.voice_bench import sample_phrases  # noqa: E402
 from intents.replies import Listening  # noqa: E402
 from intents.understanding import IntentMatcher  # noqa: E402
-from local_voice.asr import PocketSphinxRecogniser  # noqa: E402
-from local_voice.audio_in import endpoint  # noqa: E402
+from local_voice.asr_pocketsphinx import PocketSphinxRecogniser  # noqa: E402
+from local_voice.endpointer import endpoint  # noqa: E402
 from local_voice.engines import load_recogniser  # noqa: E402
 from local_voice.heard import heard_intent  # noqa: E402
 from local_voice.rejection import PhoneCheck  # noqa: E402

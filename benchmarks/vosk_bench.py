@@ -26,8 +26,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 from voice_speech import speak, with_noise  # noqa: E402
 
 from benchmarks.voice_bench import percentile  # noqa: E402
-from local_voice.asr import BYTES_PER_SECOND, VoskRecogniser  # noqa: E402
-from local_voice.audio_in import endpoint  # noqa: E402
+from local_voice.asr import BYTES_PER_SECOND  # noqa: E402
+from local_voice.asr_vosk import VoskRecogniser  # noqa: E402
+from local_voice.endpointer import endpoint  # noqa: E402
 from local_voice.vocabulary import Template, Vocabulary  # noqa: E402
 
 # Everyday Korean for some of the interaction model's intents (one phrase each, two for next and stop).

@@ -11,8 +11,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .audio_in import AudioDeviceError, DeviceLost, restart_portaudio, sounddevice
+from .audio_in import AudioDeviceError, DeviceLost
 from .native import native_stderr_to_debug
+from .portaudio import restart_portaudio, sounddevice
 from .speech import AudioStream
 from .tts import Audio
 

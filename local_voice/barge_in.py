@@ -25,9 +25,9 @@ from intents.replies import Listening
 from intents.understanding import IntentMatcher, Match
 
 from .asr import BYTES_PER_SECOND, Recogniser
-from .audio_in import Segmenter
 from .choices import BARGE_IN_MODES as BARGE_IN_MODES
 from .choices import BargeInMode as BargeInMode
+from .endpointer import Segmenter
 from .heard import heard_intent
 
 log = logging.getLogger("rekindle.voice.barge_in")

@@ -18,19 +18,15 @@ from pathlib import Path
 from intents.understanding import IntentMatcher
 from interaction_models import free_talk_remarks
 
-from .asr import (
-    VOSK_MODEL_NAME,
-    ModelError,
-    PocketSphinxRecogniser,
-    Recogniser,
-    VoskRecogniser,
-    installed_vosk_model,
-)
+from .asr import ModelError, Recogniser
+from .asr_pocketsphinx import PocketSphinxRecogniser
+from .asr_vosk import VOSK_MODEL_NAME, VoskRecogniser, installed_vosk_model
 from .choices import ASR_CHOICES
 from .heard import FREE_TALK_EXCLUDED
 from .native import native_stderr_to_debug
 from .vocabulary import Vocabulary
-from .whisper import WhisperModelInfo, WhisperTranscriber, command_prompt, installed_models
+from .whisper import WhisperTranscriber, command_prompt
+from .whisper_models import WhisperModelInfo, installed_models
 
 log = logging.getLogger("rekindle.voice")
 
@@ -59,7 +55,7 @@ def load_recogniser(matcher: IntentMatcher, data_dir: Path | None = None, vosk_m
     with ``--vosk-model``, or an engine demanded by name, is an error instead: the user asked for
     exactly that. ``whisper``: an already loaded transcriber to use (tests load one per session).
     ``contexts``: the grammar contexts PocketSphinx compiles now (default all; see
-    :meth:`~local_voice.asr.PocketSphinxRecogniser.prepare`). ``later``: Whisper's model starts loading
+    :meth:`~local_voice.asr_pocketsphinx.PocketSphinxRecogniser.prepare`). ``later``: Whisper's model starts loading
     only with :meth:`~local_voice.hearing.CombinedRecogniser.load_in_background` (or ``prepare``).
     """
     if asr not in ASR_CHOICES:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .whisper import SIZES, model_folder, write_manifest
+from .whisper_models import SIZES, model_folder, write_manifest
 
 
 class DownloadError(Exception):

