@@ -103,34 +103,38 @@ _PEAK_RSS = ("import os, subprocess, sys; p = subprocess.Popen(sys.argv[2:]); _,
 
 @dataclass(frozen=True)
 class Startup:
-    """One launch of ``rekindle -v talk`` with a short recording: seconds from launch to its first
-    ``(listening)``, the process's CPU time by then (all threads; what the wait costs whatever the
-    machine's load), and seconds to Whisper's model being ready (nan when it was not logged)."""
+    """One launch of ``rekindle -vv talk`` with a short recording: seconds from launch to the welcome's first
+    samples being ready to play (with speakers the welcome begins then), to its first ``(listening)`` (the
+    welcome written whole to a WAV file), the process's CPU time by then (all threads; what the wait costs
+    whatever the machine's load), and seconds to Whisper's model being ready (nan when not logged)."""
 
+    first_audio: float
     listening: float
     cpu: float
     whisper_ready: float
 
 
 def startup(tmp: Path, asr: str, extra: Sequence[str] = ()) -> Startup:
-    """Launch ``rekindle -v talk --asr ASR`` (and ``extra`` options) on half a second of silence."""
+    """Launch ``rekindle -vv talk --asr ASR`` (and ``extra`` options) on half a second of silence."""
     tag = "-".join([asr, *extra]).replace("/", "_").replace(":", "_")
     quiet = write_wav(tmp / "quiet.wav", silence(0.5))
     home = tmp / f"home-{tag}-{time.monotonic_ns()}"
     env = {"REKINDLE_HOME": str(home), "PATH": "/usr/bin:/bin"}
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "rekindle", "-v", "talk", "--asr", asr, *extra, "--input-wav",
+    proc = subprocess.Popen([sys.executable, "-m", "rekindle", "-vv", "talk", "--asr", asr, *extra, "--input-wav",
                              str(quiet), "--output-wav", str(home / "out")], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT)
     assert proc.stdout is not None
-    listening = cpu = ready = float("nan")
+    first = listening = cpu = ready = float("nan")
     for line in proc.stdout:
         if line.strip() == "(listening)" and math.isnan(listening):
             listening, cpu = time.perf_counter() - start, _cpu_seconds(proc.pid)
+        elif "first reply audio ready" in line and math.isnan(first):
+            first = time.perf_counter() - start
         elif "rekindle.voice.whisper: Whisper" in line and " ready " in line:
             ready = time.perf_counter() - start
     proc.wait()
-    return Startup(listening, cpu, ready)
+    return Startup(first, listening, cpu, ready)
 
 
 def _cpu_seconds(pid: int) -> float:
