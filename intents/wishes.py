@@ -117,7 +117,26 @@ def choose(content: ContentLibrary, wish: Wish, evening: Evening, avoid: Collect
     Without a length asked, the couple's preferred length is a preference, not a rule (a surprise ignores it).
     Among equals the freshest is likelier, as for tonight's own plan.
     """
-    shortfall = Shortfall.NONE
+    rituals = usable(content, wish, evening)
+    pool, shortfall = by_kind(content, wish, evening, rituals)
+    if not pool:  # nothing at all (a mood whose rituals all need touch, on a night without): any usable one
+        pool = [r for r in content.rituals.values() if asked_for(r, Wish()) and not r.needs_touch]
+    minutes = wish.minutes or (None if surprise else evening.preferred_minutes)
+    if minutes is not None:
+        pool, missed = by_length(pool, minutes, asked=wish.minutes is not None, avoid=avoid)
+        shortfall = shortfall or (Shortfall.LENGTH if missed else Shortfall.NONE)
+    fresh = [r for r in pool if r.id not in avoid]
+    if not fresh:
+        shortfall = shortfall or (Shortfall.NO_OTHER if avoid else Shortfall.NONE)
+        fresh = pool
+    rng = seeded_random(evening.household, evening.night.isoformat(), "wish", sorted(wish.to_dict().items()),
+                        len(avoid), surprise)
+    return Choice(by_freshness(rng, fresh, evening.night, evening.last_done()), shortfall)
+
+
+def usable(content: ContentLibrary, wish: Wish, evening: Evening) -> list[RitualTemplate]:
+    """The rituals that may be offered for ``wish`` tonight: asked for, fitting its mood and depth, and with
+    touch only on a night touch may be offered."""
     rituals = [r for r in sorted(content.rituals.values(), key=lambda r: r.id) if asked_for(r, wish)]
     if wish.mood:
         rituals = [r for r in rituals if wish.mood in r.fits]
@@ -127,34 +146,36 @@ def choose(content: ContentLibrary, wish: Wish, evening: Evening, avoid: Collect
         rituals = [r for r in rituals if r.depth_range[1] >= Depth.DEEPER] or rituals
     if not evening.touch_on:
         rituals = [r for r in rituals if not r.needs_touch]
-    pool = [r for r in rituals if r.cadence == "nightly"] or rituals  # weekly ones when asked for by kind
-    if wish.kind:
-        pool = [r for r in rituals if wish.kind in r.kinds]
-        if not pool:
-            needs_touch = any(wish.kind in r.kinds for r in content.rituals.values() if r.needs_touch)
-            shortfall = Shortfall.TOUCH_RESTING if not evening.touch_on and needs_touch else Shortfall.KIND
-            nightly = [r for r in rituals if r.cadence == "nightly"] or rituals
-            pool = [r for r in nightly if not r.has_touch] if shortfall is Shortfall.TOUCH_RESTING else nightly
-    if not pool:  # nothing at all (a mood whose rituals all need touch, on a night without): any usable one
-        pool = [r for r in content.rituals.values() if asked_for(r, Wish()) and not r.needs_touch]
-    minutes = wish.minutes or (None if surprise else evening.preferred_minutes)
-    if minutes is not None:
-        fitting = [r for r in pool if fits_length(r, minutes)]
-        if not fitting:
-            nearest = min(abs(r.minutes - minutes) for r in pool)
-            fitting = [r for r in pool if abs(r.minutes - minutes) == nearest]
-            if wish.minutes and not shortfall:
-                shortfall = Shortfall.LENGTH
-        if wish.minutes is None:  # a preference only: another length beats offering the same ritual again
-            fitting = [r for r in fitting if r.id not in avoid] or [r for r in pool if r.id not in avoid] or fitting
-        pool = fitting
-    fresh = [r for r in pool if r.id not in avoid]
-    if not fresh:
-        shortfall = shortfall or (Shortfall.NO_OTHER if avoid else Shortfall.NONE)
-        fresh = pool
-    rng = seeded_random(evening.household, evening.night.isoformat(), "wish", sorted(wish.to_dict().items()),
-                        len(avoid), surprise)
-    return Choice(by_freshness(rng, fresh, evening.night, evening.last_done()), shortfall)
+    return rituals
+
+
+def by_kind(content: ContentLibrary, wish: Wish, evening: Evening,
+            rituals: list[RitualTemplate]) -> tuple[list[RitualTemplate], Shortfall]:
+    """The rituals of the kind asked for (the nightly ones when none is), or the nearest and why not."""
+    nightly = [r for r in rituals if r.cadence == "nightly"] or rituals  # weekly ones when asked for by kind
+    if not wish.kind:
+        return nightly, Shortfall.NONE
+    pool = [r for r in rituals if wish.kind in r.kinds]
+    if pool:
+        return pool, Shortfall.NONE
+    needs_touch = any(wish.kind in r.kinds for r in content.rituals.values() if r.needs_touch)
+    if not evening.touch_on and needs_touch:
+        return [r for r in nightly if not r.has_touch], Shortfall.TOUCH_RESTING
+    return nightly, Shortfall.KIND
+
+
+def by_length(pool: list[RitualTemplate], minutes: int, asked: bool,
+              avoid: Collection[str]) -> tuple[list[RitualTemplate], bool]:
+    """The rituals of ``pool`` that fit ``minutes``, else the nearest in length; True when none fitted and the
+    length was ``asked`` for. A length only preferred gives way to offering the same ritual again."""
+    fitting = [r for r in pool if fits_length(r, minutes)]
+    missed = not fitting
+    if missed:
+        nearest = min(abs(r.minutes - minutes) for r in pool)
+        fitting = [r for r in pool if abs(r.minutes - minutes) == nearest]
+    if not asked:
+        fitting = [r for r in fitting if r.id not in avoid] or [r for r in pool if r.id not in avoid] or fitting
+    return fitting, missed and asked
 
 
 def usual(history: Sequence[CompletedRitual], content: ContentLibrary) -> RitualTemplate | None:
