@@ -22,10 +22,12 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,8 +83,11 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     if not args.skip_process:
         tmp = Path(tempfile.mkdtemp(prefix="rekindle-speech-bench-"))
-        launched = startups(tmp, args.startups)  # first, while this process is small and forks fast
-        rss = {voice: peak_rss(tmp, "whisper", ["--voice", voice]) for voice in VOICES}
+        try:
+            launched = startups(tmp, args.startups)  # first, while this process is small and forks fast
+            rss = {voice: peak_rss(tmp, "whisper", ["--voice", voice]) for voice in VOICES}
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     measured = {voice: first_audio(voice, texts) for voice in VOICES}
     latency = {voice: wall for voice, (wall, _) in measured.items()}
     cpu = {voice: spent for voice, (_, spent) in measured.items()}
@@ -91,28 +96,30 @@ def main() -> None:
     print(f"| Measure ({args.replies} replies, median {words:.0f} words; load average {load_before:.1f} → "
           f"{load:.1f} on {os.cpu_count()} cores) | Piper joe | espeak-ng | Target (Piper) |")
     print("|---|---|---|---|")
-    print("| Reply known → first audio sample, median | "
-          + " | ".join(f"{1000 * statistics.median(latency[v]):.0f} ms" for v in VOICES) + " | ≤ 150 ms |")
-    print("| Reply known → first audio sample, p95 | "
-          + " | ".join(f"{1000 * percentile(latency[v], 0.95):.0f} ms" for v in VOICES) + " | |")
-    print("| … CPU time this process spent until then, median (all threads) | "
-          + " | ".join(f"{1000 * statistics.median(cpu[v]):.0f} ms" for v in VOICES) + " | |")
+    print(row("Reply known → first audio sample, median",
+              lambda v: f"{1000 * statistics.median(latency[v]):.0f} ms", "≤ 150 ms"))
+    print(row("Reply known → first audio sample, p95", lambda v: f"{1000 * percentile(latency[v], 0.95):.0f} ms"))
+    print(row("… CPU time this process spent until then, median (all threads)",
+              lambda v: f"{1000 * statistics.median(cpu[v]):.0f} ms"))
     if launched:
         def median(voice: str, what: str) -> float:
             return float(statistics.median(float(getattr(run, what)) for run in launched[voice]))
 
-        print(f"| Start-up to listening, with Whisper, median of {args.startups} (each: "
-              + "; ".join(f"{v.split(':')[0]} " + " ".join(f"{r.listening:.2f}" for r in launched[v]) for v in VOICES)
-              + ") | " + " | ".join(f"{median(v, 'listening'):.2f} s" for v in VOICES) + " | ≤ 1.5 s |")
-        print("| … launch to the welcome's first samples ready to play, median | "
-              + " | ".join(f"{median(v, 'first_audio'):.2f} s" for v in VOICES) + " | |")
-        print("| … CPU time of `rekindle talk` by (listening), median (all threads) | "
-              + " | ".join(f"{median(v, 'cpu'):.2f} s" for v in VOICES) + " | |")
-        print("| … launch to Whisper's model ready (it loads while the welcome plays), median | "
-              + " | ".join(f"{median(v, 'whisper_ready'):.2f} s" for v in VOICES) + " | |")
-        print("| Peak RSS of `rekindle talk`, with Whisper | "
-              + " | ".join(f"{rss[v]:.0f} MB" for v in VOICES) + " | ≤ 600 MB |")
+        each = "; ".join(f"{v.split(':')[0]} " + " ".join(f"{r.listening:.2f}" for r in launched[v]) for v in VOICES)
+        print(row(f"Start-up to listening, with Whisper, median of {args.startups} (each: {each})",
+                  lambda v: f"{median(v, 'listening'):.2f} s", "≤ 1.5 s"))
+        print(row("… launch to the welcome's first samples ready to play, median",
+                  lambda v: f"{median(v, 'first_audio'):.2f} s"))
+        print(row("… CPU time of `rekindle talk` by (listening), median (all threads)",
+                  lambda v: f"{median(v, 'cpu'):.2f} s"))
+        print(row("… launch to Whisper's model ready (it loads while the welcome plays), median",
+                  lambda v: f"{median(v, 'whisper_ready'):.2f} s"))
+        print(row("Peak RSS of `rekindle talk`, with Whisper", lambda v: f"{rss[v]:.0f} MB", "≤ 600 MB"))
 
+
+def row(measure: str, cell: Callable[[str], str], target: str = "") -> str:
+    """One Markdown table row: the measure, one cell per voice, the target."""
+    return f"| {measure} | " + " | ".join(cell(voice) for voice in VOICES) + f" | {target} |"
 
 if __name__ == "__main__":
     main()
