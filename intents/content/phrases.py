@@ -28,7 +28,7 @@ import yaml
 
 from ..replies import OPTION
 from ..window import MicrophoneWindow
-from .library import CONTENT_DIR, ContentError
+from .library import CONTENT_DIR, ContentError, read_yaml
 from .loader import load_forbidden
 from .reader import _Reader
 
@@ -144,7 +144,7 @@ def load_phrases(path: Path = CONTENT_DIR / "phrases.yaml") -> Phrases:
     """Load and lint the phrase table (placeholders are filled with samples for the lint)."""
     reader = _Reader(path, load_forbidden(path.parent))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         raise ContentError(f"{path.name}: cannot read: {exc}") from exc
     if not isinstance(data, dict):

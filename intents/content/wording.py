@@ -15,7 +15,7 @@ from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 
-import yaml
+from .library import read_yaml
 
 STOPWORDS_FILE = Path(__file__).with_name("stopwords.yaml")
 
@@ -76,7 +76,7 @@ def _stem(word: str) -> str:
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """Words too common, or too much part of every invitation, to make two lines alike."""
-    words = yaml.safe_load(STOPWORDS_FILE.read_text(encoding="utf-8"))["stopwords"]
+    words = read_yaml(STOPWORDS_FILE)["stopwords"]
     if not all(isinstance(w, str) for w in words):  # YAML reads a bare no or on as a boolean
         raise ValueError(f"{STOPWORDS_FILE.name}: quote every word that is not plain text: {words!r}")
     return frozenset(words)

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from ..commands import CommandKind
+from ..content.library import read_yaml
 from ..replies import Listening
 from ..window import MAX_FLOOR_SECONDS, Floor, Left
 
@@ -123,7 +124,7 @@ def load_dialogue(path: Path = TABLE_PATH, *, actions: Collection[str],
     """Read and check the table: every action a row names must be one of ``actions``, and with ``phrases``
     given, every phrase key one of them."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         raise DialogueError(f"{path.name}: cannot read: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("groups"), dict) or not isinstance(
