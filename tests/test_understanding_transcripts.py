@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from intents.understanding import IntentMatcher, SpokenForms
+from intents.understanding.spoken import MOST_FILLERS
 
 CASES: dict[str, list[dict[str, Any]]] = yaml.safe_load(
     (Path(__file__).parent / "understanding" / "transcripts.yaml").read_text(encoding="utf-8"))
@@ -37,6 +38,16 @@ def test_fillers_never_leave_nothing() -> None:
     forms = SpokenForms.from_dict({"leading_fillers": ["okay"], "trailing_fillers": ["please"]})
     assert forms.without_fillers("okay") == "okay"
     assert forms.without_fillers("okay next please") == "next"
+
+
+def test_a_line_of_thousands_of_fillers_gives_a_few_forms_and_no_intent(matcher: IntentMatcher) -> None:
+    """Every pair of ends was a form, each a copy of the line: 20,000 "and"s took seconds and gigabytes."""
+    forms = SpokenForms.from_dict({"leading_fillers": ["um"], "trailing_fillers": ["please"]})
+    ums = forms.strippings("um " * 3000 + "next" + " please" * 3000)
+    assert len(ums) == (MOST_FILLERS + 1) ** 2 and ums[0].count("um") == 3000 and ums[-1].count("um") == 3000 - 8
+    assert forms.without_fillers("um " * MOST_FILLERS + "next" + " please" * MOST_FILLERS) == "next"
+    assert matcher.match("and " * 20_000) is None
+    assert matcher.match("um " * 3 + "next please") is not None
 
 
 def test_fillers_come_off_the_fewest_first_and_are_spelled_like_transcripts() -> None:

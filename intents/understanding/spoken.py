@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SLOT_REF = re.compile(r"\{(\w+)\}")
+# Fillers taken off each end of a phrase at most: more than anyone says around a command, and few enough that a
+# line of thousands of fillers costs as little as a short one (every pair of ends was a form: 20,000 "and"s
+# took 7 s and 2.5 GB).
+MOST_FILLERS = 8
 
 
 @dataclass(frozen=True)
@@ -61,14 +65,17 @@ class SpokenForms:
         """``text`` with ever more fillers taken off its start and end, the least taken first, ``text``
         itself first and the bare phrase last ("let us stop for now": "stop for now", "let us stop",
         "stop"), so that a filler which is part of a command ("we are done for now") is kept when the
-        command is found before it is reached."""
+        command is found before it is reached. At most ``MOST_FILLERS`` come off each end."""
         leading = [text.split()]
-        while (shorter := self._strip(leading[-1], self.leading_fillers, front=True)) is not None:
+        while len(leading) <= MOST_FILLERS and (
+                shorter := self._strip(leading[-1], self.leading_fillers, front=True)) is not None:
             leading.append(shorter)
         forms: dict[str, int] = {}
         for words in leading:
             current: list[str] | None = words
-            while current is not None:
+            for _ in range(MOST_FILLERS + 1):
+                if current is None:
+                    break
                 forms.setdefault(" ".join(current), len(current))
                 current = self._strip(current, self.trailing_fillers, front=False)
         return sorted(forms, key=lambda form: -forms[form])
