@@ -34,6 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 VOSK_MODEL = "vosk-model-small-en-us-0.15"
 
 pytestmark = [needs_voice, pytest.mark.skipif(not have_espeak(), reason="espeak-ng and sox needed")]
+# Where the subject is hearing or the store, replies are spoken by espeak-ng: Piper's neural voice made the same
+# WAV replies with 5-6 s more CPU a run (test_voice_piper.py and the audio tests speak with it).
+ESPEAK = ("--voice", "espeak")
 needs_pulse = pytest.mark.skipif(not (shutil.which("pulseaudio") and shutil.which("paplay")),
                                  reason="pulseaudio and pulseaudio-utils needed")
 
@@ -202,7 +205,7 @@ def test_damaged_vosk_model_is_named_and_pocketsphinx_takes_over(
     model = home / "models" / VOSK_MODEL
     damage(model)
     env = {**os.environ, "REKINDLE_HOME": str(home)}
-    run = rekindle("-v", "talk", "--ritual", "just-a-question", "--input-wav",
+    run = rekindle("-v", "talk", *ESPEAK, "--ritual", "just-a-question", "--input-wav",
                    *(str(commands[w]) for w in ("yes", "next", "next")), "--output-wav", str(tmp_path / "o"), env=env)
     assert run.returncode == 0, run.stderr
     warning = next(line for line in run.stderr.splitlines() if "could not be loaded" in line)
@@ -264,7 +267,7 @@ def test_history_shows_rituals_from_alexa_and_the_laptop(
 
     env = {**os.environ, "REKINDLE_STORE": store, "REKINDLE_HOUSEHOLD": "home"}
     said = ("yes", "next", "next")
-    laptop = rekindle("talk", "--ritual", "just-a-question", "--input-wav", *(str(commands[w]) for w in said),
+    laptop = rekindle("talk", *ESPEAK, "--ritual", "just-a-question", "--input-wav", *(str(commands[w]) for w in said),
                       "--output-wav", str(tmp_path / "o"), env=env)
     assert laptop.returncode == 0 and "Thanks for sharing" in laptop.stdout, laptop.stderr
 

@@ -44,13 +44,13 @@ def test_reply_renders_speech_silence_and_cues(voice: Voice) -> None:
     assert _loud(cue) > 500 and _loud(timer) == 0.0
 
 
-def _talk_from_recordings(tmp_path: Path, phrases: list[str],
-                          ritual: str) -> tuple[subprocess.CompletedProcess[str], Path, dict[str, str]]:
+def _talk_from_recordings(tmp_path: Path, phrases: list[str], ritual: str, *options: str
+                          ) -> tuple[subprocess.CompletedProcess[str], Path, dict[str, str]]:
     """``rekindle talk`` hearing ``phrases`` (one recording each) and writing its replies as WAV files."""
     inputs = [write_wav(tmp_path / f"{i}.wav", speak(t, "en-gb+m3") + silence(0.5)) for i, t in enumerate(phrases)]
     env = dict(os.environ, REKINDLE_HOME=str(tmp_path / "home"))
     out = tmp_path / "said"
-    run = subprocess.run([sys.executable, "-m", "rekindle", "talk", "--ritual", ritual,
+    run = subprocess.run([sys.executable, "-m", "rekindle", "talk", *options, "--ritual", ritual,
                           "--input-wav", *map(str, inputs), "--output-wav", str(out)],
                          env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
@@ -72,7 +72,9 @@ def test_remarks_while_a_command_is_awaited_get_no_reply(tmp_path: Path) -> None
     """"wow" at the offer and "me too" during the opening narration (each time a command is awaited)
     are heard as remarks between partners: Rekindle stays quiet instead of saying it didn't catch
     that, and "yes" and "pause" still act."""
-    run, out, _ = _talk_from_recordings(tmp_path, ["wow", "yes", "me too", "pause"], "touch-and-breathe")
+    # espeak-ng speaks: the subject is hearing (the test above speaks with the default voice, Piper's neural one).
+    run, out, _ = _talk_from_recordings(tmp_path, ["wow", "yes", "me too", "pause"], "touch-and-breathe",
+                                        "--voice", "espeak")
     assert "catch that" not in run.stdout.lower(), run.stdout
     assert "we'll pause here" in run.stdout.lower(), run.stdout
     assert len(sorted(out.glob("reply-*.wav"))) == 3  # the offer, the narration, the pause
