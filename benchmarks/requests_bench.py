@@ -178,7 +178,8 @@ def model_phrases(model: Mapping[str, Any]) -> set[str]:
         for sample in intent.get("samples", []):
             texts = [str(sample).lower()]
             for slot, type_name in types.items():
-                texts = [t.replace("{" + slot + "}", f) for t in texts for f in (forms.get(type_name) or ["x"])]
+                if "{" + slot + "}" in texts[0]:  # only the slots this sample holds (an intent may have many)
+                    texts = [t.replace("{" + slot + "}", f) for t in texts for f in (forms.get(type_name) or ["x"])]
             out.update(normalise(t) for t in texts)
     return out
 

@@ -39,18 +39,28 @@ class CommandKind(str, Enum):
     GO_FIRST = "go_first"  # "I'll go first": one of them, Rekindle cannot tell which
     AGAIN = "again"  # do tonight's ritual again
     MOOD = "mood"  # how the couple arrives tonight, or what the night needs ("we had a rough day")
+    WISH = "wish"  # what they want of tonight: a length, a kind, a mood, a depth ("something short")
+    ANOTHER_RITUAL = "another_ritual"  # a different ritual, not a different question
+    SURPRISE = "surprise"  # "you choose", "surprise us"
+    USUAL_RITUAL = "usual_ritual"  # the ritual they do most
+    DEPTH_SETTING = "depth_setting"  # lasting words about the questions' depth ("from now on keep it light")
     UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
 class Command:
     """A command with its optional arguments (names for SET_NAMES and NAMES_ANSWER, minutes for SET_LENGTH,
-    one of :data:`intents.content.MOODS` for MOOD, or None when what was said names no mood Rekindle knows)."""
+    one of :data:`intents.content.MOODS` for MOOD, or None when what was said names no mood Rekindle knows).
+
+    A WISH may carry minutes, a mood, a ``ritual_kind`` (an id of ``rituals.yaml``'s kinds) and a ``depth``
+    ("light" or "deeper"); DEPTH_SETTING carries a depth. Ids only, never the words said."""
 
     kind: CommandKind
     names: tuple[str, ...] = ()
     minutes: int | None = None
     mood: str | None = None
+    ritual_kind: str | None = None
+    depth: str | None = None
 
     @classmethod
     def of(cls, kind: CommandKind | str) -> Command:

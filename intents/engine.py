@@ -136,6 +136,7 @@ class Rekindle:
             window=window,
             check_in=self.ritual is None and check_in_due(night, record.nights_before(night), max(
                 (r.night for r in record.rituals if r.night < night), default=None)),
+            history=record.rituals,
         )
         if session is None:
             plan, done = self._tonights(household, night, record, ctx.preferences)

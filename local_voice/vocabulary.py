@@ -37,7 +37,11 @@ NAME_ANSWER_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() i
 LENGTH_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.SET_LENGTH)
 # How a couple arrives ("we're tired", "we had a rough day") chooses tonight's ritual before it begins.
 MOOD_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind is CommandKind.MOOD)
-SETUP_INTENTS = NAMING_INTENTS | LENGTH_INTENTS | MOOD_INTENTS
+# Requests for the night ("something short", "not this one") choose tonight's ritual before it begins too.
+REQUEST_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if kind in (
+    CommandKind.WISH, CommandKind.ANOTHER_RITUAL, CommandKind.SURPRISE, CommandKind.USUAL_RITUAL,
+    CommandKind.DEPTH_SETTING))
+SETUP_INTENTS = NAMING_INTENTS | LENGTH_INTENTS | MOOD_INTENTS | REQUEST_INTENTS
 # The intent of a remark partners make to each other ("yeah", "me too"): heard as itself, never acted on.
 REMARK = "(remark)"
 # The remark branch's prior against the commands'. Acoustic scores dwarf grammar priors, so only a tiny

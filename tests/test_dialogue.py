@@ -250,11 +250,14 @@ def test_no_touch_tonight_is_kept_for_the_night_on_every_device(tmp_path: Path) 
 def test_preferences_said_aloud_are_stored(tmp_path: Path) -> None:
     engine = engine_for(tmp_path / "p.db", None)
     state = engine.handle("h", Command(CommandKind.OPEN)).state
-    for kind, check in ((CommandKind.TOUCH_OFF, lambda p: not p.touch),
-                        (CommandKind.KEEP_LIGHT, lambda p: p.depth_ceiling is Depth.LIGHT),
-                        (CommandKind.TOUCH_ON, lambda p: p.touch),
-                        (CommandKind.GO_DEEPER, lambda p: p.depth_ceiling is Depth.DEEPEST)):
-        turn = engine.handle("h", Command(kind), state)
+    for command, check in ((Command(CommandKind.TOUCH_OFF), lambda p: not p.touch),
+                           (Command(CommandKind.DEPTH_SETTING, depth="light"),
+                            lambda p: p.depth_ceiling is Depth.LIGHT),
+                           (Command(CommandKind.TOUCH_ON), lambda p: p.touch),
+                           (Command(CommandKind.DEPTH_SETTING, depth="deeper"),
+                            lambda p: p.depth_ceiling is Depth.DEEPEST)):
+        kind = command.kind
+        turn = engine.handle("h", command, state)
         state = turn.state
         assert check(load_preferences(engine.store, "h")), kind
         assert phase(state) is Phase.OFFER and "Tonight's ritual is now" in turn.reply.text

@@ -111,7 +111,9 @@ class _ScriptedSource:
         assert command.kind is expected.kind, f"{where}: heard {command.kind.value}, want {expected.kind.value}"
         for slot, value in said.slots.items():
             assert value.lower() in (n.lower() for n in command.names) or str(command.minutes) == value or (
-                command.mood is not None and command.mood == expected.mood), (where, slot, command)
+                command.mood is not None and command.mood == expected.mood) or (
+                command.depth is not None and command.depth == expected.depth) or (
+                command.ritual_kind is not None and command.ritual_kind == expected.ritual_kind), (where, slot, command)
         self.heard.append(said.intent)
         self.golden.check(index, new[0].text, new[0].end_session)
 

@@ -51,6 +51,7 @@ SAMPLE_VALUES = {
     "length": "a minute",
     "count": "two",
     "invocation": "nightly ritual",
+    "asked": "Something short",
 }
 WINDOW_SUFFIX = "_window"
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
 
-from .actions import consent, moves, offers, saying, settings
+from .actions import consent, moves, offers, saying, settings, wishes
 from .table import DialogueTable, load_dialogue
 from .turn import Action, Context, Conversation
 
@@ -23,7 +23,8 @@ def merged(*groups: Mapping[str, Action]) -> Mapping[str, Action]:
     return MappingProxyType(out)
 
 
-ACTIONS = merged(offers.ACTIONS, saying.ACTIONS, moves.ACTIONS, consent.ACTIONS, settings.ACTIONS)
+ACTIONS = merged(offers.ACTIONS, saying.ACTIONS, moves.ACTIONS, consent.ACTIONS, settings.ACTIONS,
+                 wishes.ACTIONS)
 """Every action the table may name, by that name."""
 
 

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from ..content import MOODS
 from ..planning import PlannedStep, TonightPlan
 from ..window import OVERHEARD_FLOORS, Left
+from ..wishes import Wish
 from .table import Phase
 
 STATE_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 MAX_SESSION_ID = 64  # ours are 32 hex digits; a longer one comes from a damaged or forged state
+MAX_OFFERED = 40  # rituals offered in one night; more comes from a damaged or forged state
 
 
 class Stage(str, Enum):
@@ -44,7 +46,9 @@ class SessionState:
     where one of them said "I'll go first" (Rekindle cannot tell who, so it stops naming them there).
     ``left`` says how the last conversation was left midway, kept with tonight's progress until the couple
     comes back (:class:`~intents.window.Left`). ``overheard`` counts floors held again in a row for talk that
-    reached Alexa's window (:data:`~intents.window.OVERHEARD_FLOORS`).
+    reached Alexa's window (:data:`~intents.window.OVERHEARD_FLOORS`). ``wish`` is what the couple asked of
+    tonight (ids, never their words; it holds for tonight only) and ``offered`` the rituals offered tonight
+    before this one, so that "another one" is another.
     """
 
     session_id: str
@@ -63,6 +67,8 @@ class SessionState:
     left: Left | None = None
     mood: str = ""  # how the couple said they arrive tonight: the plan fits it, and keeps fitting it
     overheard: int = 0
+    wish: Wish = field(default_factory=Wish)
+    offered: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -80,7 +86,7 @@ class SessionState:
         optional = {"asking_names": self.asking_names, "asked_again": self.touch_asked_again,
                     "turns_swapped": list(self.turns_swapped), "order_unknown": list(self.order_unknown),
                     "left": self.left.value if self.left else None, "mood": self.mood,
-                    "overheard": self.overheard}
+                    "overheard": self.overheard, "wish": self.wish.to_dict(), "offered": list(self.offered)}
         out.update({k: v for k, v in optional.items() if v})
         return out
 
@@ -114,6 +120,8 @@ class SessionState:
             left=Left(data["left"]) if data.get("left") else None,
             mood=_mood(data.get("mood", "")),
             overheard=_overheard(data.get("overheard", 0)),
+            wish=Wish.from_dict(data.get("wish") if isinstance(data.get("wish"), Mapping) else None),
+            offered=_offered(data.get("offered", ())),
         )
 
     @classmethod
@@ -203,6 +211,13 @@ def _overheard(raw: object) -> int:
     if not isinstance(raw, int) or isinstance(raw, bool) or not 0 <= raw <= OVERHEARD_FLOORS:
         raise ValueError("overheard")
     return raw
+
+
+def _offered(raw: object) -> tuple[str, ...]:
+    if not isinstance(raw, list | tuple) or len(raw) > MAX_OFFERED or not all(
+            isinstance(i, str) and 0 < len(i) <= MAX_SESSION_ID for i in raw):
+        raise ValueError("offered")
+    return tuple(raw)
 
 
 def _mood(raw: object) -> str:

@@ -9,7 +9,7 @@ answer in every phase; none raises.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -45,6 +45,7 @@ class Context:
     done_tonight: bool = False  # a ritual was already completed tonight
     window: MicrophoneWindow | None = None  # a front whose microphone closes after a few seconds (Alexa)
     check_in: bool = False  # tonight's opening asks how the couple arrives (planning.check_in_due)
+    history: Sequence[CompletedRitual] = ()  # the rituals the household completed (what "the usual" is)
 
 
 @dataclass

@@ -33,6 +33,11 @@ INTENT_COMMANDS: Mapping[str, CommandKind] = {
     "GoFirstIntent": CommandKind.GO_FIRST,
     "DoItAgainIntent": CommandKind.AGAIN,
     "NightMoodIntent": CommandKind.MOOD,
+    "NightWishIntent": CommandKind.WISH,
+    "AnotherRitualIntent": CommandKind.ANOTHER_RITUAL,
+    "SurpriseUsIntent": CommandKind.SURPRISE,
+    "UsualRitualIntent": CommandKind.USUAL_RITUAL,
+    "SetQuestionDepthIntent": CommandKind.DEPTH_SETTING,
     "AMAZON.HelpIntent": CommandKind.HELP,
     "AMAZON.StopIntent": CommandKind.STOP,
     "AMAZON.CancelIntent": CommandKind.STOP,
@@ -55,6 +60,13 @@ NAME_SLOT_TYPE = "AMAZON.FirstName"
 LENGTH_SLOT = "minutes"
 LENGTH_LIST = "minutes"  # the list in interaction_models/sentences the length slot is filled from
 MOOD_SLOT = "mood"
+# NightWishIntent's slots, each with the list (interaction_models/sentences/requests.yaml) it is filled from;
+# several lists give one meaning (a kind said as a noun or as a verb, a mood said as a feeling or a day).
+WISH_LENGTH_SLOTS = {"length": "length", "span": "span"}
+WISH_KIND_SLOTS = {"kind": "kind", "activity": "activity"}
+WISH_MOOD_SLOTS = {"feeling": "feeling", "day": "day", "apart": "apart"}
+DEPTH_SLOTS = {"depth": "depth", "depth_setting": "depth_setting"}
+DEPTHS = ("light", "deeper")
 
 def parse_minutes(value: str | None) -> int | None:
     """Read a spoken or typed length ("ten", "10", "short") as minutes: digits, or any way the length
@@ -81,6 +93,28 @@ def parse_mood(value: str | None) -> str | None:
     return mood if mood in MOODS else None
 
 
+def slot_id(value: str | None, list_name: str) -> str | None:
+    """A slot's id from a resolved value ("touch") or the words said ("a cuddle"); None otherwise."""
+    if not value:
+        return None
+    text = " ".join(value.strip().lower().split())
+    forms = list_forms(list_name)
+    return text if text in set(forms.values()) else forms.get(text)
+
+
+def wish_command(kind: CommandKind, slots: Mapping[str, str | None]) -> Command:
+    """A request for the night (or a lasting depth) from its slots, as ids."""
+    minutes = parse_minutes(slots.get(LENGTH_SLOT))
+    for slot, list_name in WISH_LENGTH_SLOTS.items():
+        said = slot_id(slots.get(slot), list_name)
+        minutes = int(said) if minutes is None and said and said.isdigit() else minutes
+    ritual_kind = next((k for s, n in WISH_KIND_SLOTS.items() if (k := slot_id(slots.get(s), n))), None)
+    mood = parse_mood(slots.get(MOOD_SLOT)) or next(
+        (m for s, n in WISH_MOOD_SLOTS.items() if (m := parse_mood(slot_id(slots.get(s), n)))), None)
+    depth = next((d for s, n in DEPTH_SLOTS.items() if (d := slot_id(slots.get(s), n)) in DEPTHS), None)
+    return Command(kind, minutes=minutes, mood=mood, ritual_kind=ritual_kind, depth=depth)
+
+
 def command_for_intent(name: str, slots: Mapping[str, str | None] | None = None) -> Command:
     """Translate an intent name and its resolved slot values into a command.
 
@@ -98,4 +132,6 @@ def command_for_intent(name: str, slots: Mapping[str, str | None] | None = None)
         return Command(kind, minutes=parse_minutes(slots.get(LENGTH_SLOT)))
     if kind is CommandKind.MOOD:
         return Command(kind, mood=parse_mood(slots.get(MOOD_SLOT)))
+    if kind in (CommandKind.WISH, CommandKind.DEPTH_SETTING):
+        return wish_command(kind, slots)
     return Command(kind)

@@ -94,8 +94,6 @@ def set_length(conv: Conversation, state: SessionState, command: Command, phrase
 
 
 ACTIONS: dict[str, Action] = {
-    "keep_light": keep_light,
-    "go_deeper": go_deeper,
     "names_heard": names_heard,
     "names_keep": names_keep,
     "names_drop": names_drop,

@@ -1,0 +1,130 @@
+"""Requests for the night (issue 25): understood from the one source, answered by the engine for tonight only,
+and the same on the Lambda handler. Real SQLite stores, the real matcher and the real Alexa handler."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from benchmarks import requests_bench as bench
+from intents import Rekindle, SqliteStore
+from intents.commands import Command, CommandKind
+from intents.dialogue import Phase, SessionState, phase_of
+from intents.household import export_household
+from intents.understanding import IntentMatcher, command_for_intent
+
+NOW = datetime(2027, 3, 10, 21, 0, tzinfo=timezone.utc)
+MATCHER = IntentMatcher.for_locale("en-US")
+
+
+def heard(text: str) -> Command:
+    match = MATCHER.match(text)
+    assert match is not None, text
+    return command_for_intent(match.intent, match.slots)
+
+
+@pytest.mark.parametrize(("text", "kind", "field", "value"), [
+    ("could we do something quick tonight", CommandKind.WISH, "minutes", 5),
+    ("we have plenty of time tonight", CommandKind.WISH, "minutes", 20),
+    ("we only have ten minutes tonight", CommandKind.WISH, "minutes", 10),
+    ("we'd like to reminisce tonight", CommandKind.WISH, "ritual_kind", "memories"),
+    ("just cuddles tonight", CommandKind.WISH, "ritual_kind", "touch"),
+    ("so sleepy tonight, something quick", CommandKind.WISH, "mood", "tired"),
+    ("nothing too heavy tonight", CommandKind.WISH, "depth", "light"),
+    ("set the length to twenty minutes", CommandKind.SET_LENGTH, "minutes", 20),
+    ("from now on keep the questions gentle", CommandKind.DEPTH_SETTING, "depth", "light"),
+])
+def test_requests_are_understood_with_their_ids(text: str, kind: CommandKind, field: str, value: object) -> None:
+    command = heard(text)
+    assert command.kind is kind and getattr(command, field) == value
+
+
+@pytest.mark.parametrize(("text", "kind"), [("not this one", CommandKind.ANOTHER_RITUAL),
+                                            ("you decide for us", CommandKind.SURPRISE),
+                                            ("the one we always do", CommandKind.USUAL_RITUAL)])
+def test_changes_are_understood(text: str, kind: CommandKind) -> None:
+    assert heard(text).kind is kind
+
+
+def offer(tmp_path: Path, touch: bool = True) -> tuple[Rekindle, dict[str, object]]:
+    engine = Rekindle(SqliteStore(tmp_path / "r.db"), clock=lambda: NOW)
+    state = engine.handle("h", Command(CommandKind.OPEN)).state
+    if not touch:
+        state = engine.handle("h", Command(CommandKind.TOUCH_OFF), state).state
+    return engine, state
+
+
+@pytest.mark.parametrize("text", ["something short tonight", "we have plenty of time tonight",
+                                  "nothing too heavy tonight", "keep it light tonight", "we'd like to dance",
+                                  "not this one", "surprise us", "we're so tired, something quick"])
+def test_a_request_about_tonight_changes_no_stored_setting(tmp_path: Path, text: str) -> None:
+    engine, state = offer(tmp_path)
+    before = export_household(engine.store, "h")["preferences"]
+    turn = engine.handle("h", heard(text), state)
+    assert export_household(engine.store, "h")["preferences"] == before
+    assert "from now on" not in turn.reply.text and "didn't catch" not in turn.reply.text
+    assert SessionState.from_dict(turn.state).stage.value == "offer"
+
+
+def test_a_kind_asked_for_is_offered_and_said_back_and_only_yes_begins_it(tmp_path: Path) -> None:
+    engine, state = offer(tmp_path)
+    turn = engine.handle("h", heard("just hugs tonight"), state)
+    offered = SessionState.from_dict(turn.state)
+    assert "touch" in engine.content.rituals[offered.plan.ritual_id].kinds
+    assert turn.reply.text.startswith("Just touch tonight") and offered.plan.title in turn.reply.text
+    assert phase_of(offered) is Phase.OFFER
+    begun = SessionState.from_dict(engine.handle("h", Command(CommandKind.YES), turn.state).state)
+    assert begun.plan.ritual_id == offered.plan.ritual_id and begun.mid_ritual
+
+
+def test_another_one_is_another_and_the_wish_holds(tmp_path: Path) -> None:
+    engine, state = offer(tmp_path)
+    state = engine.handle("h", heard("something short tonight"), state).state
+    seen = [SessionState.from_dict(state).plan.ritual_id]
+    for _ in range(2):
+        state = engine.handle("h", heard("not this one"), state).state
+        plan = SessionState.from_dict(state).plan
+        assert plan.ritual_id not in seen and plan.minutes <= 7
+        seen.append(plan.ritual_id)
+
+
+def test_touch_asked_while_touch_is_off_gets_an_honest_nearest_fit(tmp_path: Path) -> None:
+    engine, state = offer(tmp_path, touch=False)
+    turn = engine.handle("h", heard("only touch tonight"), state)
+    plan = SessionState.from_dict(turn.state).plan
+    assert "Touch is resting tonight" in turn.reply.text
+    assert all(step.kind != "touch" for step in plan.steps)
+
+
+def test_lasting_words_change_the_setting_and_say_so(tmp_path: Path) -> None:
+    engine, state = offer(tmp_path)
+    turn = engine.handle("h", heard("we always want short ones"), state)
+    assert export_household(engine.store, "h")["preferences"]["minutes"] == 5
+    assert "from now on" in turn.reply.text
+
+
+# A few requests at the offer, through text mode and the Lambda handler (all of them: benchmarks/requests_bench.py).
+REQUESTS, PLACES = bench.load_requests()
+SAMPLED = ("could we do a quick one tonight", "a hug and that's it tonight", "so sleepy tonight, something quick",
+           "what else have you got", "we always want short ones")  # length, kind, mood, change, lasting
+AT_THE_OFFER = [r for r in REQUESTS if r.say in SAMPLED]
+
+
+@pytest.fixture(scope="module")
+def fronts() -> dict[str, object]:
+    from interaction_models import language_model
+
+    understanding = bench.AlexaUnderstanding(MATCHER, {"interactionModel": {"languageModel": language_model("en-US")}})
+    return {"text": lambda engine: bench.TextFront(engine, MATCHER),
+            "lambda": lambda engine: bench.LambdaFront(engine, understanding)}
+
+
+@pytest.mark.parametrize("front", ["text", "lambda"])
+@pytest.mark.parametrize("request_", AT_THE_OFFER, ids=lambda r: r.say[:40])
+def test_requests_at_the_offer_have_their_effect_on_both_fronts(fronts: dict[str, object], front: str,
+                                                                 request_: bench.Request) -> None:
+    result = bench.play(request_, PLACES, fronts[front])  # type: ignore[arg-type]
+    assert result.ok, (request_.say, result.why, result.reply)
+
