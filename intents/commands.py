@@ -43,6 +43,7 @@ class CommandKind(str, Enum):
     ANOTHER_RITUAL = "another_ritual"  # a different ritual, not a different question
     SURPRISE = "surprise"  # "you choose", "surprise us"
     USUAL_RITUAL = "usual_ritual"  # the ritual they do most
+    LAST_STEP = "last_step"  # finish after the step the couple is in
     DEPTH_SETTING = "depth_setting"  # lasting words about the questions' depth ("from now on keep it light")
     UNKNOWN = "unknown"
 

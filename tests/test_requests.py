@@ -128,3 +128,61 @@ def test_requests_at_the_offer_have_their_effect_on_both_fronts(fronts: dict[str
     result = bench.play(request_, PLACES, fronts[front])  # type: ignore[arg-type]
     assert result.ok, (request_.say, result.why, result.reply)
 
+
+
+# ----- during a ritual -------------------------------------------------------------------------------------
+def begun(tmp_path: Path, ritual: str) -> tuple[Rekindle, dict[str, object]]:
+    engine = Rekindle(SqliteStore(tmp_path / "m.db"), clock=lambda: NOW, ritual=ritual)
+    state = engine.handle("h", Command(CommandKind.OPEN)).state
+    return engine, engine.handle("h", Command(CommandKind.YES), state).state
+
+
+def walk(engine: Rekindle, state: dict[str, object]) -> list[SessionState]:
+    """The states the couple passes through saying next (no to a touch moment) until the ritual closes."""
+    seen = []
+    for _ in range(30):
+        session = SessionState.from_dict(state)
+        seen.append(session)
+        if session.stage.value == "finished":
+            break
+        kind = CommandKind.NO if phase_of(session) in (Phase.TOUCH_INVITE, Phase.TOUCH_ASK_AGAIN) else CommandKind.NEXT
+        state = engine.handle("h", Command(kind), state).state
+    return seen
+
+
+def test_finishing_after_this_step_closes_the_ritual_after_it(tmp_path: Path) -> None:
+    engine, state = begun(tmp_path, "appreciation-exchange")
+    here = SessionState.from_dict(state).step
+    turn = engine.handle("h", heard("let's wrap up after this question"), state)
+    assert "last step tonight" in turn.reply.text
+    after = walk(engine, turn.state)
+    assert after[-1].stage.value == "finished"
+    assert all(s.step == here for s in after[:-1])
+
+
+def test_a_different_ritual_mid_way_is_offered_and_only_yes_switches(tmp_path: Path) -> None:
+    engine, state = begun(tmp_path, "appreciation-exchange")
+    offer_turn = engine.handle("h", heard("we'd like to change rituals"), state)
+    offered = SessionState.from_dict(offer_turn.state)
+    assert phase_of(offered) is Phase.SWITCH_OFFER and offered.plan.ritual_id == "appreciation-exchange"
+    kept = SessionState.from_dict(engine.handle("h", Command(CommandKind.NO), offer_turn.state).state)
+    assert kept.plan.ritual_id == "appreciation-exchange" and phase_of(kept) is Phase.QUESTION_FIRST
+    switched = SessionState.from_dict(engine.handle("h", Command(CommandKind.YES), offer_turn.state).state)
+    assert switched.plan.ritual_id == offered.switch_to and switched.mid_ritual
+
+
+def test_touch_left_out_mid_way_comes_no_more_tonight(tmp_path: Path) -> None:
+    engine, state = begun(tmp_path, "slow-closeness")
+    before = export_household(engine.store, "h")["preferences"]
+    turn = engine.handle("h", heard("leave the hugs for another night"), state)
+    assert all(phase_of(s) is not Phase.TOUCH_INVITE for s in walk(engine, turn.state))
+    assert {k: v for k, v in export_household(engine.store, "h")["preferences"].items()
+            if k != "no_touch_night"} == {k: v for k, v in before.items() if k != "no_touch_night"}
+
+
+def test_the_new_state_survives_the_round_trip(tmp_path: Path) -> None:
+    engine, state = begun(tmp_path, "appreciation-exchange")
+    state = engine.handle("h", heard("this can be the last one tonight"), state).state
+    state = engine.handle("h", heard("can we do a different ritual"), state).state
+    session = SessionState.from_dict(state)
+    assert SessionState.from_dict(session.to_dict()) == session and session.end_after == 1 and session.switch_to

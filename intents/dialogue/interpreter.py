@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
 
-from .actions import consent, moves, offers, saying, settings, wishes
+from .actions import consent, midway, moves, offers, saying, settings, wishes
 from .table import DialogueTable, load_dialogue
 from .turn import Action, Context, Conversation
 
@@ -24,7 +24,7 @@ def merged(*groups: Mapping[str, Action]) -> Mapping[str, Action]:
 
 
 ACTIONS = merged(offers.ACTIONS, saying.ACTIONS, moves.ACTIONS, consent.ACTIONS, settings.ACTIONS,
-                 wishes.ACTIONS)
+                 wishes.ACTIONS, midway.ACTIONS)
 """Every action the table may name, by that name."""
 
 

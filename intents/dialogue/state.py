@@ -69,6 +69,8 @@ class SessionState:
     overheard: int = 0
     wish: Wish = field(default_factory=Wish)
     offered: tuple[str, ...] = ()
+    switch_to: str = ""  # a ritual offered instead of this one, mid-way: yes switches, no carries on
+    end_after: int = -1  # the couple asked to finish after this step: steps after it are left out
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -86,7 +88,8 @@ class SessionState:
         optional = {"asking_names": self.asking_names, "asked_again": self.touch_asked_again,
                     "turns_swapped": list(self.turns_swapped), "order_unknown": list(self.order_unknown),
                     "left": self.left.value if self.left else None, "mood": self.mood,
-                    "overheard": self.overheard, "wish": self.wish.to_dict(), "offered": list(self.offered)}
+                    "overheard": self.overheard, "wish": self.wish.to_dict(), "offered": list(self.offered),
+                    "switch_to": self.switch_to, "end_after": self.end_after + 1}
         out.update({k: v for k, v in optional.items() if v})
         return out
 
@@ -122,6 +125,8 @@ class SessionState:
             overheard=_overheard(data.get("overheard", 0)),
             wish=Wish.from_dict(data.get("wish") if isinstance(data.get("wish"), Mapping) else None),
             offered=_offered(data.get("offered", ())),
+            switch_to=_ritual_id(data.get("switch_to", "")),
+            end_after=_indexes([data["end_after"] - 1], len(plan.steps))[0] if data.get("end_after") else -1,
         )
 
     @classmethod
@@ -155,6 +160,8 @@ def phase_of(state: SessionState) -> Phase:
     """The dialogue phase a state is in."""
     if state.pending_names:
         return Phase.NAMES_CHECK
+    if state.switch_to and state.mid_ritual:
+        return Phase.SWITCH_OFFER
     if state.asking_names:
         return Phase.NAMES_ASKED
     if state.left and state.mid_ritual:
@@ -218,6 +225,12 @@ def _offered(raw: object) -> tuple[str, ...]:
             isinstance(i, str) and 0 < len(i) <= MAX_SESSION_ID for i in raw):
         raise ValueError("offered")
     return tuple(raw)
+
+
+def _ritual_id(raw: object) -> str:
+    if not isinstance(raw, str) or len(raw) > MAX_SESSION_ID:
+        raise ValueError("ritual id")
+    return raw
 
 
 def _mood(raw: object) -> str:

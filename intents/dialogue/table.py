@@ -45,6 +45,7 @@ class Phase(str, Enum):
     TOUCH_AFTER = "touch_after"  # lingering after the timer
     PAUSED = "paused"
     RETURNING = "returning"  # a new conversation begun by a command after the last was left midway
+    SWITCH_OFFER = "switch_offer"  # another ritual asked for mid-way: switch to it, or carry on
 
 
 TABLE_COMMANDS: tuple[CommandKind, ...] = tuple(k for k in CommandKind if k is not CommandKind.OPEN)

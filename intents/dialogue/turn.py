@@ -94,7 +94,7 @@ class Conversation:
         """Run the row for ``command`` in the state's phase (an action may hand on to another)."""
         rule = self.table.rule(phase_of(state), command.kind)
         if rule is None:  # a question about names, or a welcome back, met with something else: act as usual
-            state.pending_names, state.asking_names, state.left = (), False, None
+            state.pending_names, state.asking_names, state.left, state.switch_to = (), False, None, ""
             rule = self.table.rule(phase_of(state), command.kind)
         assert rule is not None
         return self.actions[rule.action](self, state, command, rule.phrase)
@@ -200,7 +200,7 @@ class Conversation:
             step = state.current
             if step.kind == "closing":
                 return self.complete(state, b)
-            if step.kind == "touch" and self.touch_resting():
+            if (step.kind == "touch" and self.touch_resting()) or 0 <= state.end_after < state.step:
                 state.skipped = tuple(sorted({*state.skipped, state.step}))
             elif step.kind in ("question", "touch", "task"):
                 state.touch_asked_again = False

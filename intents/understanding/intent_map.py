@@ -38,6 +38,8 @@ INTENT_COMMANDS: Mapping[str, CommandKind] = {
     "SurpriseUsIntent": CommandKind.SURPRISE,
     "UsualRitualIntent": CommandKind.USUAL_RITUAL,
     "SetQuestionDepthIntent": CommandKind.DEPTH_SETTING,
+    "LastStepIntent": CommandKind.LAST_STEP,
+    "SayAgainIntent": CommandKind.REPEAT,
     "AMAZON.HelpIntent": CommandKind.HELP,
     "AMAZON.StopIntent": CommandKind.STOP,
     "AMAZON.CancelIntent": CommandKind.STOP,

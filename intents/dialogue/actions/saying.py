@@ -14,6 +14,8 @@ from ..turn import Action, Conversation, Outcome
 def prompt(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     b = ReplyBuilder().say(conv.say(phrase) if phrase else "")
     if state.stage is Stage.STEP and phase_of(state) not in (Phase.NAMES_ASKED, Phase.NAMES_CHECK):
+        if phase_of(state) is Phase.QUESTION_SECOND:  # the question itself again, then whose turn it is
+            b.say(conv.voice.question_text(state.current))
         conv.step_prompt(state, b)
         return conv.reply(b, state)
     return conv.remind(state, "")

@@ -8,6 +8,8 @@ words change a stored setting (:func:`set_depth`; the length's is ``settings.set
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ...commands import Command
 from ...content import Depth
 from ...replies import ReplyBuilder
@@ -31,8 +33,15 @@ def fit_wish(conv: Conversation, state: SessionState, command: Command, phrase: 
 
 def another_ritual(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
     """A different ritual from those offered tonight, still fitting what was asked tonight."""
-    choice = choose(conv.ctx.content, state.wish, evening(conv, state), avoid=offered(state))
-    return offer_choice(conv, state, state.wish, choice, None, "wish_another")
+    wish = state.wish
+    choice = choose(conv.ctx.content, wish, evening(conv, state), avoid=offered(state))
+    if choice.shortfall is Shortfall.NO_OTHER and wish.kind:  # the only one of its kind: another kind
+        wider = replace(wish, kind=None)
+        other = choose(conv.ctx.content, wider, evening(conv, state), avoid=offered(state))
+        if other.shortfall is Shortfall.NONE:
+            return offer_choice(conv, state, wider, other, None, "wish_another_kind")
+    return offer_choice(conv, state, wish, choice, None,
+                        "wish_same" if choice.shortfall is Shortfall.NO_OTHER else "wish_another")
 
 
 def surprise_us(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
