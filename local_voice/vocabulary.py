@@ -194,8 +194,9 @@ class Vocabulary:
         free = self.filter(free_intents).only(free_samples)
         step = self.filter(self.intents() - SETUP_INTENTS)
         speaking = self.filter(free_intents).only(speaking_samples)
-        offer = self.filter(self.intents() - NAME_ANSWER_INTENTS)
-        return {"all": offer._plus_remarks(remarks), "names": self.filter(self.intents())._plus_remarks(remarks),
+        heard = self.intents() - REQUEST_INTENTS  # requests for the night: not by ear yet (issue 25, see there)
+        offer = self.filter(heard - NAME_ANSWER_INTENTS)
+        return {"all": offer._plus_remarks(remarks), "names": self.filter(heard)._plus_remarks(remarks),
                 "step": step._plus_remarks(remarks), "free": free._plus_remarks(remarks),
                 "speaking": speaking._plus_remarks(remarks)}
 
