@@ -28,7 +28,7 @@ def wish_midway(conv: Conversation, state: SessionState, command: Command, phras
     if asked.depth and not (asked.minutes or asked.kind or asked.mood):
         return depth_tonight(conv, state, command, asked.depth)
     if not asked:
-        return conv.remind(state, "wish_unclear")
+        return conv.remind(state, "mid_ritual_other")
     wish = state.wish.and_then(asked)
     return propose(conv, state, wish, choose(conv.ctx.content, wish, evening(conv, state), avoid=offered(state)))
 
