@@ -94,9 +94,25 @@ def test_spoken_answers_leave_no_trace(pulse: PulseServer, tmp_path: Path, _isol
 
     assert (_isolated_home / "rekindle.db").exists()
     assert audio_files(_isolated_home) == [] and audio_files(tmp) == []
-    assert files_holding(_isolated_home, SECRET_WORDS) == {}
+    assert _not_installed(files_holding(_isolated_home, SECRET_WORDS), _isolated_home) == {}
     assert files_holding(tmp, SECRET_WORDS) == {}
     for stream, text in (("stdout", out), ("stderr", err)):
         assert [w for w in SECRET_WORDS if w in text.lower()] == [], stream
     export = rekindle("export", env=env).stdout.lower()
     assert [w for w in SECRET_WORDS if w in export] == []
+
+
+def _not_installed(found: dict[str, list[str]], home: Path) -> dict[str, list[str]]:
+    """``found`` without Whisper base's files copied byte for byte from its package into the data folder (its
+    tokenizer lists every word of the language: the answers' words are in it before anyone speaks)."""
+    from local_voice.whisper_join import installed_parts
+
+    parts = installed_parts()
+    package = parts.first if parts is not None else None
+
+    def installed(name: str) -> bool:
+        copy = package / Path(name).name if package is not None else None
+        return (name.startswith("models/whisper-base/") and copy is not None and copy.is_file()
+                and copy.read_bytes() == (home / name).read_bytes())
+
+    return {name: words for name, words in found.items() if not installed(name)}
