@@ -37,6 +37,7 @@ from intents.replies import Listening
 from intents.understanding import IntentMatcher, Match, edit_distance, normalise
 
 from .asr import BYTES_PER_SECOND, REMARK_REASON, ModelError, Prepares, Recogniser, Recognition, steady_sound
+from .hearing_policy import unconfirmed
 from .vocabulary import NAMING_INTENTS, REMARK, Vocabulary, grammar_context
 from .whisper import Transcript, WhisperTranscriber
 
@@ -201,10 +202,14 @@ class CombinedRecogniser:
             named = self.names(heard, transcript, match, context)
             if named is not None:
                 return replace(heard, match=named)
+            if (word := unconfirmed(match, self.matcher, open_text, heard.transcript)) is not None:
+                return self._one_hearing(open_text, heard, word)
             return Recognition(open_text, True, "whisper", heard.audio_s, heard.process_s, match=match)
         if heard.accepted and not heard.remark:
             grammar_match = self.allowed(self.matcher.match(heard.transcript), context)
             if grammar_match is not None and self._confirms(transcript, heard.transcript, grammar_match, context):
+                if (word := unconfirmed(grammar_match, self.matcher, open_text, heard.transcript)) is not None:
+                    return self._one_hearing(open_text, heard, word)
                 return replace(heard, match=grammar_match)
         words = normalise(open_text).split()
         # At the offer or when names were asked for, Rekindle has just asked the couple something, so words
@@ -213,6 +218,13 @@ class CombinedRecogniser:
         remark = " ".join(words) in self._remarks or sentence or heard.remark
         reason = REMARK_REASON if remark else "no command in the open transcript"
         return Recognition(open_text, False, "whisper", heard.audio_s, heard.process_s, reason, remark=remark)
+
+    @staticmethod
+    def _one_hearing(open_text: str, heard: Recognition, word: str) -> Recognition:
+        """Nothing acts: a word one command can be misheard as another by was heard by one hearing only
+        (:mod:`local_voice.hearing_policy`)."""
+        return Recognition(open_text, False, "whisper", heard.audio_s, heard.process_s,
+                           f'"{word}" heard by one hearing only (it is confusable)')
 
     def _confirms(self, transcript: Transcript, hypothesis: str, match: Match, context: str) -> bool:
         open_text = transcript.text

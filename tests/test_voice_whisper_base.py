@@ -200,3 +200,12 @@ def test_a_sentence_about_something_else_never_acts(base_hearing: Recogniser, ma
     for listening in (Listening.FREE_TALK, Listening.STEP, Listening.OFFER):
         recognition = base_hearing.recognise(speech, listening)
         assert heard_intent(matcher, recognition, listening) is None, (listening, recognition)
+@needs_joe
+@pytest.mark.parametrize("voice", ["joe", "en-us", "en+f3"])
+def test_stop_never_starts_or_skips_anything(base_hearing: Recogniser, matcher: IntentMatcher, joe: object,
+                                             voice: str) -> None:
+    speech = _joe_says(joe, "stop") if voice == "joe" else speech_of(speak("stop", voice))
+    for listening in (Listening.FREE_TALK, Listening.STEP, Listening.OFFER):
+        match = heard_intent(matcher, base_hearing.recognise(speech, listening), listening)
+        assert match is None or match.intent in ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.PauseIntent"), \
+            (voice, listening, match)

@@ -1,0 +1,74 @@
+"""The hearing policy: what may act, in which ``Reply.listening``, on what evidence.
+
+Two hearings of every utterance (see :mod:`local_voice.hearing`): Whisper's open transcript and the grammar
+decoder's hypothesis (PocketSphinx or Vosk), which can only ever be one of the phrases of the grammar for
+what Rekindle listens for.
+
+What may act, by ``Reply.listening`` (the grammar context of :func:`~local_voice.vocabulary.grammar_context`):
+
+- ``OFFER``: every command and setup phrase. ``NAMES``: the same, and bare names ("Sam and Robin").
+- ``STEP``: the commands of a ritual step; a sentence of four words or more is partners talking (no reprompt).
+- ``FREE_TALK``: only the commands partners say most (``free_talk.json``), never setup; speech over 4 s is not
+  transcribed at all.
+- While Rekindle speaks: "stop" and "pause", on the grammar decoder alone (barge-in must be fast).
+
+On what evidence, in every context: Whisper's transcript matching a sample that may act there; or else the
+grammar decoder's hypothesis, when Whisper's transcript is consistent with it (a near miss, spelled alike, or
+plausible to Whisper; :class:`~local_voice.hearing.Consistency`). For namings, the grammar's listed names
+replace Whisper's spelling when Whisper finds them nearly as likely.
+
+Over all of them, one rule for words a couple's commands can be misheard as each other: :data:`CONFUSABLE`
+lists the pairs. A command carrying a word of a pair, which heard as the pair's other word would be another
+command ("start" -> "stop"; not "no touch tonight" -> "now touch tonight", which is no command), acts only
+when *both* hearings heard that very word; otherwise nothing acts (a "didn't catch that" where one is given),
+so a misheard command may fail to act but never acts as its opposite ("stop" heard as "Start." does not start
+tonight's ritual; "pause" heard as "Pass." does not skip). Where Whisper does not run (the grammar decoder
+alone, or barge-in) there is only one hearing, and this rule cannot apply.
+"""
+
+from __future__ import annotations
+
+from intents.understanding import IntentMatcher, Match, normalise
+
+# Words that the hearings mistake for one another, each pair with opposite effects: the first is what was
+# meant, the second what it was heard as (measured: Whisper base wrote joe's "stop" as "Start." at the offer;
+# the issue's measurements: "pause" -> "Pass.", "no" -> "Now.", and "yes"/"next" confused by the grammar).
+CONFUSABLE: tuple[tuple[str, str], ...] = (
+    ("stop", "start"),
+    ("stop", "skip"),
+    ("pause", "pass"),
+    ("no", "now"),
+    ("yes", "next"),
+)
+GUARDED: frozenset[str] = frozenset(word for pair in CONFUSABLE for word in pair)
+
+
+def unconfirmed(match: Match, matcher: IntentMatcher, open_transcript: str, hypothesis: str) -> str | None:
+    """The first word of a confusable pair that ``match`` (the command about to act) carries, that would make
+    it another command if heard as its partner, and that one of the two hearings did not hear; or None when
+    the command may act. ``open_transcript``: Whisper's text; ``hypothesis``: the grammar decoder's
+    (accepted or not: it is what that decoder heard)."""
+    heard = (set(_words(open_transcript)), set(_words(hypothesis)))
+    words = _words(match.sample)
+    for index, word in enumerate(words):
+        if word in GUARDED and not all(word in each for each in heard) and _turns(matcher, match, words, index):
+            return word
+    return None
+
+
+def _turns(matcher: IntentMatcher, match: Match, words: list[str], index: int) -> bool:
+    """Whether the word at ``index``, heard as one of its partners, makes ``match`` another command."""
+    for partner in partners(words[index]):
+        other = matcher.match(" ".join([*words[:index], partner, *words[index + 1:]]))
+        if other is not None and other.intent != match.intent:
+            return True
+    return False
+
+
+def partners(word: str) -> set[str]:
+    """The words ``word`` is misheard as, or misheard from."""
+    return {b if a == word else a for a, b in CONFUSABLE if word in (a, b)}
+
+
+def _words(text: str) -> list[str]:
+    return normalise(text).split()
