@@ -19,6 +19,9 @@ DATA = Path(__file__).with_name("voice_data")
 # Voices used to tune rejection thresholds, and others kept apart to measure them.
 TUNING_VOICES = ("en-us", "en+f3", "en-gb+m3")
 HELD_OUT_VOICES = ("en-us+f4", "en-gb-scotland", "en+m7", "en-us+f2", "en-029")
+# Piper's neural voice joe (benchmarks: "joe@WPM"): tuned at its default rate, reported at others.
+JOE_TUNING = ("joe@160",)
+JOE_HELD_OUT = ("joe@130", "joe@190")
 
 
 def have_espeak() -> bool:
