@@ -41,7 +41,9 @@ def _swaps(hearing: Recogniser, matcher: IntentMatcher, meant: str, heard_as: st
             one = hearing.allowed(matcher.match(sample), context)  # type: ignore[attr-defined]
             other = hearing.allowed(  # type: ignore[attr-defined]
                 matcher.match(" ".join([*words[:index], partner, *words[index + 1:]])), context)
-            if one is not None and other is not None and one.intent != other.intent:
+            if one is None or other is None or "{" in one.sample + other.sample:
+                continue  # a slot's sample ("{firstName} and {secondName}") takes any words: not a command said
+            if one.intent != other.intent:
                 found.setdefault((one.intent, other.intent), (one, other))
     return list(found.values())[:4]
 
