@@ -38,7 +38,7 @@ from intents.understanding import IntentMatcher, Match, edit_distance, normalise
 
 from .asr import BYTES_PER_SECOND, REMARK_REASON, ModelError, Prepares, Recogniser, Recognition, steady_sound
 from .hearing_policy import unconfirmed
-from .vocabulary import NAMING_INTENTS, REMARK, Vocabulary, grammar_context
+from .vocabulary import NAMING_INTENTS, OPEN_ONLY, REMARK, Vocabulary, grammar_context
 from .whisper import Transcript, WhisperTranscriber
 
 log = logging.getLogger("rekindle.voice.hearing")
@@ -151,10 +151,13 @@ class CombinedRecogniser:
         return set(self._intents[context])
 
     def allowed(self, match: Match | None, context: str) -> Match | None:
-        """``match`` if its sample may act in this grammar context, else None."""
-        if match is None or not self._contexts[context].says(match.sample):
+        """``match`` if its sample may act in this grammar context (or its intent is heard there from the open
+        transcript alone, :data:`~local_voice.vocabulary.OPEN_ONLY`), else None."""
+        if match is None:
             return None
-        return match
+        if self._contexts[context].says(match.sample) or match.intent in OPEN_ONLY.get(context, ()):
+            return match
+        return None
 
     def recognise(self, pcm: bytes, listening: Listening = Listening.OFFER, speaking: bool = False) -> Recognition:
         started = time.perf_counter()

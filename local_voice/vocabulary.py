@@ -42,6 +42,11 @@ REQUEST_INTENTS = frozenset(name for name, kind in INTENT_COMMANDS.items() if ki
     CommandKind.WISH, CommandKind.ANOTHER_RITUAL, CommandKind.SURPRISE, CommandKind.USUAL_RITUAL,
     CommandKind.DEPTH_SETTING))
 SETUP_INTENTS = NAMING_INTENTS | LENGTH_INTENTS | MOOD_INTENTS | REQUEST_INTENTS
+# Requests are heard from Whisper's open transcript only, and only where Rekindle has just asked the couple
+# something outside a ritual step (the offer, the welcome back, the switch offered mid-way: context "all").
+# In PocketSphinx's forced-choice grammar their hundreds of phrases were what short commands became ("help"
+# heard as a request); Whisper writes a request out, or nothing matches. Never while partners answer.
+OPEN_ONLY: dict[str, frozenset[str]] = {"all": REQUEST_INTENTS}
 # The intent of a remark partners make to each other ("yeah", "me too"): heard as itself, never acted on.
 REMARK = "(remark)"
 # The remark branch's prior against the commands'. Acoustic scores dwarf grammar priors, so only a tiny
@@ -194,7 +199,7 @@ class Vocabulary:
         free = self.filter(free_intents).only(free_samples)
         step = self.filter(self.intents() - SETUP_INTENTS)
         speaking = self.filter(free_intents).only(speaking_samples)
-        heard = self.intents() - REQUEST_INTENTS  # requests for the night: not by ear yet (issue 25, see there)
+        heard = self.intents() - REQUEST_INTENTS  # requests for the night: open transcripts only (OPEN_ONLY)
         offer = self.filter(heard - NAME_ANSWER_INTENTS)
         return {"all": offer._plus_remarks(remarks), "names": self.filter(heard)._plus_remarks(remarks),
                 "step": step._plus_remarks(remarks), "free": free._plus_remarks(remarks),

@@ -30,7 +30,7 @@ from local_voice.audio_in import Utterance
 from local_voice.engines import listening_vocabulary
 from local_voice.loop import Voice, VoiceLoop
 from local_voice.tts import Audio
-from local_voice.vocabulary import grammar_context
+from local_voice.vocabulary import OPEN_ONLY, grammar_context
 
 needs_voice = pytest.mark.skipif(
     importlib.util.find_spec("pocketsphinx") is None, reason="voice extras not installed (pip install '.[voice]')")
@@ -39,7 +39,9 @@ needs_voice = pytest.mark.skipif(
 class PerfectRecogniser:
     """A recogniser that hears exactly the words it is given (as UTF-8 "audio"), gated as the real ones are:
     remarks are taken as remarks, and a command acts only if the grammar for what Rekindle listens for says it
-    (:meth:`~local_voice.vocabulary.Vocabulary.says`, the gate the Whisper hearing uses)."""
+    (:meth:`~local_voice.vocabulary.Vocabulary.says`), or, as Whisper's open transcript may, its intent is
+    heard there without the grammar (requests at the offer, :data:`~local_voice.vocabulary.OPEN_ONLY`): the
+    gate of the Whisper hearing, ``rekindle talk``'s where a Whisper model is installed."""
 
     engine = "text"
 
@@ -50,11 +52,12 @@ class PerfectRecogniser:
 
     def recognise(self, pcm: bytes, listening: Listening = Listening.OFFER, speaking: bool = False) -> Recognition:
         words = pcm.decode("utf-8").lower()
-        grammar = self.grammars[grammar_context(listening, speaking)]
+        context = grammar_context(listening, speaking)
+        grammar = self.grammars[context]
         if grammar.is_remark(words):
             return Recognition(words, False, self.engine, 0.0, 0.0, "a remark", remark=True)
         match = self.matcher.match(words)
-        if match is not None and not grammar.says(match.sample):
+        if match is not None and not grammar.says(match.sample) and match.intent not in OPEN_ONLY.get(context, ()):
             return Recognition("", False, self.engine, 0.0, 0.0, "not in this grammar")
         return Recognition(words, True, self.engine, 0.0, 0.0)
 
