@@ -56,7 +56,7 @@ def offer(tmp_path: Path, touch: bool = True) -> tuple[Rekindle, dict[str, objec
     return engine, state
 
 
-@pytest.mark.parametrize("text", ["something short tonight", "we have plenty of time tonight",
+@pytest.mark.parametrize("text", ["something short tonight", "make it five minutes", "we have plenty of time tonight",
                                   "nothing too heavy tonight", "keep it light tonight", "we'd like to dance",
                                   "not this one", "surprise us", "we're so tired, something quick"])
 def test_a_request_about_tonight_changes_no_stored_setting(tmp_path: Path, text: str) -> None:

@@ -68,7 +68,7 @@ def test_setup_is_out_of_the_grammar_inside_a_step(recogniser: Recogniser, match
     assert not set(in_step.transcript.split()) & {"sam", "robin"}
     match = heard_intent(matcher, in_step)
     assert match is None or match.intent != "SetPartnerNamesIntent"
-    length = speech_of(speak("make it ten minutes", "en-us"))
+    length = speech_of(speak("set the length to ten minutes", "en-us"))
     at_offer = heard_intent(matcher, recogniser.recognise(length, Listening.OFFER))
     assert at_offer is not None and at_offer.intent == "SetRitualLengthIntent"
     match = heard_intent(matcher, recogniser.recognise(length, Listening.STEP))
