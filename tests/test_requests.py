@@ -33,6 +33,10 @@ def heard(text: str) -> Command:
     ("just cuddles tonight", CommandKind.WISH, "ritual_kind", "touch"),
     ("so sleepy tonight, something quick", CommandKind.WISH, "mood", "tired"),
     ("nothing too heavy tonight", CommandKind.WISH, "depth", "light"),
+    ("we want to plan a date night", CommandKind.WISH, "ritual_kind", "date_plan"),  # the planning, not the date
+    ("something playful and long", CommandKind.WISH, "minutes", 20),
+    ("pretty good, we'd like something fun", CommandKind.WISH, "mood", "light"),  # the check-in's answer
+    ("fine, and we've got plenty of time", CommandKind.WISH, "minutes", 20),
     ("set the length to twenty minutes", CommandKind.SET_LENGTH, "minutes", 20),
     ("from now on keep the questions gentle", CommandKind.DEPTH_SETTING, "depth", "light"),
 ])

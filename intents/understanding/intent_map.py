@@ -65,7 +65,7 @@ MOOD_SLOT = "mood"
 # NightWishIntent's slots, each with the list (interaction_models/sentences/requests.yaml) it is filled from;
 # several lists give one meaning (a kind said as a noun or as a verb, a mood said as a feeling or a day).
 WISH_LENGTH_SLOTS = {"length": "length", "span": "span"}
-WISH_KIND_SLOTS = {"kind": "kind", "activity": "activity"}
+WISH_KIND_SLOTS = {"kind": "kind", "activity": "activity", "plan": "plan"}
 WISH_MOOD_SLOTS = {"feeling": "feeling", "day": "day", "apart": "apart"}
 DEPTH_SLOTS = {"depth": "depth", "depth_setting": "depth_setting"}
 DEPTHS = ("light", "deeper")
