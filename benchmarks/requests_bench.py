@@ -357,6 +357,10 @@ class Effects:
     def question(self, way: str) -> str:
         b, a = self.before, self.after
         old, new = b.plan.steps[b.step].question_id, a.plan.steps[b.step].question_id
+        if way == "easier" and b.current.kind == "question" and not old:  # the ritual's own: kept, and said so
+            if "skip" not in self.reply.lower() or a.wish.depth != "light":
+                return "the ritual's own question kept without saying so, or later ones not made light"
+            return self.still()
         if a.plan.ritual_id != b.plan.ritual_id or a.step != b.step or not new or new == old:
             return "the question was not changed"
         d_old, d_new = self.content.questions[old or ""].depth, self.content.questions[new].depth

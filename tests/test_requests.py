@@ -190,3 +190,16 @@ def test_the_new_state_survives_the_round_trip(tmp_path: Path) -> None:
     state = engine.handle("h", heard("can we do a different ritual"), state).state
     session = SessionState.from_dict(state)
     assert SessionState.from_dict(session.to_dict()) == session and session.end_after == 1 and session.switch_to
+
+
+def test_an_easier_question_at_the_rituals_own_says_it_stays_and_how_to_pass_it(tmp_path: Path) -> None:
+    engine, state = begun(tmp_path, "appreciation-exchange")
+    state = engine.handle("h", Command(CommandKind.NEXT), state).state
+    state = engine.handle("h", Command(CommandKind.NEXT), state).state  # to step 2: the ritual's own question
+    here = SessionState.from_dict(state)
+    assert here.current.kind == "question" and not here.current.question_id and here.part == 0
+    turn = engine.handle("h", heard("an easier question please"), state)
+    after = SessionState.from_dict(turn.state)
+    assert "belongs to the ritual" in turn.reply.text and "skip" in turn.reply.text
+    assert "keep things light tonight" not in turn.reply.text  # nothing promised for this one
+    assert (after.step, after.part, after.wish.depth) == (here.step, 0, "light")

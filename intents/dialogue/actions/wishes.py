@@ -85,7 +85,11 @@ def depth_tonight(conv: Conversation, state: SessionState, command: Command, dep
         b = ReplyBuilder().say(conv.say("keep_light_swap" if depth == "light" else "go_deeper_swap"))
         conv.step_prompt(state, b)
         return conv.reply(b, state)
-    return conv.remind(state, "keep_light_tonight" if depth == "light" else "go_deeper_tonight")
+    # The ritual's own question (rituals.yaml, prompt) is its heart and has no lighter twin: said so, not promised.
+    own = state.current.kind == "question" and state.part == 0 and not state.current.question_id
+    if depth == "light":
+        return conv.remind(state, "keep_light_own" if own else "keep_light_tonight")
+    return conv.remind(state, "go_deeper_tonight")
 
 
 def set_depth(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
