@@ -203,3 +203,21 @@ def test_an_easier_question_at_the_rituals_own_says_it_stays_and_how_to_pass_it(
     assert "belongs to the ritual" in turn.reply.text and "skip" in turn.reply.text
     assert "keep things light tonight" not in turn.reply.text  # nothing promised for this one
     assert (after.step, after.part, after.wish.depth) == (here.step, 0, "light")
+
+
+def test_a_surprise_keeps_the_length_asked_tonight_and_a_length_is_said_back_once(tmp_path: Path) -> None:
+    engine, state = offer(tmp_path)
+    state = engine.handle("h", heard("we're exhausted, something short"), state).state
+    for _ in range(3):  # each surprise another ritual, every one of them short
+        turn = engine.handle("h", heard("surprise us"), state)
+        state = turn.state
+        assert SessionState.from_dict(state).plan.minutes <= 7, turn.reply.text
+    ten = engine.handle("h", heard("make it ten minutes"), turn.state).reply.text
+    assert ten.startswith("10 minutes tonight") or ten.startswith("10 minutes it is"), ten
+    assert "something about" not in ten.lower()
+
+
+def test_the_usual_before_there_is_one_is_not_called_another(tmp_path: Path) -> None:
+    engine, state = offer(tmp_path)
+    text = engine.handle("h", heard("our usual one please"), state).reply.text
+    assert text.startswith("You don't have a usual ritual yet") and "another" not in text

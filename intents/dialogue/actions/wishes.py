@@ -45,8 +45,9 @@ def another_ritual(conv: Conversation, state: SessionState, command: Command, ph
 
 
 def surprise_us(conv: Conversation, state: SessionState, command: Command, phrase: str) -> Outcome:
-    """Rekindle chooses: any length, not one offered tonight; a mood said tonight still counts."""
-    wish = Wish(mood=state.wish.mood)
+    """Rekindle chooses any kind, not one offered tonight; a length or a mood said tonight still counts (a tired
+    couple who asked for something short and then "surprise us" want a short surprise)."""
+    wish = Wish(state.wish.minutes, mood=state.wish.mood)
     choice = choose(conv.ctx.content, wish, evening(conv, state), avoid=offered(state), surprise=True)
     return offer_choice(conv, state, wish, choice, None, "wish_surprise")
 
@@ -56,7 +57,7 @@ def usual_ritual(conv: Conversation, state: SessionState, command: Command, phra
     ritual = usual(conv.ctx.history, conv.ctx.content)
     if ritual is None:
         choice = choose(conv.ctx.content, state.wish, evening(conv, state))
-        return offer_choice(conv, state, state.wish, Choice(choice.ritual, Shortfall.NO_USUAL), None, "wish_another")
+        return offer_choice(conv, state, state.wish, Choice(choice.ritual, Shortfall.NO_USUAL), None, "wish_same")
     return offer_choice(conv, state, Wish(), Choice(ritual), None, "wish_usual")
 
 
@@ -137,9 +138,10 @@ def asked_words(conv: Conversation, wish: Wish) -> str:
     """What was asked, said back in a few words ("Something playful and short"); "" for a mood alone."""
     kind = conv.ctx.content.kinds.get(wish.kind or "")
     parts: list[str] = [kind.said] if kind else []
-    if wish.minutes is not None:
-        length = ("short" if wish.minutes <= SHORT_UP_TO else "longer" if wish.minutes >= LONG_FROM
-                  else f"about {wish.minutes} minutes")
+    if wish.minutes is not None and SHORT_UP_TO < wish.minutes < LONG_FROM:  # "10 minutes", "Just talk for 10 minutes"
+        parts = [f"{parts.pop()} for {wish.minutes} minutes" if parts else f"{wish.minutes} minutes"]
+    elif wish.minutes is not None:
+        length = "short" if wish.minutes <= SHORT_UP_TO else "longer"
         parts.append(length if parts else f"something {length}")
     if wish.depth:
         parts.append(wish.depth if parts else f"something {wish.depth}")
