@@ -6,7 +6,9 @@ what Rekindle listens for.
 
 What may act, by ``Reply.listening`` (the grammar context of :func:`~local_voice.vocabulary.grammar_context`):
 
-- ``OFFER``: every command and setup phrase. ``NAMES``: the same, and bare names ("Sam and Robin").
+- ``OFFER``: every command and setup phrase, and requests for the night ("something short tonight") from
+  Whisper's transcript alone, never the grammar's (:data:`~local_voice.vocabulary.OPEN_ONLY`). ``NAMES``: the
+  commands and setup phrases, and bare names ("Sam and Robin").
 - ``STEP``: the commands of a ritual step; a sentence of four words or more is partners talking (no reprompt).
 - ``FREE_TALK``: only the commands partners say most (``free_talk.json``), never setup; speech over 4 s is not
   transcribed at all.
