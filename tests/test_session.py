@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from store_helpers import load_preferences, record_ritual, rituals_kept, save_pr
 
 from intents import Command, CommandKind, Preferences, Rekindle, SqliteStore
 from intents.dialogue import SessionState
+from intents.engine import Turn
 from intents.replies import Pause, Speech
 
 NOW = datetime(2026, 11, 25, 21, 30, tzinfo=timezone.utc)
@@ -33,18 +35,31 @@ def key(state: dict[str, Any]) -> tuple[Any, ...]:
     return (state["stage"], state["step"], state["part"], state["plan"]["ritual_id"])
 
 
-def reachable(engine: Rekindle, limit: int = 400) -> dict[tuple[Any, ...], dict[str, Any]]:
-    """Breadth-first walk over every command from the opening."""
+def reachable(engine: Rekindle, limit: int = 400,
+              on_turn: Callable[[tuple[Any, ...], Command, Turn], None] | None = None,
+              ) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Breadth-first walk over every command from the opening. ``on_turn`` sees every command's turn in every
+    state found, those found when the limit was reached included (each state and command once: walking the
+    states again to check them doubled the suite's costliest file)."""
     first = engine.handle("h", Command(CommandKind.OPEN)).state
     seen = {key(first): first}
     queue = deque([first])
-    while queue and len(seen) < limit:
-        state = queue.popleft()
+
+    def turns(state: dict[str, Any]) -> Iterator[Turn]:
         for command in ALL:
-            nxt = engine.handle("h", command, state).state
-            if key(nxt) not in seen:
-                seen[key(nxt)] = nxt
-                queue.append(nxt)
+            turn = engine.handle("h", command, state)
+            if on_turn is not None:
+                on_turn(key(state), command, turn)
+            yield turn
+
+    while queue and len(seen) < limit:
+        for turn in turns(queue.popleft()):
+            if key(turn.state) not in seen:
+                seen[key(turn.state)] = turn.state
+                queue.append(turn.state)
+    if on_turn is not None:
+        for state in queue:
+            deque(turns(state), maxlen=0)
     return seen
 
 
@@ -63,18 +78,21 @@ def check_reply_rules(reply: Any, context: str) -> None:
 @pytest.mark.parametrize("names", [False, True])
 def test_every_command_in_every_reachable_state(tmp_path: Path, ritual: str, names: bool) -> None:
     engine = engine_for(tmp_path, ritual, names)
-    states = reachable(engine)
+    checked: list[tuple[Any, ...]] = []
+
+    def check(state_key: tuple[Any, ...], command: Command, turn: Turn) -> None:
+        check_reply_rules(turn.reply, f"{state_key} + {command.kind.value}")
+        encoded = json.dumps(turn.state)
+        assert len(encoded) < 4096
+        assert SessionState.from_dict(json.loads(encoded)).to_dict() == turn.state
+        checked.append(state_key)
+
+    states = reachable(engine, on_turn=check)
     stages = {k[0] for k in states}
     assert {"offer", "step", "paused", "finished", "declined"} <= stages
     step_kinds = {states[k]["plan"]["steps"][k[1]]["kind"] for k in states if k[0] == "step"}
     assert step_kinds & {"question", "touch"}
-    for state_key, state in states.items():
-        for command in ALL:
-            turn = engine.handle("h", command, state)
-            check_reply_rules(turn.reply, f"{state_key} + {command.kind.value}")
-            encoded = json.dumps(turn.state)
-            assert len(encoded) < 4096
-            assert SessionState.from_dict(json.loads(encoded)).to_dict() == turn.state
+    assert Counter(checked) == dict.fromkeys(states, len(ALL))  # every command in every state, once
 
 
 @pytest.mark.parametrize("ritual", ["appreciation-exchange", "touch-and-breathe"])
