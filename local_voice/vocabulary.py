@@ -18,6 +18,8 @@ from intents.commands import CommandKind
 from intents.replies import Listening
 from intents.understanding import INTENT_COMMANDS, SLOT_REF, IntentMatcher, normalise_sample
 
+from .word_tree import word_tree
+
 log = logging.getLogger("rekindle.voice.vocabulary")
 
 WORD = re.compile(r"^[a-z][a-z']*$")  # what a grammar word may be
@@ -222,7 +224,8 @@ class Vocabulary:
         Templates that differ only in the words before their first slot share one copy of the slotted
         rest ("we are | call us | ... {a} and {b}"): the decoder expands every slot reference into
         its own copy of the slot's forms, so sharing keeps the grammar, and the search, small.
-        Remarks, if any, are a second branch weighted ``REMARK_WEIGHT`` against the commands.
+        The commands are a word tree (:mod:`local_voice.word_tree`). Remarks, if any, are a second branch
+        weighted ``REMARK_WEIGHT`` against the commands.
         """
         used: dict[str, str] = {}
         heads: dict[str, set[str]] = {}
@@ -252,7 +255,7 @@ class Vocabulary:
             head = "" if not spoken else f"[ {choice} ] " if "" in prefixes else f"( {choice} ) "
             alternatives.append(head + tail)
         lines = ["#JSGF V1.0;", f"grammar {name};"]
-        commands = " | ".join(f"( {a} )" for a in sorted(set(alternatives)))
+        commands = word_tree(alternatives)
         if remarks:
             lines.append(f"public <utterance> = /1/ <command> | /{REMARK_WEIGHT}/ <remark> ;")
             lines.append("<remark> = " + " | ".join(f"( {r} )" for r in remarks) + " ;")
