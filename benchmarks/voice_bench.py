@@ -126,23 +126,28 @@ def models_home(tmp: Path) -> Path:
     """A data folder holding the Whisper models the loop would use (Whisper base joined once, here), so that
     each measured start finds them as a user's second start does."""
     home = tmp / "models-home"
+    from local_voice.whisper_join import CHECKED, QUIET_S
     from local_voice.whisper_models import installed_models, verify
 
     models = installed_models(home)
     if models and models[0].parts is not None:
         verify(models[0])
+        if not (models[0].path / CHECKED).is_file():  # hashed once more and remembered, as at a user's second start
+            time.sleep(QUIET_S)
+            verify(models[0])
     return home
 
 
 def fresh_home(tmp: Path, name: str) -> Path:
-    """A new data folder with the models of :func:`models_home` linked in (no join counted in a start)."""
+    """A new data folder with the model folders of :func:`models_home` linked in (no join or first hash counted
+    in a start). Folders, not files: a hard link would change the model's change time, which Rekindle reads
+    as a model to hash again."""
     home = tmp / name
     source = models_home(tmp) / "models"
     if source.is_dir():
+        (home / "models").mkdir(parents=True)
         for folder in source.iterdir():
-            (home / "models" / folder.name).mkdir(parents=True)
-            for item in folder.iterdir():
-                os.link(item, home / "models" / folder.name / item.name)
+            (home / "models" / folder.name).symlink_to(folder, target_is_directory=True)
     return home
 
 

