@@ -37,7 +37,7 @@ from intents.replies import Listening
 from intents.understanding import IntentMatcher, Match, edit_distance, normalise
 
 from .asr import BYTES_PER_SECOND, REMARK_REASON, ModelError, Prepares, Recogniser, Recognition, steady_sound
-from .hearing_policy import unconfirmed
+from .hearing_policy import doubted, unconfirmed
 from .vocabulary import NAMING_INTENTS, OPEN_ONLY, REMARK, Vocabulary, grammar_context
 from .whisper import Transcript, WhisperTranscriber
 
@@ -209,12 +209,16 @@ class CombinedRecogniser:
                 return replace(heard, match=named)
             if (word := unconfirmed(match, self.matcher, open_text, heard.transcript)) is not None:
                 return self._one_hearing(open_text, heard, word)
+            if (doubt := self._doubt(transcript, match)) is not None:
+                return Recognition(open_text, False, "whisper", heard.audio_s, heard.process_s, doubt)
             return Recognition(open_text, True, "whisper", heard.audio_s, heard.process_s, match=match)
         if heard.accepted and not heard.remark:
             grammar_match = self.allowed(self.matcher.match(heard.transcript), context)
             if grammar_match is not None and self._confirms(transcript, heard.transcript, grammar_match, context):
                 if (word := unconfirmed(grammar_match, self.matcher, open_text, heard.transcript)) is not None:
                     return self._one_hearing(open_text, heard, word)
+                if (doubt := self._doubt(transcript, grammar_match)) is not None:
+                    return Recognition(open_text, False, "whisper", heard.audio_s, heard.process_s, doubt)
                 return replace(heard, match=grammar_match)
         words = normalise(open_text).split()
         # At the offer or when names were asked for, Rekindle has just asked the couple something, so words
@@ -223,6 +227,18 @@ class CombinedRecogniser:
         remark = " ".join(words) in self._remarks or sentence or heard.remark
         reason = REMARK_REASON if remark else "no command in the open transcript"
         return Recognition(open_text, False, "whisper", heard.audio_s, heard.process_s, reason, remark=remark)
+
+    def _doubt(self, transcript: Transcript, match: Match) -> str | None:
+        """Why ``match`` may not act although both hearings heard it: Whisper does not find its confusable word
+        likelier enough than the word it could be misheard from (:data:`~local_voice.hearing_policy.MARGIN`);
+        None when it may act, or when there is no audio to weigh (transcripts given as text)."""
+        if transcript.encoded is None:
+            return None
+        for said, other, margin in doubted(match, self.matcher):
+            gap = self.whisper.plausibility(transcript, said) - self.whisper.plausibility(transcript, other)
+            if gap < margin:
+                return f'"{said}" not clearly likelier than "{other}" ({gap:.2f} < {margin} nats; it is confusable)'
+        return None
 
     @staticmethod
     def _one_hearing(open_text: str, heard: Recognition, word: str) -> Recognition:

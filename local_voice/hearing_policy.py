@@ -24,7 +24,9 @@ lists the pairs. A command carrying a word of a pair, which heard as the pair's 
 command ("start" -> "stop"; not "no touch tonight" -> "now touch tonight", which is no command), acts only
 when *both* hearings heard that very word; otherwise nothing acts (a "didn't catch that" where one is given),
 so a misheard command may fail to act but never acts as its opposite ("stop" heard as "Start." does not start
-tonight's ritual; "pause" heard as "Pass." does not skip). Where Whisper does not run (the grammar decoder
+tonight's ritual; "pause" heard as "Pass." does not skip). And since both can agree on the wrong word, a command
+carrying a pair's second word acts only when Whisper finds it likelier than the pair's first (:data:`MARGIN`).
+Where Whisper does not run (the grammar decoder
 alone, or barge-in) there is only one hearing, and this rule cannot apply.
 """
 
@@ -43,6 +45,15 @@ CONFUSABLE: tuple[tuple[str, str], ...] = (
     ("yes", "next"),
 )
 GUARDED: frozenset[str] = frozenset(word for pair in CONFUSABLE for word in pair)
+# Both hearings can agree on the wrong word: Whisper base wrote joe's "stop" as "Start." at the offer in 14 of 15
+# tries, and PocketSphinx heard "start" too in 2 of 30. So a command carrying a pair's second word acts only
+# when Whisper, forced to write each, finds it likelier than the first by this much (mean token
+# log-probability, nats). Measured 2026-12-07 on single words, joe at 130/160/190 words a minute (8 each) and
+# espeak-ng en-us, en+f3, en-gb-scotland, en+m7, with the offer's and the step's prompts: the first word said,
+# Whisper preferred the second by at most 1.33 nats for stop/start and never for the others (at most -0.58);
+# the second word said, it preferred it by 0.44-2.59 (start), -0.13-2.79 (skip), -0.98-3.05 (pass). A real
+# "start" or "skip" may then fail to act (say it again, or "let's begin"); a "stop" never starts anything.
+MARGIN: dict[tuple[str, str], float] = {pair: 1.6 if pair == ("stop", "start") else 0.0 for pair in CONFUSABLE}
 
 
 def unconfirmed(match: Match, matcher: IntentMatcher, open_transcript: str, hypothesis: str) -> str | None:
@@ -56,6 +67,22 @@ def unconfirmed(match: Match, matcher: IntentMatcher, open_transcript: str, hypo
         if word in GUARDED and not all(word in each for each in heard) and _turns(matcher, match, words, index):
             return word
     return None
+
+
+def doubted(match: Match, matcher: IntentMatcher) -> list[tuple[str, str, float]]:
+    """For each word of ``match``'s sample that is a pair's second word and that, heard as the pair's first,
+    makes ``match`` another command: the sample as said, the sample with the first word instead, and the
+    margin by which Whisper must prefer the former (:data:`MARGIN`)."""
+    words = _words(match.sample)
+    out = []
+    for index, word in enumerate(words):
+        for (meant, heard_as), margin in MARGIN.items():
+            if word != heard_as:
+                continue
+            other = matcher.match(" ".join([*words[:index], meant, *words[index + 1:]]))
+            if other is not None and other.intent != match.intent:
+                out.append((" ".join(words), " ".join([*words[:index], meant, *words[index + 1:]]), margin))
+    return out
 
 
 def _turns(matcher: IntentMatcher, match: Match, words: list[str], index: int) -> bool:

@@ -81,3 +81,15 @@ def test_a_command_without_a_confusable_word_still_acts_on_whisper_alone(hearing
                                                                           matcher: IntentMatcher) -> None:
     match = _decide(hearing, matcher, Listening.STEP, "how much time is left", "repeat that")
     assert match is not None and match.intent == "TimeLeftIntent"
+
+
+def test_a_pairs_second_word_is_weighed_against_its_first(matcher: IntentMatcher) -> None:
+    """Both hearings can agree on the wrong word; every pair has a margin, and "start" is weighed against "stop"."""
+    from local_voice.hearing_policy import MARGIN, doubted
+
+    assert set(MARGIN) == set(CONFUSABLE)
+    start = matcher.match("start")
+    assert start is not None
+    assert ("start", "stop", MARGIN[("stop", "start")]) in doubted(start, matcher)
+    stop = matcher.match("stop")
+    assert stop is not None and doubted(stop, matcher) == []

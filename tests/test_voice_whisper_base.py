@@ -181,6 +181,8 @@ def joe() -> Iterator[object]:
 
 
 def _joe_says(joe: object, text: str) -> bytes:
+    """A fresh rendering of ``text`` (Piper's noise makes each one a little different)."""
+    joe._cache.pop(text, None)  # type: ignore[attr-defined]
     audio = joe.speak(text)  # type: ignore[attr-defined]
     return speech_of(at_16k(np.asarray(audio.samples), audio.rate))
 
@@ -206,12 +208,25 @@ def test_a_sentence_about_something_else_never_acts(base_hearing: Recogniser, ma
     for listening in (Listening.FREE_TALK, Listening.STEP, Listening.OFFER):
         recognition = base_hearing.recognise(speech, listening)
         assert heard_intent(matcher, recognition, listening) is None, (listening, recognition)
+
+
 @needs_joe
 @pytest.mark.parametrize("voice", ["joe", "en-us", "en+f3"])
 def test_stop_never_starts_or_skips_anything(base_hearing: Recogniser, matcher: IntentMatcher, joe: object,
                                              voice: str) -> None:
-    speech = _joe_says(joe, "stop") if voice == "joe" else speech_of(speak("stop", voice))
-    for listening in (Listening.FREE_TALK, Listening.STEP, Listening.OFFER):
-        match = heard_intent(matcher, base_hearing.recognise(speech, listening), listening)
-        assert match is None or match.intent in ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.PauseIntent"), \
-            (voice, listening, match)
+    """joe's "stop" is written "Start." by Whisper almost every time at the offer, and now and then the grammar
+    decoder hears "start" too: five of joe's renderings (each a little different), so that both hearings agreeing
+    on "start" is met (2 in 30 before hearing_policy.MARGIN)."""
+    tries = [_joe_says(joe, "stop") for _ in range(5)] if voice == "joe" else [speech_of(speak("stop", voice))]
+    for speech in tries:
+        for listening in (Listening.FREE_TALK, Listening.STEP, Listening.OFFER):
+            match = heard_intent(matcher, base_hearing.recognise(speech, listening), listening)
+            assert match is None or match.intent in ("AMAZON.StopIntent", "AMAZON.CancelIntent",
+                                                     "AMAZON.PauseIntent"), (voice, listening, match)
+
+
+@needs_joe
+def test_start_said_still_starts_at_the_offer(base_hearing: Recogniser, matcher: IntentMatcher, joe: object) -> None:
+    recognition = base_hearing.recognise(_joe_says(joe, "start"), Listening.OFFER)
+    match = heard_intent(matcher, recognition, Listening.OFFER)
+    assert match is not None and match.intent == "TonightRitualIntent", recognition
