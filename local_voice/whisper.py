@@ -131,6 +131,10 @@ class WhisperTranscriber:
         log.info("Whisper %s ready (loaded in %.2f s, beside the rest of start-up)", self.info.size,
                  time.perf_counter() - started)
 
+    def wait_loaded(self) -> None:
+        """Return once the model has loaded or failed to (a failure is raised by :meth:`transcribe`)."""
+        self._ready.exception()
+
     def transcribe(self, pcm: bytes, prompt: str = "") -> Transcript:
         """The utterance as Whisper writes it (greedy decoding, no timestamps), after the prompt named
         ``prompt`` ("" for none)."""

@@ -167,10 +167,12 @@ def talk_voice(args: argparse.Namespace) -> int:
     from local_voice.audio_out import SpeakerSink, WavSink
     from local_voice.engines import STARTUP_CONTEXTS
     from local_voice.loop import Voice, VoiceLoop, device_wait, timer_scale
+    from local_voice.memory import limit_heaps
     from local_voice.microphone import MicSource
     from local_voice.native import alsa_messages_to_debug
 
     started = time.perf_counter()
+    limit_heaps()  # before the loading threads start: see local_voice/memory.py
     alsa_messages_to_debug(log)  # an underrun recovered mid-sentence is no news to the couple
     log_planned_engine(args)
     store = config.open_store()
