@@ -118,8 +118,10 @@ def test_a_reply_spoken_by_piper_is_heard_back_as_its_words(tmp_path: Path, whis
         assert audio.rate == 22050
         said += _words(caption)
         heard += _heard_back(whisper_transcriber, audio)
-    # Whisper tiny.en, sentence by sentence: a word or two in fifty differ ("Evening" -> "Eaving").
-    assert _overlap(said, heard) >= 0.9, (said, heard)
+    # Whisper tiny.en, sentence by sentence, hears 87-98 % of the words (7 runs, 2026-12-07; each rendering
+    # differs, Piper adds noise): "Evening, you two" -> "Eaving, YouTube", "what partners could see"
+    # heard in "what you could see". A voice saying other words, or none, falls far below 80 %.
+    assert _overlap(said, heard) >= 0.8, (said, heard)
 
 
 def test_a_guides_pacing_pauses_between_sentences_and_longer_before_a_question(joe: object) -> None:
