@@ -210,18 +210,14 @@ class CombinedRecogniser:
             named = self.names(heard, transcript, match, context)
             if named is not None:
                 return replace(heard, match=named)
-            if (word := unconfirmed(match, self.matcher, open_text, heard.transcript)) is not None:
-                return self._one_hearing(open_text, heard, word)
-            if (doubt := self._doubt(transcript, match)) is not None:
-                return Recognition(open_text, False, "whisper", heard.audio_s, heard.process_s, doubt)
+            if (withheld := self._withheld(match, transcript, heard)) is not None:
+                return withheld
             return Recognition(open_text, True, "whisper", heard.audio_s, heard.process_s, match=match)
         if heard.accepted and not heard.remark:
             grammar_match = self.allowed(self.matcher.match(heard.transcript), context)
             if grammar_match is not None and self._confirms(transcript, heard.transcript, grammar_match, context):
-                if (word := unconfirmed(grammar_match, self.matcher, open_text, heard.transcript)) is not None:
-                    return self._one_hearing(open_text, heard, word)
-                if (doubt := self._doubt(transcript, grammar_match)) is not None:
-                    return Recognition(open_text, False, "whisper", heard.audio_s, heard.process_s, doubt)
+                if (withheld := self._withheld(grammar_match, transcript, heard)) is not None:
+                    return withheld
                 return replace(heard, match=grammar_match)
         words = normalise(open_text).split()
         # At the offer or when names were asked for, Rekindle has just asked the couple something, so words
@@ -230,6 +226,16 @@ class CombinedRecogniser:
         remark = " ".join(words) in self._remarks or sentence or heard.remark
         reason = REMARK_REASON if remark else "no command in the open transcript"
         return Recognition(open_text, False, "whisper", heard.audio_s, heard.process_s, reason, remark=remark)
+
+    def _withheld(self, match: Match, transcript: Transcript, heard: Recognition) -> Recognition | None:
+        """Nothing acts when ``match`` carries a confusable word that one hearing did not hear, or that
+        Whisper does not find likelier enough than its partner (:mod:`local_voice.hearing_policy`); else None."""
+        open_text = transcript.text
+        if (word := unconfirmed(match, self.matcher, open_text, heard.transcript)) is not None:
+            return self._one_hearing(open_text, heard, word)
+        if (doubt := self._doubt(transcript, match)) is not None:
+            return Recognition(open_text, False, "whisper", heard.audio_s, heard.process_s, doubt)
+        return None
 
     def _doubt(self, transcript: Transcript, match: Match) -> str | None:
         """Why ``match`` may not act although both hearings heard it: Whisper does not find its confusable word

@@ -77,21 +77,24 @@ def doubted(match: Match, matcher: IntentMatcher) -> list[tuple[str, str, float]
     out = []
     for index, word in enumerate(words):
         for (meant, heard_as), margin in MARGIN.items():
-            if word != heard_as:
-                continue
-            other = matcher.match(" ".join([*words[:index], meant, *words[index + 1:]]))
-            if other is not None and other.intent != match.intent:
-                out.append((" ".join(words), " ".join([*words[:index], meant, *words[index + 1:]]), margin))
+            if word == heard_as and _another(matcher, match, other := _swapped(words, index, meant)):
+                out.append((" ".join(words), other, margin))
     return out
 
 
 def _turns(matcher: IntentMatcher, match: Match, words: list[str], index: int) -> bool:
     """Whether the word at ``index``, heard as one of its partners, makes ``match`` another command."""
-    for partner in partners(words[index]):
-        other = matcher.match(" ".join([*words[:index], partner, *words[index + 1:]]))
-        if other is not None and other.intent != match.intent:
-            return True
-    return False
+    return any(_another(matcher, match, _swapped(words, index, partner)) for partner in partners(words[index]))
+
+
+def _swapped(words: list[str], index: int, word: str) -> str:
+    return " ".join([*words[:index], word, *words[index + 1:]])
+
+
+def _another(matcher: IntentMatcher, match: Match, sentence: str) -> bool:
+    """Whether ``sentence`` is a command other than ``match``'s."""
+    other = matcher.match(sentence)
+    return other is not None and other.intent != match.intent
 
 
 def partners(word: str) -> set[str]:
