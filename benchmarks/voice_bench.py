@@ -28,7 +28,8 @@ the conversation set is tests/voice_data/conversation.txt, asides.txt and remark
 not in interaction_models/free_talk.json's list), in two voices, spoken while partners answer (free talk)
 and when a command is awaited in a step. Each command is decoded where it acts (``listening_for``): a bare
 "Sam and Robin" where Rekindle asked for names, naming by an explicit phrase and the ritual's length at
-the offer, every other command inside a ritual step. ``--naming`` speaks only the naming samples.
+the offer, and so are how the couple arrives ("we're tired") and requests for the night; every other command
+inside a ritual step. ``--naming`` speaks only the naming samples.
 """
 
 from __future__ import annotations
@@ -81,18 +82,19 @@ from local_voice.heard import heard_intent  # noqa: E402
 from local_voice.hearing import CombinedRecogniser  # noqa: E402
 from local_voice.hearing_policy import CONFUSABLE  # noqa: E402
 from local_voice.speech import Voice  # noqa: E402
-from local_voice.vocabulary import LENGTH_INTENTS, NAME_ANSWER_INTENTS, NAMING_INTENTS, Vocabulary  # noqa: E402
+from local_voice.vocabulary import NAME_ANSWER_INTENTS, NAMING_INTENTS, SETUP_INTENTS, Vocabulary  # noqa: E402
 from local_voice.voices import open_voice  # noqa: E402
 
 ENGINES = ("pocketsphinx", "whisper", "combined")
 
 
 def listening_for(intent: str) -> Listening:
-    """Where a command is said: a bare "Sam and Robin" where Rekindle asked for names, naming by an
-    explicit phrase and the ritual's length at the offer, everything else inside a ritual step."""
+    """Where a command is said: a bare "Sam and Robin" where Rekindle asked for names; the other setup
+    phrases (naming by an explicit phrase, the ritual's length, how the couple arrives, requests for the
+    night) at the offer, where they act; everything else inside a ritual step, where setup does not act."""
     if intent in NAME_ANSWER_INTENTS:
         return Listening.NAMES
-    return Listening.OFFER if intent in NAMING_INTENTS | LENGTH_INTENTS else Listening.STEP
+    return Listening.OFFER if intent in SETUP_INTENTS else Listening.STEP
 
 
 _JOE: dict[int, Any] = {}
