@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from intents.understanding import IntentMatcher, SourceError, Template, TemplateError
+from intents.understanding.matcher import TABLE_LIMIT
 from intents.understanding import templates as tpl
 from intents.understanding.alexa_model import (
     MAX_SAMPLE_CHARACTERS,
@@ -130,6 +131,45 @@ def test_hassil_reads_the_source_and_finds_the_same_phrases(locale: str) -> None
 @pytest.mark.parametrize("locale", LOCALES)
 def test_no_phrase_is_claimed_by_two_intents_equally(locale: str) -> None:
     assert IntentMatcher.for_locale(locale).conflicts == []
+
+
+def test_large_templates_as_expressions_mean_what_their_filled_phrases_mean() -> None:
+    """A template too large for the table is matched by an expression; every phrase it stands for must still
+    mean what the table of every phrase (each template filled out, the most literal words winning) says."""
+    matcher = IntentMatcher.for_locale("en-US")
+    table, _ = matcher.every_phrase()
+    assert len(table) > 2 * len(matcher._phrases)  # the large templates are there, and were left out
+    differ = [(text, want, got) for text, want in sorted(table.items())[::3]
+              if (got := matcher.match(text)) is None or (got.intent, dict(got.slots)) != (want.intent, dict(want.slots))]
+    assert differ == []
+
+
+def test_a_large_template_wins_or_loses_by_literal_words_as_the_table_would() -> None:
+    colours = ["red", "blue", "green", "gold", "grey", "pink", "teal", "plum", "rose", "sand", "jade", "navy",
+               "ruby", "mint", "lime"]
+    sizes = ["big", "small", "tall", "short", "wide", "thin", "long", "deep", "high", "low", "huge", "tiny",
+             "fat", "slim", "vast"]
+
+    def values(names: list[str]) -> list[dict[str, Any]]:
+        return [{"name": {"value": n}} for n in names]
+
+    model = {"invocationName": "test", "types": [
+        {"name": "COLOUR", "values": values(colours)}, {"name": "SIZE", "values": values(sizes)},
+        {"name": "WHOLE", "values": values(["we want red big now", "red small please"])}],
+        "intents": [
+        {"name": "LargeIntent", "slots": [{"name": "c", "type": "COLOUR"}, {"name": "s", "type": "SIZE"}],
+         "samples": ["we want {c} {s} now", "{c} {s} please"]},
+        {"name": "WholeIntent", "slots": [{"name": "w", "type": "WHOLE"}], "samples": ["{w}"]},
+        {"name": "PleaseIntent", "slots": [], "samples": ["red tall please"]}]}
+    matcher = IntentMatcher.from_model(model)
+    assert len(colours) * len(sizes) > TABLE_LIMIT and matcher._large  # the test's template is a large one
+    got = {text: m.intent if (m := matcher.match(text)) else None
+           for text in ("we want red big now", "red small please", "red tall please", "navy tiny please")}
+    assert got == {"we want red big now": "LargeIntent",  # three literal words against none
+                   "red small please": "LargeIntent",  # one against none
+                   "red tall please": "PleaseIntent",  # three against one
+                   "navy tiny please": "LargeIntent"}
+    assert dict(matcher.match("we want jade slim now").slots) == {"c": "jade", "s": "slim"}  # type: ignore[union-attr]
 
 
 def test_overlays_only_add_and_respell() -> None:

@@ -1,9 +1,12 @@
 """Understanding typed or transcribed phrases with the templates Alexa's models are generated from.
 
 Every phrase a template stands for, with its slots filled from their lists, goes into one table, so a
-phrase is understood by one look-up; templates with an open slot (a name: any words) become regular
-expressions, tried after the table, the most specific first. What the Alexa skill understands, the laptop
-understands, from the same source (:mod:`.source`); a bare Alexa model works too (:meth:`from_model`).
+phrase is understood by one look-up; a template whose slots multiply it into more than
+:data:`TABLE_LIMIT` phrases ("{mood} and we'd like {kind}": thousands) becomes a regular expression
+instead, as does one with an open slot (a name: any words): the table stays small enough to build at
+every start, and a template that says more words than the table's phrase still wins over it. What the
+Alexa skill understands, the laptop understands, from the same source (:mod:`.source`); a bare Alexa
+model works too (:meth:`from_model`).
 
 It reads what speech recognition really writes (:mod:`.spoken`): contractions and numbers spelled out on
 both sides, fillers around a command dropped ("okay so, next please"), and :meth:`IntentMatcher.near_miss`
@@ -13,6 +16,7 @@ finds the command a slightly misspelt transcript stands for ("Bause." for "pause
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +24,7 @@ from typing import Any
 
 from . import templates as tpl
 from .alexa_model import language_from_model
+from .phrase_pattern import PhrasePattern, compile_phrase
 from .source import Language, SlotList
 from .spoken import SLOT_REF, SpokenForms, edit_distance, normalise, normalise_sample
 
@@ -27,9 +32,11 @@ OPEN_SLOT_TYPES = {"AMAZON.FirstName"}
 # A near miss may differ from a sample by at most this share of the sample's letters (one letter in
 # five: "bause" for "pause", "heart over" for "start over"); "well done" for "all done" is further.
 NEAR_MISS_RATIO = 0.2
-_OPEN_WORDS = r"[a-z'][a-z']*(?: [a-z'][a-z']*)?"  # an open slot: one or two words
+# Filling every slot of "{mood} and we'd like {kind}" made 17,000 of the table's 37,000 phrases and half a
+# second of CPU at every start; as expressions, the few such templates are matched in microseconds.
+TABLE_LIMIT = 200
 
-__all__ = ["NEAR_MISS_RATIO", "OPEN_SLOT_TYPES", "SLOT_REF", "IntentMatcher", "Match", "SlotType",
+__all__ = ["NEAR_MISS_RATIO", "OPEN_SLOT_TYPES", "SLOT_REF", "TABLE_LIMIT", "IntentMatcher", "Match", "SlotType",
            "SpokenForms", "edit_distance", "normalise", "normalise_sample"]
 
 
@@ -54,16 +61,31 @@ class Match:
     template: str = ""
 
 
-@dataclass(frozen=True)
-class _Open:
-    """One phrase with an open slot, as a regular expression."""
+@dataclass
+class _Filled:
+    """A template's phrase with its slots to fill: ``words`` spelled out, None where a slot goes."""
 
-    intent: str
-    sample: str
-    template: str
-    regex: re.Pattern[str]
-    groups: Mapping[str, str]  # regex group -> slot
-    literal_words: int
+    words: list[str | None]
+    slots: list[str]
+    literal: int
+    match: Match
+    choices: list[list[tuple[str, str]]]  # per slot: (spoken form, canonical value)
+
+    def into(self, table: dict[str, tuple[int, Match]], conflicts: list[tuple[str, str, str]]) -> None:
+        """Every way of filling the slots into ``table``; where a phrase has more literal words it wins, and
+        two intents' phrases with as many are a conflict (the first kept)."""
+        at = [i for i, word in enumerate(self.words) if word is None]
+        words = list(self.words)
+        for filling in itertools.product(*self.choices):
+            for i, (spoken, _) in zip(at, filling, strict=True):
+                words[i] = spoken
+            text = " ".join(w or "" for w in words)
+            held = table.get(text)
+            if held is None or held[0] < self.literal:
+                slots = {name: canonical for name, (_, canonical) in zip(self.slots, filling, strict=True)}
+                table[text] = (self.literal, Match(self.match.intent, slots, self.match.sample, self.match.template))
+            elif held[0] == self.literal and held[1].intent != self.match.intent:
+                conflicts.append((text, held[1].intent, self.match.intent))
 
 
 class IntentMatcher:
@@ -80,12 +102,15 @@ class IntentMatcher:
         self.samples: dict[str, list[str]] = {i.name: i.samples() for i in lang.intents}
         self.slot_types: dict[str, dict[str, str]] = {i.name: lang.slot_types(i.name) for i in lang.intents}
         self._phrases: dict[str, tuple[int, Match]] = {}  # spelled-out phrase -> (literal words, match)
-        self.conflicts: list[tuple[str, str, str]] = []  # (phrase, intent kept, intent refused)
-        self._open: list[_Open] = []
+        self._conflicts: list[tuple[str, str, str]] = []  # (phrase, intent kept, intent refused)
+        self._open: list[PhrasePattern] = []
+        self._large: list[PhrasePattern] = []  # closed slots, too many phrases for the table
+        self._filled: list[_Filled] = []
         for intent in lang.intents:
             for template in intent.templates:
                 self._add(template, lang)
         self._open.sort(key=lambda p: -p.literal_words)
+        self._large.sort(key=lambda p: -p.literal_words)
         self._open_samples = {(p.intent, p.sample) for p in self._open}
         # Samples without slots, spelled out, for near misses (first sample wins a tie of texts).
         self._plain: dict[str, Match] = {}
@@ -130,44 +155,35 @@ class IntentMatcher:
                 self._open.append(self._compile(template, phrase, tokens, slot_types, literal))
                 continue
             choices = [list(self.types[slot_types[r]].forms.items()) for r in refs]
-            for filling in itertools.product(*choices):
-                words, slots, values = [], {}, iter(filling)
-                for token in tokens:
-                    ref = SLOT_REF.fullmatch(token)
-                    if ref:
-                        spoken, canonical = next(values)
-                        words.append(spoken)
-                        slots[ref.group(1)] = canonical
-                    else:
-                        words.append(self._spell(token))
-                self._keep(" ".join(words), literal, Match(template.intent, slots, phrase, template.text))
+            filled = _Filled([None if SLOT_REF.fullmatch(t) else self._spell(t) for t in tokens], refs, literal,
+                             Match(template.intent, {}, phrase, template.text), choices)
+            if math.prod(len(c) for c in choices) > TABLE_LIMIT:
+                self._large.append(self._compile(template, phrase, tokens, slot_types, literal))
+                self._filled.append(filled)
+            else:
+                filled.into(self._phrases, self._conflicts)
 
-    def _keep(self, text: str, literal: int, match: Match) -> None:
-        held = self._phrases.get(text)
-        if held is None or held[0] < literal:
-            self._phrases[text] = (literal, match)
-        elif held[0] == literal and held[1].intent != match.intent:
-            self.conflicts.append((text, held[1].intent, match.intent))
+    @property
+    def conflicts(self) -> list[tuple[str, str, str]]:
+        """Phrases two intents' templates both stand for with as many literal words: (phrase, intent
+        kept, intent refused). The large templates are filled out for this (slow: for checks, not starts)."""
+        return self.every_phrase()[1]
+
+    def every_phrase(self) -> tuple[dict[str, Match], list[tuple[str, str, str]]]:
+        """Every phrase without an open slot and what it means, the large templates filled out as the table
+        would hold them, and the conflicts found meanwhile (for checks: slow)."""
+        table, found = dict(self._phrases), list(self._conflicts)
+        for filled in self._filled:
+            filled.into(table, found)
+        return {text: match for text, (_, match) in table.items()}, found
 
     def _compile(self, template: tpl.Template, phrase: str, tokens: list[str], slot_types: Mapping[str, str],
-                 literal: int) -> _Open:
-        parts: list[str] = []
-        groups: dict[str, str] = {}
-        for token in tokens:
-            ref = SLOT_REF.fullmatch(token)
-            if ref:
-                group = f"g{len(groups)}"
-                groups[group] = ref.group(1)
-                type_name = slot_types.get(ref.group(1), "")
-                if self._is_open(type_name):
-                    parts.append(f"(?P<{group}>{_OPEN_WORDS})")
-                else:
-                    forms = sorted(self.types[type_name].forms, key=len, reverse=True)
-                    parts.append(f"(?P<{group}>" + "|".join(re.escape(f) for f in forms) + ")")
-            else:
-                parts.append(re.escape(self._spell(token)))
-        regex = re.compile("^" + " ".join(parts) + "$")
-        return _Open(template.intent, phrase, template.text, regex, groups, literal)
+                 literal: int) -> PhrasePattern:
+        def forms(slot: str) -> Mapping[str, str] | None:
+            type_name = slot_types.get(slot, "")
+            return None if self._is_open(type_name) else self.types[type_name].forms
+
+        return compile_phrase(template.intent, phrase, template.text, tokens, literal, self._spell, forms)
 
     def match(self, phrase: str) -> Match | None:
         """The intent a phrase expresses, or None when it is none of the templates' phrases.
@@ -193,6 +209,11 @@ class IntentMatcher:
         if not text:
             return None
         held = self._phrases.get(text)
+        for pattern in self._large:  # the most literal words first, as the table would have kept them
+            if held is not None and pattern.literal_words <= held[0]:
+                break
+            if m := pattern.regex.match(text):
+                return Match(pattern.intent, self._slot_values(pattern, m), pattern.sample, pattern.template)
         if held is not None:
             return held[1]
         for pattern in self._open:
@@ -205,19 +226,14 @@ class IntentMatcher:
         """Whether ``match`` filled a slot that takes any words (a name)."""
         return (match.intent, match.sample) in self._open_samples
 
-    def _slot_values(self, pattern: _Open, m: re.Match[str]) -> dict[str, str]:
-        values: dict[str, str] = {}
+    def _slot_values(self, pattern: PhrasePattern, found: re.Match[str]) -> dict[str, str]:
         types = self.slot_types.get(pattern.intent, {})
-        for group, spoken in m.groupdict().items():
-            if spoken is None:
-                continue
-            slot = pattern.groups[group]
+
+        def forms(slot: str) -> Mapping[str, str] | None:
             slot_type = self.types.get(types.get(slot, ""))
-            if slot_type and not slot_type.open and spoken in slot_type.forms:
-                values[slot] = slot_type.forms[spoken]
-            else:
-                values[slot] = spoken
-        return values
+            return slot_type.forms if slot_type and not slot_type.open else None
+
+        return pattern.slots(found, forms)
 
     def near_miss(self, phrase: str, intents: Collection[str] | None = None,
                   ratio: float = NEAR_MISS_RATIO) -> Match | None:
