@@ -58,7 +58,9 @@ class EspeakPhonemes:
     """espeak-ng IPA for one espeak-ng voice (``en-us`` for US English Piper voices); usable from any
     thread. Raises :class:`PhonemeError` when espeak-ng cannot start or stops."""
 
-    def __init__(self, voice: str = "en-us") -> None:
+    def __init__(self, voice: str = "en-us", check: bool = True) -> None:
+        """``check=False`` leaves the first :meth:`clauses` to find out whether espeak-ng works, so its
+        start overlaps whatever the caller loads meanwhile."""
         self.voice = voice
         self._lock = threading.Lock()
         try:
@@ -67,7 +69,8 @@ class EspeakPhonemes:
                 stderr=subprocess.PIPE, text=True, encoding="utf-8", bufsize=1)
         except OSError as exc:
             raise PhonemeError(f"espeak-ng's phonemiser did not start ({exc}).") from exc
-        self.clauses("ready")  # fails here, not mid-ritual, when espeak-ng cannot work
+        if check:
+            self.clauses("ready")  # fails here, not mid-ritual, when espeak-ng cannot work
 
     def clauses(self, text: str) -> list[Clause]:
         """``text`` as clauses of phonemes; a clause ends at , ; : . ! ? (kept, as Piper voices expect)."""
