@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from intents.understanding import IntentMatcher, SourceError, Template, TemplateError
-from intents.understanding.matcher import TABLE_LIMIT
 from intents.understanding import templates as tpl
 from intents.understanding.alexa_model import (
     MAX_SAMPLE_CHARACTERS,
@@ -22,6 +21,7 @@ from intents.understanding.alexa_model import (
     interaction_model,
 )
 from intents.understanding.generate import stale
+from intents.understanding.matcher import TABLE_LIMIT
 from intents.understanding.source import build_language, hassil_source, language, locales
 from interaction_models import MODEL_DIR
 from interaction_models import locales as model_locales
@@ -140,7 +140,8 @@ def test_large_templates_as_expressions_mean_what_their_filled_phrases_mean() ->
     table, _ = matcher.every_phrase()
     assert len(table) > 2 * len(matcher._phrases)  # the large templates are there, and were left out
     differ = [(text, want, got) for text, want in sorted(table.items())[::3]
-              if (got := matcher.match(text)) is None or (got.intent, dict(got.slots)) != (want.intent, dict(want.slots))]
+              if (got := matcher.match(text)) is None
+              or (got.intent, dict(got.slots)) != (want.intent, dict(want.slots))]
     assert differ == []
 
 
