@@ -13,7 +13,8 @@ a command, but it mangles single words ("pause" -> "Force."). So, per utterance:
    the grammar's nearest guess, and stays Whisper's.
 2. Otherwise the grammar's hypothesis may act only when the transcript is consistent with it and not a
    remark: a near miss of one of its samples ("Bause." for "pause"), close to it in letters (see
-   :func:`consistent`), or, forced to write the grammar's phrase, Whisper finds it plausible
+   :func:`consistent`), or, in a step or where names were asked for, a phrase of two words or more that
+   Whisper, forced to write it, finds nearly as likely as its own transcript
    (:meth:`WhisperTranscriber.plausibility`). ``engine`` then names the grammar decoder.
 3. Anything else is not a command. One of the partners' remarks, or a sentence inside a ritual, is
    marked a remark (no "didn't catch that", even when a command is awaited in a step); at the offer,
@@ -60,16 +61,22 @@ class LoadsLater(Protocol):
 
 @dataclass(frozen=True)
 class Consistency:
-    """When a grammar hypothesis agrees with an open transcript that matched no sample. The figures below were
-    measured with Whisper tiny.en on espeak-ng's tuning voices; Whisper base, the default since, uses them
-    unchanged (not re-tuned; benchmarks/voice_bench.py measures it on held-out voices)."""
+    """When a grammar hypothesis agrees with an open transcript that matched no sample. Each figure says what it
+    was measured on (the older ones: Whisper tiny.en on espeak-ng's tuning voices, unchanged for base);
+    benchmarks/voice_bench.py measures the result on held-out voices."""
 
     max_letter_ratio: float = 0.5  # letters differing / letters of the grammar's phrase
-    # Or Whisper, forced to write the grammar's phrase, finds it this plausible (mean token log-probability;
-    # WhisperTranscriber.plausibility). On the tuning voices, of 197 commands the grammar got right and the
-    # transcript matched no sample, 152 were consistent by spelling and 173 with this too, while of 55
-    # asides, remarks and sentences the grammar took for commands none more passed.
-    min_plausibility: float = -5.4
+    # Or, in a ritual step or where names were asked for, the grammar heard two words or more and Whisper, forced
+    # to write them, finds them nearly as likely as its own transcript: mean token log-probabilities
+    # (WhisperTranscriber.plausibility) at most this far apart. Measured 2026-12-08, Whisper base, on the tuning
+    # voices only (joe at 160 words a minute, espeak-ng en-us, en+f3, en-gb+m3: 160 commands; the 96 tuning
+    # sentences, asides and remarks in joe and en-us, in a step and while partners talk): of phrases of two
+    # words or more, commands the grammar heard right at -0.4 to 3.8 (3 of 6 within 2.0), wrong commands from
+    # 2.1, partners' remarks from 2.35. Single words were remarks as often as commands ("hmm" written "Then.",
+    # "done" to the grammar: 0.1), requests at the offer are Whisper's alone and the grammar forces them onto its
+    # nearest phrase (wrong at -0.5 to 1.9), and while partners talk remarks came at -1.9 and 0.5: not there.
+    max_forced_gap: float = 2.0
+    forced_contexts: tuple[str, ...] = ("step", "names")
     sentence_words: int = 4  # an unmatched transcript this long inside a ritual is partners talking: no reprompt
     max_free_talk_seconds: float = 4.0  # longer speech while partners talk is not transcribed
     # The grammar's names replace those of Whisper's own naming when Whisper finds its transcript at most this
@@ -265,7 +272,10 @@ class CombinedRecogniser:
             return False
         if consistent(open_text, hypothesis, self.rule):
             return True
-        return self.whisper.plausibility(transcript, as_written(hypothesis, match)) >= self.rule.min_plausibility
+        if context not in self.rule.forced_contexts or len(hypothesis.split()) < 2:
+            return False
+        forced = self.whisper.plausibility(transcript, as_written(hypothesis, match))
+        return self.whisper.plausibility(transcript, open_text) - forced <= self.rule.max_forced_gap
 
     def names(self, heard: Recognition, transcript: Transcript, match: Match, context: str) -> Match | None:
         """The grammar's naming instead of Whisper's ``match`` of the same utterance, or None to keep

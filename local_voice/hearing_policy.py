@@ -48,12 +48,16 @@ GUARDED: frozenset[str] = frozenset(word for pair in CONFUSABLE for word in pair
 # Both hearings can agree on the wrong word: Whisper base wrote joe's "stop" as "Start." at the offer in 14 of 15
 # tries, and PocketSphinx heard "start" too in 2 of 30. So a command carrying a pair's second word acts only
 # when Whisper, forced to write each, finds it likelier than the first by this much (mean token
-# log-probability, nats). Measured 2026-12-07 on single words, joe at 130/160/190 words a minute (8 each) and
-# espeak-ng en-us, en+f3, en-gb-scotland, en+m7, with the offer's and the step's prompts: the first word said,
-# Whisper preferred the second by at most 1.33 nats for stop/start and never for the others (at most -0.58);
-# the second word said, it preferred it by 0.44-2.59 (start), -0.13-2.79 (skip), -0.98-3.05 (pass). A real
+# log-probability, nats; WhisperTranscriber.plausibility). Measured 2026-12-07 on single words, joe at 130/160/190
+# words a minute (8 each) and espeak-ng en-us, en+f3, en-gb-scotland, en+m7, with the offer's and the step's
+# prompts (figures x1.5 since plausibility no longer averages in a constant end-of-text term): the first word
+# said, Whisper preferred the second by at most 2.0 nats for stop/start and never for the others (at most
+# -0.87); the second word said, it preferred it by 0.66-3.9 (start), -0.2-4.2 (skip), -1.5-4.6 (pass). A real
 # "start" or "skip" may then fail to act (say it again, or "let's begin"); a "stop" never starts anything.
-MARGIN: dict[tuple[str, str], float] = {pair: 1.6 if pair == ("stop", "start") else 0.0 for pair in CONFUSABLE}
+# Re-measured 2026-12-08 on the tuning voices alone (joe at 160, six renderings; espeak-ng en-us, en+f3,
+# en-gb+m3; both prompts; 18 tries a word): "stop" said, "start" preferred by at most 1.84; "start" said, by
+# 0.65-3.73; the others' first word said, their second preferred by at most -1.03.
+MARGIN: dict[tuple[str, str], float] = {pair: 2.4 if pair == ("stop", "start") else 0.0 for pair in CONFUSABLE}
 
 
 def unconfirmed(match: Match, matcher: IntentMatcher, open_transcript: str, hypothesis: str) -> str | None:

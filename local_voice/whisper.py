@@ -165,19 +165,23 @@ class WhisperTranscriber:
 
     def plausibility(self, heard: Transcript, text: str) -> float:
         """How likely Whisper finds ``text`` as what was said in the utterance it wrote ``heard`` for: the
-        mean log-probability of its tokens when forced to write it (about -5 for a command it misspelt,
-        below -6 for words that were not said; tiny.en's alignment heads give rough probabilities)."""
+        mean log-probability of its tokens when forced to write it (near 0 for what it wrote itself, about
+        -10 on the word of a command that was not said)."""
         logprobs = self.token_logprobs(heard, text)
         return float(np.mean(logprobs)) if logprobs else float("-inf")
 
     def token_logprobs(self, heard: Transcript, text: str) -> list[float]:
-        """The log-probability of each of ``text``'s tokens (and the end of text) when Whisper is forced to
-        write it for the utterance it wrote ``heard`` for; empty when ``heard`` holds no encoded audio."""
+        """The log-probability of each of ``text``'s tokens, written as Whisper writes a sentence (capital,
+        final full stop), when Whisper is forced to write it for the utterance it wrote ``heard`` for; empty
+        when ``heard`` holds no encoded audio. The full stop tells whether the words end there ("Next." where
+        "next question" was said: -3.2 on it). No end-of-text token: CTranslate2's ``align`` gives it no
+        probability whatever was said (below 1e-9 on every utterance measured), which only added a constant
+        that weighed on short phrases most."""
         if heard.encoded is None:
             return []
         said = text.strip()
         said = " " + said[:1].upper() + said[1:] + ("" if said[-1:] in ".?!" else ".")
-        tokens = [*self._tokenizer.encode(said), self._tokenizer.eot]
+        tokens = self._tokenizer.encode(said)
         result = self._model.model.align(heard.encoded, self._prompts[heard.prompt], [tokens], heard.frames)[0]
         probabilities = np.maximum(np.asarray(result.text_token_probs, dtype=np.float64), 1e-9)
         return [float(x) for x in np.log(probabilities)]

@@ -201,6 +201,33 @@ def test_a_natural_variant_is_understood_from_a_neural_voice(base_hearing: Recog
     assert recognition.engine == "whisper"
 
 
+@pytest.mark.parametrize(("text", "intent"), [("begin again", "AMAZON.StartOverIntent"),
+                                            ("have another one", "DifferentQuestionIntent")])
+def test_a_command_whisper_misspells_acts_when_it_finds_the_grammars_words_nearly_as_likely(
+        base_hearing: Recogniser, matcher: IntentMatcher, text: str, intent: str) -> None:
+    """espeak-ng's en-us: Whisper base writes "begin again" as "Ege." and "have another one" as "I'm a hunter
+    one.", neither a command nor spelled like one; PocketSphinx hears the command, and Whisper, forced to write
+    it, finds it nearly as likely as its own words (hearing.Consistency.max_forced_gap), so it acts."""
+    heard, transcript, context = base_hearing.listen(speech_of(speak(text, "en-us")), Listening.STEP)  # type: ignore[attr-defined]
+    assert transcript is not None and matcher.match(transcript.text) is None, transcript
+    recognition = base_hearing.decide(heard, transcript, context)  # type: ignore[attr-defined]
+    match = heard_intent(matcher, recognition, Listening.STEP)
+    assert match is not None and match.intent == intent, (transcript.text, recognition)
+    assert recognition.engine == "pocketsphinx"
+
+
+@pytest.mark.parametrize("sentence", ["go on I am listening", "we never finished that puzzle on the table"])
+def test_a_sentence_the_grammar_takes_for_a_command_still_does_not_act(base_hearing: Recogniser,
+                                                                      matcher: IntentMatcher, sentence: str) -> None:
+    """PocketSphinx hears these (en-us) as "go a little deeper" and "we can finish after this bit"; Whisper writes
+    the sentence, and finds the grammar's phrase far less likely than it, so nothing acts while a command is
+    awaited, nor while partners talk."""
+    speech = speech_of(speak(sentence, "en-us"))
+    for listening in (Listening.STEP, Listening.FREE_TALK):
+        recognition = base_hearing.recognise(speech, listening)
+        assert heard_intent(matcher, recognition, listening) is None, (listening, recognition)
+
+
 @needs_joe
 def test_a_sentence_about_something_else_never_acts(base_hearing: Recogniser, matcher: IntentMatcher,
                                                      joe: object) -> None:
