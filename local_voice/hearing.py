@@ -75,6 +75,8 @@ class Consistency:
     # 2.1, partners' remarks from 2.35. Single words were remarks as often as commands ("hmm" written "Then.",
     # "done" to the grammar: 0.1), requests at the offer are Whisper's alone and the grammar forces them onto its
     # nearest phrase (wrong at -0.5 to 1.9), and while partners talk remarks came at -1.9 and 0.5: not there.
+    # And another command spelled nearer Whisper's words must be less likely to Whisper than the grammar's: en-us+f4
+    # "turn touch prompts off" written "Turn the prompt off." was heard "get a touch prompt" (gap 1.5).
     max_forced_gap: float = 2.0
     forced_contexts: tuple[str, ...] = ("step", "names")
     sentence_words: int = 4  # an unmatched transcript this long inside a ritual is partners talking: no reprompt
@@ -275,7 +277,10 @@ class CombinedRecogniser:
         if context not in self.rule.forced_contexts or len(hypothesis.split()) < 2:
             return False
         forced = self.whisper.plausibility(transcript, as_written(hypothesis, match))
-        return self.whisper.plausibility(transcript, open_text) - forced <= self.rule.max_forced_gap
+        if self.whisper.plausibility(transcript, open_text) - forced > self.rule.max_forced_gap:
+            return False
+        rival = self.matcher.near_miss(open_text, self._intents[context] - {match.intent}, self.rule.max_letter_ratio)
+        return rival is None or self.whisper.plausibility(transcript, rival.sample) < forced
 
     def names(self, heard: Recognition, transcript: Transcript, match: Match, context: str) -> Match | None:
         """The grammar's naming instead of Whisper's ``match`` of the same utterance, or None to keep
