@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -28,12 +30,34 @@ CLOCK_FILES = frozenset({
 })
 
 
+# The files that take most CPU, costliest first, in CPU-seconds (user + system, children included) measured on
+# 2026-12-08 under load (docs/testing.md). They run first, each file's tests together (module fixtures load once),
+# so that the workers of script/test (--dist worksteal) end with short tests and end together, not with one
+# worker still in a 25-second test while the other idles. An unlisted file costs less than about 8 s.
+COSTLIEST_FILES = {
+    "test_voice_goldens.py": 104, "test_session.py": 75, "test_voice_whisper.py": 63, "test_voice_faults.py": 40,
+    "test_voice_whisper_base.py": 33, "test_voice_barge_in.py": 31, "test_store.py": 27, "test_install.py": 24,
+    "test_voice_piper.py": 21, "test_voice_loop.py": 19, "test_first_run.py": 16, "test_voice_recognition.py": 16,
+    "test_config_store.py": 15, "test_stress_crash.py": 14, "test_skill_dynamodb.py": 13, "test_cli_word.py": 12,
+    "test_store_word.py": 11, "test_hardening_config.py": 11, "test_cli.py": 10, "test_stress_fuzz.py": 9,
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: -COSTLIEST_FILES.get(item.path.name, 0))  # stable: each file keeps its order
     for item in items:
         if item.path.name in AUDIO_FILES and not item.get_closest_marker("audio"):
             item.add_marker(pytest.mark.audio)
         if item.path.name in CLOCK_FILES:
             item.add_marker(pytest.mark.clock)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _whisper_base_copy(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Where this process keeps the Whisper base copy that tests link into their data folders (joined_base.py)."""
+    from joined_base import keep_copy_in
+
+    keep_copy_in(tmp_path_factory.getbasetemp() / "whisper-base-copy")
 
 
 @pytest.fixture(autouse=True)
@@ -47,9 +71,16 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def matcher() -> IntentMatcher:
+def matcher_for() -> Callable[[str], IntentMatcher]:
+    """A locale's matcher, built once per session and locale: building one takes about a second of CPU, and
+    nothing changes one after (tests built them per test: 60 times over in test_check_in.py, 31 s of CPU)."""
+    return cache(IntentMatcher.for_locale)
+
+
+@pytest.fixture(scope="session")
+def matcher(matcher_for: Callable[[str], IntentMatcher]) -> IntentMatcher:
     """The en-US interaction model's matcher (nothing changes it: one for the whole session)."""
-    return IntentMatcher.for_locale("en-US")
+    return matcher_for("en-US")
 
 
 @pytest.fixture(scope="session")

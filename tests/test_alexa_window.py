@@ -159,10 +159,10 @@ def test_a_reply_holding_the_floor_teaches_only_what_works_over_it(alexa_walk: W
             assert bare == [], f"{phase(before).value} + {command.kind.value}: {reply.text}"
 
 
-def test_every_option_a_floor_offers_works_in_the_session_and_after_it(alexa_walk: Walked, tmp_path: Path) -> None:
+def test_every_option_a_floor_offers_works_in_the_session_and_after_it(alexa_walk: Walked, tmp_path: Path,
+                                                                       matcher: IntentMatcher) -> None:
     """Each option said over a floor or named by its reprompt works said at once in the session, and, for a
     couple who outlast floor and reprompt, in a new session ("Alexa, tell nightly ritual next")."""
-    matcher = IntentMatcher.for_locale("en-US")
     engine = Rekindle(SqliteStore(tmp_path / "back.db"), clock=lambda: NOW)
     tried = set()
     for _, _, reply, after in alexa_walk:
@@ -278,7 +278,8 @@ ENTRIES = {"next": ("AMAZON.NextIntent", "next"), "resume": ("AMAZON.ResumeInten
 
 @pytest.mark.parametrize("entry", [*ENTRIES, "launch"])
 @pytest.mark.parametrize("how", LEAVINGS)
-def test_coming_back_carries_on_with_a_welcome_that_fits(tmp_path: Path, how: str, entry: str) -> None:
+def test_coming_back_carries_on_with_a_welcome_that_fits(tmp_path: Path, how: str, entry: str,
+                                                         matcher: IntentMatcher) -> None:
     store = SqliteStore(tmp_path / "back.db")
     left_state = LEAVINGS[how](lambda_talk(store, "appreciation-exchange"))
     later = lambda_talk(store, "appreciation-exchange")
@@ -288,7 +289,7 @@ def test_coming_back_carries_on_with_a_welcome_that_fits(tmp_path: Path, how: st
         response = later.intent("AMAZON.YesIntent")
     else:
         intent, words = ENTRIES[entry]
-        assert IntentMatcher.for_locale("en-US").match(words).intent == intent  # type: ignore[union-attr]
+        assert matcher.match(words).intent == intent  # type: ignore[union-attr]
         response = later.intent(intent)
         assert WELCOMES[how][0] in speech_text(response), speech_text(response)
     said = speech_text(response)
@@ -423,10 +424,11 @@ DURING_A_FLOOR = {
 
 
 @pytest.mark.parametrize("said", DURING_A_FLOOR)
-def test_every_command_said_over_a_held_floor_acts_at_once_in_the_session(tmp_path: Path, said: str) -> None:
+def test_every_command_said_over_a_held_floor_acts_at_once_in_the_session(tmp_path: Path, said: str,
+                                                                           matcher: IntentMatcher) -> None:
     talk, _, session = answering(tmp_path)
     intent, words, floor, where = DURING_A_FLOOR[said]
-    assert IntentMatcher.for_locale("en-US").match(said).intent == intent  # type: ignore[union-attr]
+    assert matcher.match(said).intent == intent  # type: ignore[union-attr]
     response = talk.intent(intent)
     text = speech_text(response)
     assert all(w in text for w in words), text

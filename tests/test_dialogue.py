@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -169,10 +170,10 @@ def offered(states: dict[Phase, tuple[Rekindle, dict[str, Any]]]) -> set[tuple[s
 
 
 def test_every_option_offered_is_understood(states: dict[Phase, tuple[Rekindle, dict[str, Any]]],
-                                          matcher: IntentMatcher) -> None:
+                                          matcher: IntentMatcher, matcher_for: Callable[[str], IntentMatcher]) -> None:
     """Each [option] a reply offers matches an intent in every locale and means something where it is
     offered (not "didn't catch that")."""
-    models = {loc: IntentMatcher.for_locale(loc) for loc in locales()}
+    models = {loc: matcher_for(loc) for loc in locales()}
     checked = set()
     for engine, state in states.values():
         for command in COMMANDS:

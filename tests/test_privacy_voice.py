@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from joined_base import whisper_base_in
 from test_privacy_text import files_holding, rekindle
 from voice_fixtures import PulseServer, Talk, needs_voice, private_pulse
 from voice_speech import have_espeak, silence, speak, write_wav
@@ -65,7 +66,7 @@ def test_spoken_answers_leave_no_trace(pulse: PulseServer, tmp_path: Path, _isol
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = {**pulse.env, "PULSE_SOURCE": "usermic.monitor", "PULSE_SINK": "room", "PYTHONUNBUFFERED": "1",
-           "REKINDLE_HOME": str(_isolated_home), "TMPDIR": str(tmp), "TEMP": str(tmp), "TMP": str(tmp),
+           "REKINDLE_HOME": str(whisper_base_in(_isolated_home)), "TMPDIR": str(tmp), "TEMP": str(tmp), "TMP": str(tmp),
            "REKINDLE_TIMER_SCALE": "0.02"}
 
     talk = Talk(env, "--ritual", "just-a-question", "--rate", "440", verbosity="-vv")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from joined_base import whisper_base_in
 from voice_fixtures import Talk, needs_voice
 from voice_speech import have_espeak, speak, write_wav
 
@@ -61,7 +62,7 @@ def pulse() -> Iterator[dict[str, str]]:
 
 def _devices(env: dict[str, str], home: Path) -> dict[str, str]:
     """The environment for ``rekindle talk`` on the virtual microphone and room."""
-    return dict(env, PULSE_SOURCE="usermic.monitor", PULSE_SINK="room", REKINDLE_HOME=str(home),
+    return dict(env, PULSE_SOURCE="usermic.monitor", PULSE_SINK="room", REKINDLE_HOME=str(whisper_base_in(home)),
                 PYTHONUNBUFFERED="1")
 
 

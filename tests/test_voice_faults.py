@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from joined_base import whisper_base_in
 from voice_fixtures import PulseServer, Talk, needs_voice, private_pulse
 from voice_speech import have_espeak, silence, speak, write_wav
 
@@ -95,7 +96,7 @@ def test_device_vanishing_mid_ritual_pauses_recovers_then_keeps_the_session(
     again), while it listens (it comes back: listening goes on, the ritual continues), and mid-step
     while it speaks (it does not come back: a clean exit after the wait, and the step is kept)."""
     env = {**pulse.env, "PULSE_SOURCE": "usermic.monitor", "PULSE_SINK": "room", "PYTHONUNBUFFERED": "1",
-           "REKINDLE_HOME": str(tmp_path / "home"), "REKINDLE_DEVICE_WAIT": "3"}
+           "REKINDLE_HOME": str(whisper_base_in(tmp_path / "home")), "REKINDLE_DEVICE_WAIT": "3"}
     talk = Talk(env, "--ritual", "just-a-question", "--rate", "440")
     listening: Callable[[str], bool] = lambda line: line == "(listening)"  # noqa: E731
     try:
@@ -143,7 +144,7 @@ def test_broken_speech_falls_back_to_captions_and_the_ritual_goes_on(
         fault: dict[str, str], voice: list[str], message: str, commands: dict[str, Path], tmp_path: Path) -> None:
     """espeak-ng's data missing breaks the Piper voice too (its phonemes come from espeak-ng): one line."""
     (tmp_path / "empty").mkdir()
-    env = {**os.environ, "REKINDLE_HOME": str(tmp_path / "home"),
+    env = {**os.environ, "REKINDLE_HOME": str(whisper_base_in(tmp_path / "home")),
            **{k: v.format(empty=tmp_path / "empty") for k, v in fault.items()}}
     said = tmp_path / "said"
     run = rekindle("talk", *voice, "--ritual", "just-a-touch", "--timer-scale", "0.01", "--input-wav",
@@ -166,7 +167,7 @@ def test_broken_speech_falls_back_to_captions_and_the_ritual_goes_on(
 def test_impossible_speech_rate_is_a_clear_error(commands: dict[str, Path], tmp_path: Path) -> None:
     """From 450 words a minute pyttsx3's espeak driver writes no audio at all: refused up front."""
     run = rekindle("talk", "--rate", "450", "--input-wav", str(commands["yes"]), "--output-wav",
-                   str(tmp_path / "o"), env={**os.environ, "REKINDLE_HOME": str(tmp_path / "home")})
+                   str(tmp_path / "o"), env={**os.environ, "REKINDLE_HOME": str(whisper_base_in(tmp_path / "home"))})
     assert run.returncode == 2 and "--rate 450: Rekindle speaks from 80 to 449" in run.stderr
     assert "Traceback" not in run.stderr
 
@@ -201,7 +202,7 @@ def _truncated_model(folder: Path) -> None:
 @pytest.mark.parametrize("damage", [_garbage_model, _truncated_model], ids=["garbage", "truncated"])
 def test_damaged_vosk_model_is_named_and_pocketsphinx_takes_over(
         damage: Callable[[Path], None], commands: dict[str, Path], tmp_path: Path) -> None:
-    home = tmp_path / "home"
+    home = whisper_base_in(tmp_path / "home")
     model = home / "models" / VOSK_MODEL
     damage(model)
     env = {**os.environ, "REKINDLE_HOME": str(home)}
@@ -227,8 +228,8 @@ def test_damaged_vosk_model_is_named_and_pocketsphinx_takes_over(
 
 
 def test_half_downloaded_vosk_zip_is_named_and_pocketsphinx_runs(commands: dict[str, Path], tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    (home / "models").mkdir(parents=True)
+    home = whisper_base_in(tmp_path / "home")
+    (home / "models").mkdir(parents=True, exist_ok=True)
     (home / "models" / f"{VOSK_MODEL}.zip").write_bytes(b"PK\x03\x04" + os.urandom(2000))  # download cut short
     run = rekindle("recognize", "--json", str(commands["yes"]), env={**os.environ, "REKINDLE_HOME": str(home)})
     assert run.returncode == 0, run.stderr
@@ -266,6 +267,7 @@ def test_history_shows_rituals_from_alexa_and_the_laptop(
     assert reply["response"]["shouldEndSession"] is True and "first ritual with Rekindle" in speech_text(reply)
 
     env = {**os.environ, "REKINDLE_STORE": store, "REKINDLE_HOUSEHOLD": "home"}
+    whisper_base_in(Path(env["REKINDLE_HOME"]))
     said = ("yes", "next", "next")
     laptop = rekindle("talk", *ESPEAK, "--ritual", "just-a-question", "--input-wav", *(str(commands[w]) for w in said),
                       "--output-wav", str(tmp_path / "o"), env=env)

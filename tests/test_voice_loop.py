@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from joined_base import whisper_base_in
 from voice_fixtures import needs_voice
 from voice_speech import have_espeak, silence, speak, write_wav
 
@@ -48,7 +49,7 @@ def _talk_from_recordings(tmp_path: Path, phrases: list[str], ritual: str, *opti
                           ) -> tuple[subprocess.CompletedProcess[str], Path, dict[str, str]]:
     """``rekindle talk`` hearing ``phrases`` (one recording each) and writing its replies as WAV files."""
     inputs = [write_wav(tmp_path / f"{i}.wav", speak(t, "en-gb+m3") + silence(0.5)) for i, t in enumerate(phrases)]
-    env = dict(os.environ, REKINDLE_HOME=str(tmp_path / "home"))
+    env = dict(os.environ, REKINDLE_HOME=str(whisper_base_in(tmp_path / "home")))
     out = tmp_path / "said"
     run = subprocess.run([sys.executable, "-m", "rekindle", "talk", *options, "--ritual", ritual,
                           "--input-wav", *map(str, inputs), "--output-wav", str(out)],

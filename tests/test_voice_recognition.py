@@ -6,11 +6,13 @@ Also ``rekindle recognize --json``: its fields are the evaluation interface.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from joined_base import whisper_base_in
 from voice_fixtures import needs_voice
 from voice_speech import conversation, have_espeak, silence, speak, with_noise, write_wav
 
@@ -248,6 +250,7 @@ def test_recognize_bad_files_fail_clearly(tmp_path: Path) -> None:
 
 def test_vosk_model_path_must_exist(tmp_path: Path) -> None:
     write_wav(tmp_path / "x.wav", silence(0.5))  # a good file: the model is what is wrong
+    whisper_base_in(Path(os.environ["REKINDLE_HOME"]))
     result = _rekindle("recognize", "--vosk-model", str(tmp_path / "nope"), str(tmp_path / "x.wav"),
                        cwd=Path.cwd())
     assert result.returncode == 2 and "no such folder" in result.stderr and "Traceback" not in result.stderr

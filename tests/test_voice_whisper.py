@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from joined_base import whisper_base_in
 from voice_fixtures import needs_voice
 from voice_speech import have_espeak, silence, speak, write_wav
 
@@ -133,7 +134,7 @@ def test_bare_names_are_an_answer_only_where_rekindle_asked(hearing: Recogniser,
 @needs_whisper
 def test_recognize_json_keeps_its_fields_and_names_the_deciding_path(tmp_path: Path) -> None:
     wav = write_wav(tmp_path / "left.wav", speak("how much time is left", "en-us") + silence(0.5))
-    run = rekindle("recognize", "--json", "--asr", "whisper", str(wav), home=tmp_path / "home")
+    run = rekindle("recognize", "--json", "--asr", "whisper", str(wav), home=whisper_base_in(tmp_path / "home"))
     assert run.returncode == 0, run.stderr
     record = json.loads(run.stdout)
     assert set(record) == {"file", "transcript", "intent", "slots", "engine", "audio_s", "process_s",
@@ -197,7 +198,7 @@ def _lose_tokenizer(folder: Path) -> None:
 ], ids=["wrong-checksum", "truncated", "incomplete"])
 def test_a_damaged_whisper_model_is_refused_naming_its_folder(packaged: Path, next_wav: Path, tmp_path: Path,
                                                               damage: object, says: str) -> None:
-    home = tmp_path / "home"
+    home = whisper_base_in(tmp_path / "home")
     folder = _downloaded_copy(packaged, home)
     damage(folder)  # type: ignore[operator]
     # Partners answering (--free-talk): at the offer Whisper base, prompted with "our names are Alex and Sam",
