@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -74,7 +73,9 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def matcher_for() -> Callable[[str], IntentMatcher]:
     """A locale's matcher, built once per session and locale: building one takes about a second of CPU, and
     nothing changes one after (tests built them per test: 60 times over in test_check_in.py, 31 s of CPU)."""
-    return cache(IntentMatcher.for_locale)
+    from built_once import matcher_for
+
+    return matcher_for
 
 
 @pytest.fixture(scope="session")

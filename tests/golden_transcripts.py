@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -100,9 +101,16 @@ class Golden:
 
 
 def load_goldens(directory: Path = GOLDEN_DIR) -> list[Golden]:
+    """The transcripts in ``directory``, read once per process (five test modules load them at import, in every
+    process that collects them); each is frozen but for ``preferences``, which nothing changes."""
+    return list(_read_goldens(directory))
+
+
+@cache
+def _read_goldens(directory: Path) -> tuple[Golden, ...]:
     goldens = []
     for path in sorted(directory.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         turns = []
         for raw in data["turns"]:
             laptop, alexa = raw.get("laptop"), raw.get("alexa")
@@ -135,4 +143,4 @@ def load_goldens(directory: Path = GOLDEN_DIR) -> list[Golden]:
             turns=tuple(turns),
             nights_before=int(data.get("nights_before", 0)),
         ))
-    return goldens
+    return tuple(goldens)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from built_once import matcher_for
 from golden_transcripts import GoldenTurn, load_goldens
 
-from intents.understanding import IntentMatcher
-
-MATCHER = IntentMatcher.for_locale("en-US")
 TURNS = [(g.name, i, said) for g in load_goldens() for i, t in enumerate(g.turns)
          for said in (t, t.alexa) if said is not None and said.say is not None and (said is t or said.say != t.say)]
 
@@ -15,7 +13,7 @@ TURNS = [(g.name, i, said) for g in load_goldens() for i, t in enumerate(g.turns
 @pytest.mark.parametrize(("name", "index", "turn"), TURNS, ids=[f"{n}-{i + 1}" for n, i, _ in TURNS])
 def test_golden_utterance_matches_its_intent(name: str, index: int, turn: GoldenTurn) -> None:
     assert turn.say is not None
-    match = MATCHER.match(turn.say)
+    match = matcher_for("en-US").match(turn.say)
     if turn.intent == "AMAZON.FallbackIntent":
         assert match is None, f"{name}: {turn.say!r} should not match any intent"
         return

@@ -7,20 +7,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from built_once import matcher_for
 
 from benchmarks import requests_bench as bench
 from intents import Rekindle, SqliteStore
 from intents.commands import Command, CommandKind
 from intents.dialogue import Phase, SessionState, phase_of
 from intents.household import export_household
-from intents.understanding import IntentMatcher, command_for_intent
+from intents.understanding import command_for_intent
 
 NOW = datetime(2027, 3, 10, 21, 0, tzinfo=timezone.utc)
-MATCHER = IntentMatcher.for_locale("en-US")
 
 
 def heard(text: str) -> Command:
-    match = MATCHER.match(text)
+    match = matcher_for("en-US").match(text)
     assert match is not None, text
     return command_for_intent(match.intent, match.slots)
 
@@ -120,8 +120,9 @@ AT_THE_OFFER = [r for r in REQUESTS if r.say in SAMPLED]
 def fronts() -> dict[str, object]:
     from interaction_models import language_model
 
-    understanding = bench.AlexaUnderstanding(MATCHER, {"interactionModel": {"languageModel": language_model("en-US")}})
-    return {"text": lambda engine: bench.TextFront(engine, MATCHER),
+    matcher = matcher_for("en-US")
+    understanding = bench.AlexaUnderstanding(matcher, {"interactionModel": {"languageModel": language_model("en-US")}})
+    return {"text": lambda engine: bench.TextFront(engine, matcher),
             "lambda": lambda engine: bench.LambdaFront(engine, understanding)}
 
 
