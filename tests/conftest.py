@@ -31,7 +31,7 @@ CLOCK_FILES = frozenset({
 
 # The files that take most CPU, costliest first, in CPU-seconds (user + system, children included) measured on
 # 2026-12-08 under load (docs/testing.md). They run first, each file's tests together (module fixtures load once),
-# so that the workers of script/test (--dist worksteal) end with short tests and end together, not with one
+# so that the workers (-n, which steal work: pytest_cmdline_main) end with short tests and end together, not with one
 # worker still in a 25-second test while the other idles. An unlisted file costs less than about 8 s.
 COSTLIEST_FILES = {
     "test_voice_goldens.py": 104, "test_session.py": 75, "test_voice_whisper.py": 63, "test_voice_faults.py": 40,
@@ -40,6 +40,14 @@ COSTLIEST_FILES = {
     "test_config_store.py": 15, "test_stress_crash.py": 14, "test_skill_dynamodb.py": 13, "test_cli_word.py": 12,
     "test_store_word.py": 11, "test_hardening_config.py": 11, "test_cli.py": 10, "test_stress_fuzz.py": 9,
 }
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Workers (``-n``) take work from each other's queues unless another ``--dist`` is asked for: with the
+    costliest files first, xdist's default (load) handed one worker a first batch of nearly all the heavy tests."""
+    if getattr(config.option, "numprocesses", None) and config.option.dist == "no":
+        config.option.dist = "worksteal"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
