@@ -16,7 +16,9 @@ a command, but it mangles single words ("pause" -> "Force."). So, per utterance:
    :func:`consistent`), or, in a step or where names were asked for, a phrase of two words or more that
    Whisper, forced to write it, finds nearly as likely as its own transcript
    (:meth:`WhisperTranscriber.plausibility`). ``engine`` then names the grammar decoder.
-3. Anything else is not a command. One of the partners' remarks, or a sentence inside a ritual, is
+3. Else Whisper's transcript may still be a near miss of a sample that may act (one letter in five;
+   not while partners talk).
+4. Anything else is not a command. One of the partners' remarks, or a sentence inside a ritual, is
    marked a remark (no "didn't catch that", even when a command is awaited in a step); at the offer,
    or when names were asked for, other words get "didn't catch that".
 
@@ -67,16 +69,13 @@ class Consistency:
 
     max_letter_ratio: float = 0.5  # letters differing / letters of the grammar's phrase
     # Or, in a ritual step or where names were asked for, the grammar heard two words or more and Whisper, forced
-    # to write them, finds them nearly as likely as its own transcript: mean token log-probabilities
-    # (WhisperTranscriber.plausibility) at most this far apart. Measured 2026-12-08, Whisper base, on the tuning
-    # voices only (joe at 160 words a minute, espeak-ng en-us, en+f3, en-gb+m3: 160 commands; the 96 tuning
-    # sentences, asides and remarks in joe and en-us, in a step and while partners talk): of phrases of two
-    # words or more, commands the grammar heard right at -0.4 to 3.8 (3 of 6 within 2.0), wrong commands from
-    # 2.1, partners' remarks from 2.35. Single words were remarks as often as commands ("hmm" written "Then.",
-    # "done" to the grammar: 0.1), requests at the offer are Whisper's alone and the grammar forces them onto its
-    # nearest phrase (wrong at -0.5 to 1.9), and while partners talk remarks came at -1.9 and 0.5: not there.
-    # And another command spelled nearer Whisper's words must be less likely to Whisper than the grammar's: en-us+f4
-    # "turn touch prompts off" written "Turn the prompt off." was heard "get a touch prompt" (gap 1.5).
+    # to write them, finds them nearly as likely as its own transcript (mean token log-probabilities at most this
+    # far apart), and no other command spelled nearer Whisper's words likelier still. Measured 2026-12-08, Whisper
+    # base, tuning voices only (joe at 160 wpm, espeak-ng en-us, en+f3, en-gb+m3: 160 commands; 96 tuning remarks
+    # and sentences in joe and en-us): phrases of two words or more the grammar heard right at -0.4 to 3.8 (3 of 6
+    # within 2.0), wrong ones from 2.1, partners' remarks from 2.35. Single words were remarks as often as commands
+    # ("hmm" written "Then.", "done" to the grammar: 0.1); requests at the offer are Whisper's alone, so the
+    # grammar's nearest phrase was wrong there (-0.5 to 1.9); while partners talk remarks came at -1.9 and 0.5.
     max_forced_gap: float = 2.0
     forced_contexts: tuple[str, ...] = ("step", "names")
     sentence_words: int = 4  # an unmatched transcript this long inside a ritual is partners talking: no reprompt
@@ -228,6 +227,11 @@ class CombinedRecogniser:
                 if (withheld := self._withheld(grammar_match, transcript, heard)) is not None:
                     return withheld
                 return replace(heard, match=grammar_match)
+        intents = self.context_intents(context) | OPEN_ONLY.get(context, set())
+        near = None if context == "free" else self.allowed(self.matcher.near_miss(open_text, intents), context)
+        if near is not None:  # Whisper's near miss of a command ("Turn on touch prompt."), not in free talk
+            return self._withheld(near, transcript, heard) or Recognition(open_text, True, "whisper", heard.audio_s,
+                                                                           heard.process_s, match=near)
         words = normalise(open_text).split()
         # At the offer or when names were asked for, Rekindle has just asked the couple something, so words
         # that are no answer get "didn't catch that"; inside a ritual a sentence is partners talking.
@@ -241,7 +245,8 @@ class CombinedRecogniser:
         Whisper does not find likelier enough than its partner (:mod:`local_voice.hearing_policy`); else None."""
         open_text = transcript.text
         if (word := unconfirmed(match, self.matcher, open_text, heard.transcript)) is not None:
-            return self._one_hearing(open_text, heard, word)
+            return Recognition(open_text, False, "whisper", heard.audio_s, heard.process_s,
+                               f'"{word}" heard by one hearing only (it is confusable)')
         if (doubt := self._doubt(transcript, match)) is not None:
             return Recognition(open_text, False, "whisper", heard.audio_s, heard.process_s, doubt)
         return None
@@ -257,13 +262,6 @@ class CombinedRecogniser:
             if gap < margin:
                 return f'"{said}" not clearly likelier than "{other}" ({gap:.2f} < {margin} nats; it is confusable)'
         return None
-
-    @staticmethod
-    def _one_hearing(open_text: str, heard: Recognition, word: str) -> Recognition:
-        """Nothing acts: a word one command can be misheard as another by was heard by one hearing only
-        (:mod:`local_voice.hearing_policy`)."""
-        return Recognition(open_text, False, "whisper", heard.audio_s, heard.process_s,
-                           f'"{word}" heard by one hearing only (it is confusable)')
 
     def _confirms(self, transcript: Transcript, hypothesis: str, match: Match, context: str) -> bool:
         open_text = transcript.text

@@ -215,6 +215,16 @@ def test_a_command_whisper_misspells_acts_when_it_finds_the_grammars_words_nearl
     assert recognition.engine == "pocketsphinx"
 
 
+def test_whispers_near_miss_of_a_command_acts_when_the_grammar_heard_nothing(base_hearing: Recogniser,
+                                                                            matcher: IntentMatcher) -> None:
+    """espeak-ng's en+m7: "turn on touch prompts" is written "Turn on touch prompt." (one letter from the sample)
+    while PocketSphinx hears nothing it accepts; the near miss acts."""
+    recognition = base_hearing.recognise(speech_of(speak("turn on touch prompts", "en+m7")), Listening.STEP)
+    match = heard_intent(matcher, recognition, Listening.STEP)
+    assert match is not None and match.intent == "TouchOnIntent", recognition
+    assert recognition.engine == "whisper" and matcher.match(recognition.transcript) is None, recognition
+
+
 def test_a_command_spelled_nearer_whispers_words_keeps_the_grammars_from_acting(base_hearing: Recogniser,
                                                                                 matcher: IntentMatcher) -> None:
     """espeak-ng's en-us+f4: "turn touch prompts off" is written "Turn the prompt off." and heard by PocketSphinx as
