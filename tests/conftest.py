@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +10,14 @@ import pytest
 from intents.understanding import IntentMatcher
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+# Compiled modules are kept (Python's default: __pycache__ folders, which git ignores) even where the environment
+# sets PYTHONDONTWRITEBYTECODE, as the team's machine does: there each of the suite's some hundreds of Python
+# processes compiled what it imported afresh (every `rekindle` a test starts, about 0.1 s; every pytest worker
+# rewriting the test modules' asserts, 3 s): two CLI-heavy files took 37 CPU-s instead of 23. Set here, before
+# xdist starts its workers, so that they and every process a test starts inherit it.
+if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
+    sys.dont_write_bytecode = False
 
 # REKINDLE_TEST_MOMENT=... moves the wall clock of a whole session (tests/date_sweep.py, script/test-dates)
 pytest_plugins = ["date_sweep", "worker_reports"]
