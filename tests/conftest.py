@@ -20,7 +20,7 @@ if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
     sys.dont_write_bytecode = False
 
 # REKINDLE_TEST_MOMENT=... moves the wall clock of a whole session (tests/date_sweep.py, script/test-dates)
-pytest_plugins = ["date_sweep", "worker_reports"]
+pytest_plugins = ["cpu_costs", "date_sweep", "worker_reports"]
 
 
 # Tests that play sound through the shared PulseAudio server of script/test (its sinks "usermic" and "room"), or
