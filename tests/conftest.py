@@ -39,15 +39,15 @@ CLOCK_FILES = frozenset({
 
 
 # The files that take most CPU, costliest first, in CPU-seconds (user + system, children included) measured on
-# 2026-12-08 under load (docs/testing.md). They run first, each file's tests together (module fixtures load once),
-# so that the workers (-n, which steal work: pytest_cmdline_main) end with short tests and end together, not with one
-# worker still in a 25-second test while the other idles. An unlisted file costs less than about 8 s.
+# 2026-12-08 under load (pytest --cpu-costs, docs/testing.md). They run first, each file's tests together (module
+# fixtures load once), so that the workers (-n, which steal work: pytest_cmdline_main) end with short tests and end
+# together, not one worker still in a 25-second test while the other idles. An unlisted file costs less than 7 s.
 COSTLIEST_FILES = {
-    "test_voice_goldens.py": 104, "test_session.py": 75, "test_voice_whisper.py": 63, "test_voice_faults.py": 40,
-    "test_voice_whisper_base.py": 33, "test_voice_barge_in.py": 31, "test_store.py": 27, "test_install.py": 24,
-    "test_voice_piper.py": 21, "test_voice_loop.py": 19, "test_first_run.py": 16, "test_voice_recognition.py": 16,
-    "test_config_store.py": 15, "test_stress_crash.py": 14, "test_skill_dynamodb.py": 13, "test_cli_word.py": 12,
-    "test_store_word.py": 11, "test_hardening_config.py": 11, "test_cli.py": 10, "test_stress_fuzz.py": 9,
+    "test_voice_goldens.py": 90, "test_session.py": 68, "test_voice_whisper.py": 49, "test_voice_whisper_base.py": 32,
+    "test_voice_faults.py": 31, "test_voice_barge_in.py": 27, "test_install.py": 22, "test_voice_loop.py": 16,
+    "test_voice_piper.py": 16, "test_store.py": 16, "test_first_run.py": 13, "test_stress_crash.py": 11,
+    "test_voice_recognition.py": 11, "test_dialogue.py": 10, "test_skill_dynamodb.py": 10, "test_config_store.py": 10,
+    "test_cli_word.py": 10, "test_hardening_config.py": 8, "test_hardening_web_fuzz.py": 8, "test_stress_fuzz.py": 7,
 }
 
 
