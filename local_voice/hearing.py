@@ -13,9 +13,8 @@ a command, but it mangles single words ("pause" -> "Force."). So, per utterance:
    the grammar's nearest guess, and stays Whisper's.
 2. Otherwise the grammar's hypothesis may act only when the transcript is consistent with it and not a
    remark: a near miss of one of its samples ("Bause." for "pause"), close to it in letters (see
-   :func:`consistent`), or, in a step or where names were asked for, a phrase of two words or more that
-   Whisper, forced to write it, finds nearly as likely as its own transcript
-   (:meth:`WhisperTranscriber.plausibility`). ``engine`` then names the grammar decoder.
+   :func:`consistent`). (Whisper's forced likelihood of the phrase can confirm it too, in the grammar contexts
+   ``Consistency.forced_contexts`` lists: none by default.) ``engine`` then names the grammar decoder.
 3. Else Whisper's transcript may still be a near miss of a sample that may act (one letter in five;
    not while partners talk).
 4. Anything else is not a command. One of the partners' remarks, or a sentence inside a ritual, is
@@ -68,17 +67,16 @@ class Consistency:
     benchmarks/voice_bench.py measures the result on held-out voices."""
 
     max_letter_ratio: float = 0.5  # letters differing / letters of the grammar's phrase
-    # Or, in a ritual step or where names were asked for, the grammar heard two words or more and Whisper, forced
-    # to write them, finds them nearly as likely as its own transcript (mean token log-probabilities at most this
-    # far apart), and no other command spelled nearer Whisper's words likelier still. Measured 2026-12-08, Whisper
-    # base, tuning voices only (joe at 160 wpm, espeak-ng en-us, en+f3, en-gb+m3: 160 commands; 96 tuning remarks
-    # and sentences in joe and en-us): phrases of two words or more the grammar heard right at -0.4 to 3.8 (3 of 6
-    # within 2.0), wrong ones from 2.1, partners' remarks from 2.35. Single words were remarks as often as commands
-    # ("hmm" written "Then.", "done" to the grammar: 0.1); requests at the offer are Whisper's alone, so the
-    # grammar's nearest phrase was wrong there (-0.5 to 1.9); while partners talk remarks came at -1.9 and 0.5.
-    # Nor for a sentence in a step: held-out en-us+f4's "I think I would choose the beach..." came within 0.4.
+    # Or (only in forced_contexts) the grammar heard two words or more that Whisper, forced to write them, finds
+    # nearly as likely as its own transcript (mean token log-probabilities at most max_forced_gap apart), no other
+    # command spelled nearer Whisper's words being likelier still. Measured 2026-12-08, Whisper base: on the tuning
+    # voices (joe at 160 wpm, espeak-ng en-us, en+f3, en-gb+m3; 160 commands, 96 tuning remarks and sentences) in a
+    # step it confirmed 1 more command right and no remark (right ones at -0.4 to 3.8, remarks from 2.35, single
+    # words not told from remarks: "hmm" written "Then." and "done" to the grammar at 0.1); on the held-out voices
+    # (benchmarks/voice_bench.py) it let 5 of en-us+f4's asides and remarks act when a command was awaited ("oh
+    # dear" as "go deeper", "bless you" as "let's do it"). So it is off: it does not generalise from these voices.
     max_forced_gap: float = 2.0
-    forced_contexts: tuple[str, ...] = ("step", "names")
+    forced_contexts: tuple[str, ...] = ()
     sentence_words: int = 4  # an unmatched transcript this long inside a ritual is partners talking: no reprompt
     max_free_talk_seconds: float = 4.0  # longer speech while partners talk is not transcribed
     # The grammar's names replace those of Whisper's own naming when Whisper finds its transcript at most this
