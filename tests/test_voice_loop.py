@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +16,7 @@ from joined_base import whisper_base_in
 from voice_fixtures import needs_voice
 from voice_speech import have_espeak, silence, speak, write_wav
 
+from intents.planning.plan import NIGHT_ROLLOVER_HOUR, night_of
 from intents.replies import Cue, CueKind, Pause, Reply, Speech
 from local_voice.loop import Voice
 from local_voice.tts import Synthesiser, read_wav
@@ -60,12 +64,19 @@ def _talk_from_recordings(tmp_path: Path, phrases: list[str], ritual: str, *opti
 
 def test_talk_with_wav_files_and_resume_in_text_mode(tmp_path: Path) -> None:
     """Recordings in, WAV replies out; a ritual paused by voice is resumed from the same store by text."""
+    # A run across 4 a.m. is two nights (a "yes" after it answers a new night's offer), which is not this test's
+    # subject: the date sweep's 03:59:55 starts it seconds before, so it waits for the night to turn first.
+    now = datetime.now()
+    turn = datetime.combine(night_of(now) + timedelta(days=1), dt_time(NIGHT_ROLLOVER_HOUR))
+    if (turn - now).total_seconds() < 60:
+        time.sleep((turn - now).total_seconds() + 0.5)
+    night = night_of(datetime.now()).isoformat()
     voice_run, out, env = _talk_from_recordings(tmp_path, ["yes", "pause"], "just-a-question")
     assert "we'll pause here" in voice_run.stdout.lower()
     replies = sorted(out.glob("reply-*.wav"))
     assert len(replies) == 3 and all(read_wav(p).seconds > 1.0 for p in replies)
-    text_run = subprocess.run([sys.executable, "-m", "rekindle", "talk", "--text", "--ritual", "just-a-question"],
-                              env=env, input="", capture_output=True, text=True, timeout=60)
+    text_run = subprocess.run([sys.executable, "-m", "rekindle", "talk", "--text", "--date", night, "--ritual",
+                               "just-a-question"], env=env, input="", capture_output=True, text=True, timeout=60)
     assert "You were partway through Just a question" in text_run.stdout, text_run.stdout
 
 
